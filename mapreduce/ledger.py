@@ -1,0 +1,417 @@
+"""The SQLite task ledger: runs, their tasks' states and attempts, resume and purge.
+
+    coordinator ── Ledger ──► <state_dir>/ledger.sqlite3   (WAL, one writer at a time)
+    workers ─────► return values only; they never open the ledger
+
+Each run is one `runs` row; each map or reduce task one `tasks` row keyed by
+(run_id, task_id), so concurrent jobs sharing a state dir never see each
+other's tasks. A task moves pending → running → done | failed; a failed
+attempt that may be retried goes back to pending. Every write is one short
+`BEGIN IMMEDIATE` transaction (huey's SqliteStorage model): writers queue on
+the busy timeout instead of failing with "database is locked", and each state
+change is a single `UPDATE` guarded by the expected state, whose row count
+proves the change happened; a failed guard raises `LedgerError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from mapreduce.errors import MapReduceError, ResumeError, UsageError
+
+__all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError", "PurgeResult", "RunInfo", "TaskInfo"]
+
+SCHEMA_VERSION = 1
+_TIMEOUT_S = 60.0
+_PURGING = "purging"  # transient: rows still present, work dir being deleted
+_SCHEMA = [  # version 1; later versions append migrations to _MIGRATIONS
+    """CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY, job TEXT NOT NULL, job_path TEXT NOT NULL,
+        out TEXT NOT NULL, state TEXT NOT NULL, params TEXT NOT NULL,
+        inputs TEXT NOT NULL, config TEXT NOT NULL, work_dir TEXT NOT NULL,
+        created_at REAL NOT NULL, finished_at REAL, counters TEXT NOT NULL,
+        error TEXT, pid INTEGER)""",
+    "CREATE INDEX runs_by_target ON runs (job_path, out, created_at)",
+    "CREATE INDEX runs_by_age ON runs (state, finished_at)",
+    """CREATE TABLE tasks (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        task_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('map', 'reduce')),
+        idx INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER, started_at REAL, finished_at REAL, error TEXT, result TEXT,
+        PRIMARY KEY (run_id, task_id)) WITHOUT ROWID""",
+]
+_MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA}
+_RUN_COLUMNS = """run_id, job, job_path, out, state, params, inputs, config, work_dir,
+    created_at, finished_at, counters, error,
+    (SELECT COUNT(*) FROM tasks t WHERE t.run_id = runs.run_id),
+    (SELECT COUNT(*) FROM tasks t WHERE t.run_id = runs.run_id AND t.state = 'done'), pid"""
+_TASK_COLUMNS = "task_id, kind, idx, state, attempts, pid, started_at, finished_at, error, result"
+_TASK_ORDER = "ORDER BY CASE kind WHEN 'map' THEN 0 ELSE 1 END, idx, task_id"
+
+
+class LedgerError(MapReduceError):
+    """The ledger refused a write: unknown run or task, or not in the expected state."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """One run as recorded: what was asked, where it stands, and its task counts."""
+
+    run_id: str
+    job: str
+    job_path: str
+    out: str
+    state: str  # running | done | failed (purging while a purge deletes it)
+    params: dict[str, Any]
+    inputs: list[dict[str, Any]]  # [{"path", "size", "mtime_ns"}]
+    config: dict[str, Any]
+    work_dir: str
+    created_at: float
+    finished_at: float | None
+    counters: dict[str, Any]
+    error: str | None
+    tasks_total: int
+    tasks_done: int
+    pid: int | None = None  # the coordinator process that created the run
+
+
+@dataclass(frozen=True, slots=True)
+class TaskInfo:
+    """One task of a run; `error` is the last failed attempt's, kept after a retry succeeds."""
+
+    task_id: str
+    kind: str
+    index: int
+    state: str  # pending | running | done | failed
+    attempts: int
+    pid: int | None
+    started_at: float | None
+    finished_at: float | None
+    error: str | None
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    """What a purge deleted."""
+
+    runs: int
+    tasks: int
+    bytes_freed: int
+
+
+class Ledger:
+    """The coordinator's handle on <state_dir>/ledger.sqlite3; a context manager."""
+
+    def __init__(
+        self, state_dir: str | os.PathLike[str], *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = Path(state_dir) / "ledger.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        # The engine may call from executor callback threads; one lock keeps
+        # each transaction on this connection whole.
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._set_up()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _set_up(self) -> None:
+        self._conn.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT_S * 1000)}")
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        # Switching a new ledger to WAL needs an exclusive lock the busy handler
+        # does not wait for: 8 processes opening one new ledger together fail
+        # with "database is locked" (test_concurrent_coordinators...), so retry.
+        deadline = time.monotonic() + _TIMEOUT_S
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        with self._transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                msg = (f"{self.path} has ledger schema {version}, newer than this mapreduce "
+                       f"reads ({SCHEMA_VERSION}); upgrade mapreduce or use another --state-dir")
+                raise LedgerError(msg)
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The one write path: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- runs --------------------------------------------------------------
+
+    def create_run(self, *, job: str, job_path: str, out: str, params: dict[str, Any],
+                   inputs: list[dict[str, Any]], config: dict[str, Any], work_dir: str) -> str:
+        """Record a new running run and return its id, e.g. "20261122-063012-7f3a" (UTC).
+
+        `work_dir` is stored absolute, so resume and purge find it from any directory.
+        """
+        blobs = [_dumps(params, "params"), _dumps(inputs, "inputs"), _dumps(config, "config")]
+        work_dir = os.path.abspath(work_dir) if work_dir else ""
+        while True:
+            now = self._clock()
+            run_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + "-" + secrets.token_hex(2)
+            try:
+                with self._transaction() as conn:
+                    conn.execute(
+                        "INSERT INTO runs VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, NULL,"
+                        " '{}', NULL, ?)",
+                        (run_id, job, job_path, out, *blobs, work_dir, now, os.getpid()))
+                return run_id
+            except sqlite3.IntegrityError:
+                continue  # another process drew the same id in the same second
+
+    def get_run(self, run_id: str) -> RunInfo:
+        """The run with that id; ResumeError if the state dir has none."""
+        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        if not rows:
+            msg = f"no run {run_id} in {self.path.parent}; `mapreduce status` lists the runs"
+            raise ResumeError(msg)
+        return _run_info(rows[0])
+
+    def latest_unfinished(self, *, job_path: str, out: str) -> RunInfo | None:
+        """The newest running or failed run of that job file writing OUT, if any."""
+        rows = self._read(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE job_path = ? AND out = ?"
+            " AND state IN ('running', 'failed') ORDER BY created_at DESC, run_id DESC LIMIT 1",
+            (job_path, out))
+        return _run_info(rows[0]) if rows else None
+
+    def list_runs(self, limit: int = 50) -> list[RunInfo]:
+        """The newest `limit` runs, newest first."""
+        rows = self._read(
+            f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY created_at DESC, run_id DESC LIMIT ?",
+            (limit,))
+        return [_run_info(row) for row in rows]
+
+    def set_run_state(self, run_id: str, state: str, *, counters: dict[str, Any] | None = None,
+                      error: str | None = None) -> None:
+        """Move a run: running → done | failed, failed → running (resume), running → running.
+
+        `counters` None keeps the stored ones; `error` always replaces the stored text.
+        """
+        allowed = {"running": ("running", "failed"), "done": ("running",), "failed": ("running",)}
+        if state not in allowed:
+            raise LedgerError(f"unknown run state {state!r}; use running, done or failed")
+        finished = None if state == "running" else self._clock()
+        blob = None if counters is None else _dumps(counters, "counters")
+        sources = allowed[state]
+        with self._transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET state = ?, finished_at = ?, error = ?,"
+                " counters = COALESCE(?, counters)"
+                f" WHERE run_id = ? AND state IN ({', '.join('?' * len(sources))})",
+                (state, finished, error, blob, run_id, *sources))
+            if cur.rowcount != 1:
+                found = conn.execute("SELECT state FROM runs WHERE run_id = ?", (run_id,))
+                row = found.fetchone()
+                now_in = f"it is {row[0]}" if row else "there is no such run"
+                msg = (f"cannot mark run {run_id} {state}: expected it "
+                       f"{' or '.join(sources)}, but {now_in}")
+                raise LedgerError(msg)
+
+    # -- tasks -------------------------------------------------------------
+
+    def add_tasks(self, run_id: str, tasks: Sequence[tuple[str, str, int]]) -> None:
+        """Record (task_id, kind, index) tasks as pending; ones already recorded are kept."""
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is None:
+                raise LedgerError(f"cannot add tasks to run {run_id}: there is no such run")
+            conn.executemany(
+                "INSERT INTO tasks (run_id, task_id, kind, idx, state) VALUES (?, ?, ?, ?,"
+                " 'pending') ON CONFLICT (run_id, task_id) DO NOTHING",
+                [(run_id, task_id, kind, index) for task_id, kind, index in tasks])
+
+    def tasks(self, run_id: str, kind: str | None = None) -> list[TaskInfo]:
+        """The run's tasks, map tasks first, each kind by index."""
+        where, params = "run_id = ?", [run_id]
+        if kind is not None:
+            where, params = where + " AND kind = ?", [run_id, kind]
+        rows = self._read(f"SELECT {_TASK_COLUMNS} FROM tasks WHERE {where} {_TASK_ORDER}", params)
+        return [_task_info(row) for row in rows]
+
+    def start_attempt(self, run_id: str, task_id: str) -> int:
+        """pending → running; count and return the new attempt number."""
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "UPDATE tasks SET state = 'running', attempts = attempts + 1, started_at = ?,"
+                " finished_at = NULL, pid = NULL WHERE run_id = ? AND task_id = ?"
+                " AND state = 'pending' RETURNING attempts",
+                (self._clock(), run_id, task_id)).fetchall()
+            if len(rows) != 1:
+                self._guard_failed(conn, run_id, task_id, "start", "pending")
+            return int(rows[0][0])
+
+    def finish_task(self, run_id: str, task_id: str, attempt: int, result: dict[str, Any],
+                    pid: int | None) -> None:
+        """running (this attempt) → done, storing the task's result."""
+        self._update_task(
+            "state = 'done', finished_at = ?, result = ?, pid = ?",
+            (self._clock(), _dumps(result, f"result of {task_id}"), pid),
+            run_id, task_id, "running", attempt, "finish")
+
+    def fail_attempt(self, run_id: str, task_id: str, attempt: int, error: str, *,
+                     final: bool) -> None:
+        """running (this attempt) → pending to retry, or → failed when `final`."""
+        self._update_task(
+            "state = ?, finished_at = ?, error = ?",
+            ("failed" if final else "pending", self._clock(), error),
+            run_id, task_id, "running", attempt, "fail")
+
+    def reset_task(self, run_id: str, task_id: str) -> None:
+        """done → pending, dropping the result (its saved output failed verification)."""
+        self._update_task("state = 'pending', finished_at = NULL, result = NULL", (),
+                          run_id, task_id, "done", None, "reset")
+
+    def reset_running(self, run_id: str) -> int:
+        """running → pending for every task of a resumed run whose coordinator died."""
+        return self._reset_all(run_id, "running")
+
+    def reset_failed(self, run_id: str) -> int:
+        """failed → pending for every task of a failed run being resumed."""
+        return self._reset_all(run_id, "failed")
+
+    def _reset_all(self, run_id: str, state: str) -> int:
+        with self._transaction() as conn:
+            cur = conn.execute("UPDATE tasks SET state = 'pending' WHERE run_id = ? AND state = ?",
+                               (run_id, state))
+            return cur.rowcount
+
+    def _update_task(self, assignments: str, values: tuple[Any, ...], run_id: str, task_id: str,
+                     expected: str, attempt: int | None, action: str) -> None:
+        """One guarded UPDATE: applies only if the task is `expected` (at `attempt`)."""
+        guard = "run_id = ? AND task_id = ? AND state = ?"
+        params = [*values, run_id, task_id, expected]
+        if attempt is not None:
+            guard, params = guard + " AND attempts = ?", [*params, attempt]
+        with self._transaction() as conn:
+            cur = conn.execute(f"UPDATE tasks SET {assignments} WHERE {guard}", params)
+            if cur.rowcount != 1:
+                self._guard_failed(conn, run_id, task_id, action, expected, attempt)
+
+    @staticmethod
+    def _guard_failed(conn: sqlite3.Connection, run_id: str, task_id: str, action: str,
+                      expected: str, attempt: int | None = None) -> NoReturn:
+        row = conn.execute("SELECT state, attempts FROM tasks WHERE run_id = ? AND task_id = ?",
+                           (run_id, task_id)).fetchone()
+        want = expected if attempt is None else f"{expected} in attempt {attempt}"
+        found = f"it is {row[0]} after {row[1]} attempt(s)" if row else "there is no such task"
+        raise LedgerError(f"cannot {action} task {task_id} of run {run_id}: "
+                          f"expected it {want}, but {found}")
+
+    # -- purge -------------------------------------------------------------
+
+    def purge(self, *, older_than: float,
+              states: Collection[str] = ("done", "failed")) -> PurgeResult:
+        """Delete runs finished over `older_than` seconds ago: rows and work dirs.
+
+        Runs are first marked purging, then their work dirs removed, then their
+        rows deleted, so a purge that dies midway is finished by the next one and
+        never leaves work dirs no row points to.
+        """
+        bad = set(states) - {"done", "failed"}
+        if bad:
+            raise UsageError(f"cannot purge runs in state {', '.join(sorted(bad))}; "
+                             "use --state done or --state failed")
+        cutoff = self._clock() - older_than
+        marks = ", ".join("?" * len(states)) or "NULL"
+        with self._transaction() as conn:
+            conn.execute(f"UPDATE runs SET state = ? WHERE state IN ({marks})"
+                         " AND finished_at < ?", (_PURGING, *states, cutoff))
+        doomed = self._read("SELECT run_id, work_dir FROM runs WHERE state = ?", (_PURGING,))
+        freed = sum(_remove_tree(work_dir) for _, work_dir in doomed)
+        with self._transaction() as conn:
+            ids = [run_id for run_id, _ in doomed]
+            qs = ", ".join("?" * len(ids)) or "NULL"
+            tasks = conn.execute(f"DELETE FROM tasks WHERE run_id IN ({qs})", ids).rowcount
+            runs = conn.execute(f"DELETE FROM runs WHERE run_id IN ({qs})", ids).rowcount
+        return PurgeResult(runs=runs, tasks=tasks, bytes_freed=freed)
+
+
+def _remove_tree(work_dir: str) -> int:
+    """Delete a run's work dir (a missing one is fine) and return the bytes its files held."""
+    if not work_dir:
+        return 0
+    size = 0
+    for top, _, names in os.walk(work_dir):
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                size += os.lstat(os.path.join(top, name)).st_size
+    try:
+        shutil.rmtree(work_dir)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        msg = f"cannot delete work dir {work_dir}: {exc}; fix its permissions and purge again"
+        raise LedgerError(msg) from exc
+    return size
+
+
+def _dumps(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise LedgerError(f"cannot store {what} in the ledger: {exc}; use JSON values") from exc
+
+
+def _run_info(row: tuple[Any, ...]) -> RunInfo:
+    (run_id, job, job_path, out, state, params, inputs, config, work_dir,
+     created_at, finished_at, counters, error, total, done, pid) = row
+    return RunInfo(run_id, job, job_path, out, state, json.loads(params), json.loads(inputs),
+                   json.loads(config), work_dir, created_at, finished_at, json.loads(counters),
+                   error, total, done, pid)
+
+
+def _task_info(row: tuple[Any, ...]) -> TaskInfo:
+    task_id, kind, idx, state, attempts, pid, started, finished, error, result = row
+    return TaskInfo(task_id, kind, idx, state, attempts, pid, started, finished, error,
+                    None if result is None else json.loads(result))
