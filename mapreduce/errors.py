@@ -76,5 +76,5 @@ class TaskFailedError(MapReduceError):
     exit_code = 1
 
 
-class BadRecord(Exception):  # noqa: N818 - a verdict on a record, raised by user jobs
+class BadRecord(Exception):
     """Raised by a job's map() (or a reader) to reject the current record with a reason."""

@@ -1,0 +1,37 @@
+"""Latest version of every record by key: last-write-wins on a timestamp field.
+
+    mapreduce run latest_by_key users.jsonl -o latest/ -p key=id -p ts=updated_at
+
+Timestamps compare as instants (ISO-8601 with any offset, naive = UTC, or epoch numbers);
+on equal instants the version later in the input wins. A record without the key or with
+an unparseable timestamp is a bad record.
+"""
+
+from mapreduce import BadRecord, Job, Param
+from mapreduce.timestamps import latest, parse_instant
+
+
+class LatestByKey(Job):
+    """Keep the newest version of each record."""
+
+    key = Param(str, "id", "field holding the record's key")
+    ts = Param(str, "updated_at", "field holding the version's timestamp")
+    ts_unit = Param(str, "s", "unit of epoch-number timestamps: s, ms or us")
+
+    def setup(self):
+        self._key, self._ts, self._unit = self.key, self.ts, self.ts_unit
+        if self._unit not in ("s", "ms", "us"):
+            raise BadRecord(f"ts_unit must be s, ms or us, not {self._unit!r}")
+
+    def map(self, record):
+        if type(record) is not dict:
+            raise BadRecord(f"record is a {type(record).__name__}, not an object")
+        key = record[self._key]
+        if key is None:
+            raise BadRecord(f"key field {self._key!r} is null")
+        yield key, (parse_instant(record[self._ts], self._unit), self.position, record)
+
+    merge = staticmethod(latest)
+
+    def output(self, key, version):
+        return version[2]

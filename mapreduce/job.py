@@ -1,0 +1,222 @@
+"""The Job base class users subclass, its typed parameters, steps, and loading a job file.
+
+A job says *what* to compute over plain values; the engine decides *how* (DESIGN: jobs
+know nothing of executors or files). A job file defines exactly one Job subclass:
+
+    class WordCount(Job):
+        def map(self, line):
+            for word in line.split():
+                yield word.lower(), 1
+
+        def merge(self, a, b):
+            return a + b
+
+`merge` makes the engine combine map-side and reduce without sorting or grouping;
+`reduce(key, values)` is for reductions that need every value of a key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from mapreduce.errors import JobFileError, UsageError
+
+__all__ = ["Job", "JobRef", "Param", "Step", "instantiate", "load_job_class", "resolve_job_path"]
+
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"0", "false", "no", "off", "n", "f"}
+
+
+class Param:
+    """A typed job parameter declared on the class, set with `-p name=value`."""
+
+    def __init__(self, type: type = str, default: Any = None, help: str = "") -> None:
+        if type not in (str, int, float, bool):
+            raise TypeError("Param type must be str, int, float or bool")
+        self.type = type
+        self.default = default
+        self.help = help
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return instance._params.get(self.name, self.default)
+
+    def parse(self, text: str) -> Any:
+        """Convert the command-line text to this parameter's type, or raise UsageError."""
+        if self.type is bool:
+            lowered = text.strip().lower()
+            if lowered in _TRUE or lowered in _FALSE:
+                return lowered in _TRUE
+        else:
+            try:
+                return self.type(text)
+            except ValueError:
+                pass
+        raise UsageError(f"parameter {self.name}={text!r} is not a valid {self.type.__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One map → shuffle → reduce pass; the output records of a step feed the next step's map."""
+
+    map: Callable[[Any], Iterable[tuple[Any, Any]]]
+    merge: Callable[[Any, Any], Any] | None = None
+    reduce: Callable[[Any, Iterator[Any]], Iterable[Any]] | None = None
+    output: Callable[[Any, Any], Any] | None = None
+
+
+class Job:
+    """Base class of user jobs. Override `map`, and `merge` or `reduce` (or `steps`)."""
+
+    description: ClassVar[str] = ""
+
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        self._params: dict[str, Any] = dict(params or {})
+        self._counters: dict[str, int] = {}
+        self.position = 0
+        """Order of the current record in the whole input (file order, then offset)."""
+
+    def map(self, record: Any) -> Iterable[tuple[Any, Any]]:
+        """Yield (key, value) pairs for one input record."""
+        raise NotImplementedError(f"{type(self).__name__} does not define map()")
+
+    def output(self, key: Any, value: Any) -> Any:
+        """Turn a merged (key, value) into an output record; used with merge()."""
+        return {"key": key, "value": value}
+
+    def setup(self) -> None:
+        """Called once per task before the first record."""
+
+    def teardown(self) -> None:
+        """Called once per task after the last record."""
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add `n` to the user counter `name`; totals appear in the summary and _SUCCESS."""
+        self._counters[name] = self._counters.get(name, 0) + n
+
+    def steps(self) -> list[Step]:
+        """The job's passes; by default one step of map plus merge or reduce."""
+        cls = type(self)
+        merge = self.merge if cls.merge is not Job.merge else None  # type: ignore[attr-defined]
+        reduce = self.reduce if cls.reduce is not Job.reduce else None  # type: ignore[attr-defined]
+        if merge is None and reduce is None:
+            raise JobFileError(f"job {cls.__name__} defines neither merge() nor reduce()")
+        return [Step(map=self.map, merge=merge, reduce=reduce, output=self.output)]
+
+    # Sentinels so steps() can tell whether a subclass defines them.
+    def merge(self, a: Any, b: Any) -> Any:  # pragma: no cover - replaced by subclasses
+        raise NotImplementedError
+
+    def reduce(self, key: Any, values: Iterator[Any]) -> Iterable[Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def params(cls) -> dict[str, Param]:
+        """Every Param declared on the class or its bases, by name."""
+        found: dict[str, Param] = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, Param):
+                    found[name] = value
+        return found
+
+    @classmethod
+    def parse_params(cls, pairs: Iterable[str]) -> dict[str, Any]:
+        """Parse `name=value` texts into typed parameters; unknown names raise UsageError."""
+        declared = cls.params()
+        parsed: dict[str, Any] = {}
+        for pair in pairs:
+            name, sep, text = pair.partition("=")
+            if not sep:
+                raise UsageError(f"parameter {pair!r} is not of the form name=value")
+            if name not in declared:
+                known = ", ".join(sorted(declared)) or "none"
+                msg = f"unknown parameter {name!r} for job {cls.__name__} (known: {known})"
+                raise UsageError(msg)
+            parsed[name] = declared[name].parse(text)
+        return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class JobRef:
+    """What a worker needs to rebuild the job: file, class name, parameters, file digest."""
+
+    path: str
+    class_name: str
+    params: tuple[tuple[str, Any], ...]
+    digest: str
+
+
+_BUILTIN_DIR = Path(__file__).resolve().parent.parent / "jobs"
+_LOADED: dict[tuple[str, str], type[Job]] = {}
+
+
+def resolve_job_path(name: str) -> Path:
+    """A job file path, or the name of a built-in job in jobs/ (e.g. `latest_by_key`)."""
+    path = Path(name)
+    if path.suffix == ".py" or path.exists():
+        return path
+    builtin = _BUILTIN_DIR / f"{name}.py"
+    if builtin.is_file():
+        return builtin
+    return path
+
+
+def load_job_class(path: str | Path) -> tuple[type[Job], str]:
+    """Load the one Job subclass a file defines; return it with the file's digest."""
+    path = Path(path)
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise JobFileError(f"cannot read job file {path}: {exc.strerror or exc}") from exc
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    cached = _LOADED.get((str(path), digest))
+    if cached is not None:
+        return cached, digest
+    module_name = f"_mapreduce_job_{digest}"
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        msg = f"job file {path} line {exc.lineno}: syntax error: {exc.msg}"
+        raise JobFileError(msg) from exc
+    spec = importlib.util.spec_from_loader(module_name, loader=None, origin=str(path))
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__file__ = str(path)
+    sys.modules[module_name] = module
+    try:
+        exec(code, module.__dict__)
+    except Exception as exc:
+        del sys.modules[module_name]
+        msg = f"job file {path} failed to load: {type(exc).__name__}: {exc}"
+        raise JobFileError(msg) from exc
+    classes = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Job) and value.__module__ == module_name
+    ]
+    if len(classes) != 1:
+        names = ", ".join(cls.__name__ for cls in classes) or "none"
+        msg = f"job file {path} must define exactly one Job subclass, found {len(classes)}: {names}"
+        raise JobFileError(msg)
+    _LOADED[(str(path), digest)] = classes[0]
+    return classes[0], digest
+
+
+def instantiate(ref: JobRef) -> Job:
+    """Rebuild the job a JobRef names (in a worker); refuse a file changed since planning."""
+    cls, digest = load_job_class(ref.path)
+    if digest != ref.digest:
+        raise JobFileError(f"job file {ref.path} changed while the job was running")
+    return cls(dict(ref.params))
