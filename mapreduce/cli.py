@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from mapreduce.errors import MapReduceError, UsageError
 
@@ -198,13 +199,10 @@ def _job_help(argv: Sequence[str]) -> str | None:
     return "\n".join(lines)
 
 
-def _progress(args: argparse.Namespace) -> object:
-    from mapreduce.display import BarProgress
-    from mapreduce.progress import NullProgress
+def _progress(args: argparse.Namespace) -> Any:
+    from mapreduce.display import make_progress
 
-    if args.quiet or not sys.stderr.isatty():
-        return NullProgress()
-    return BarProgress()
+    return make_progress(args.quiet)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mapreduce.console import format_bytes, format_duration
 
-__all__ = ["BarProgress", "render_summary"]
+__all__ = ["BarProgress", "make_progress", "render_summary"]
 
 
 class BarProgress:
@@ -57,6 +57,15 @@ class BarProgress:
 
     def note(self, text: str) -> None:
         self._console.print(text)
+
+
+def make_progress(quiet: bool) -> Any:
+    """Bars when stderr is a terminal and not --quiet; otherwise a progress that ignores all."""
+    from mapreduce.progress import NullProgress
+
+    if quiet or not sys.stderr.isatty():
+        return NullProgress()
+    return BarProgress()
 
 
 def render_summary(summary: Any) -> str:
