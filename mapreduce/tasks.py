@@ -248,7 +248,11 @@ def _map_records(
         read += 1
         job.position = base + position
         try:
-            pairs = [(k if type(k) is str else canonical_key(k), v) for k, v in mapper(record)]
+            pairs = list(mapper(record))
+            for key, _ in pairs:
+                if type(key) is not str and type(key) is not int:
+                    pairs = [(canonical_key(k), v) for k, v in pairs]
+                    break
         except _RECORD_ERRORS as exc:
             rejects(position, _reason(exc), record)
             continue
