@@ -1,0 +1,125 @@
+"""The Python API: `generate(out, ...)` writes a file and returns its Stats."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datagen.chunk import ChunkTask, compile_plan, run_chunk
+from datagen.errors import UsageError
+from datagen.plan import Plan, make_plan, parse_size, with_rows
+from datagen.publish import Target
+from datagen.run import execute
+
+__all__ = ["Stats", "generate"]
+
+SIZE_SAMPLE_ROWS = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What a run wrote: rows, bytes, seconds, path; keys and truth path when versioned."""
+
+    rows: int
+    bytes: int
+    seconds: float
+    path: str
+    format: str
+    workers: int
+    keys: int | None = None
+    truth: str | None = None
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+def _rows_for_size(plan: Plan, size: int) -> int:
+    """Rows whose output is about `size` bytes, measured on a deterministic sample chunk."""
+    sample = replace(with_rows(plan, SIZE_SAMPLE_ROWS), chunk_rows=SIZE_SAMPLE_ROWS, truth=False)
+    result = run_chunk(ChunkTask(sample, 0))
+    if result.batch is not None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_batches([result.batch]), sink, compression="snappy")
+        sample_bytes = sink.getvalue().size
+    else:
+        sample_bytes = len(result.data)  # already compressed for .gz
+    return max(1, round(size * SIZE_SAMPLE_ROWS / max(sample_bytes, 1)))
+
+
+def _rows(plan: Plan, rows: Any, size: Any) -> int:
+    if (rows is None) == (size is None):
+        raise UsageError("give exactly one of --rows N or --size SIZE")
+    if size is not None:
+        return _rows_for_size(plan, parse_size(size))
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        raise UsageError(f"--rows must be a whole number of at least 0, got {rows!r}")
+    return rows
+
+
+def generate(
+    out: str | Path,
+    *,
+    preset: str | None = None,
+    schema: str | Path | list[dict[str, Any]] | None = None,
+    rows: int | None = None,
+    size: str | int | None = None,
+    seed: int = 0,
+    fmt: str | None = None,
+    versions: int | str | None = None,
+    key_field: str | None = None,
+    timestamp_field: str = "updated_at",
+    truth: str | Path | None = None,
+    ties: float = 0.0,
+    timestamp_style: str = "iso-z",
+    workers: int = 1,
+    locale: str = "en_US",
+    pretty: bool = False,
+    line_ending: str = "unix",
+    bom: bool = False,
+    quiet: bool = True,
+) -> Stats:
+    """Write `rows` (or about `size` bytes of) mock records to `out`; see docs/datagen.md.
+
+    Raises SchemaError for a bad schema and DatagenError for anything else the caller can fix;
+    str(error) is one sentence naming what, where and the remedy.
+    """
+    started = time.perf_counter()
+    Target(out)  # an output path that is a folder fails here, before any work
+    plan = make_plan(
+        str(out),
+        preset=preset,
+        schema=schema,
+        seed=seed,
+        fmt=fmt,
+        versions=versions,
+        key_field=key_field,
+        timestamp_field=timestamp_field,
+        truth=truth,
+        ties=ties,
+        timestamp_style=timestamp_style,
+        workers=workers,
+        locale=locale,
+        pretty=pretty,
+        line_ending=line_ending,
+        bom=bom,
+    )
+    compile_plan(plan)  # validate every option and build pools before touching the output
+    plan = with_rows(plan, _rows(plan, rows, size))
+    nbytes = execute(plan, out, truth, workers, quiet)
+    keys = plan.versions.keys if plan.versions is not None else None
+    return Stats(
+        plan.rows,
+        nbytes,
+        time.perf_counter() - started,
+        str(out),
+        plan.fmt,
+        workers,
+        keys,
+        str(truth) if truth is not None else None,
+    )

@@ -1,0 +1,137 @@
+"""Command line: `python -m datagen (--schema FILE | --preset NAME) --rows N -o OUT`, and `types`.
+
+Errors print as one sentence (`error: ...`) with exit code 2; --debug adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from datagen.api import generate
+from datagen.errors import DatagenError
+from datagen.plan import KEY_TYPES
+from datagen.presets import PRESETS
+from datagen.timestamps import STYLES
+from datagen.types import all_types
+from datagen.writers import FORMATS
+
+__all__ = ["main", "parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m datagen",
+        description="Generate Mockaroo-compatible mock data (`types` lists field types).",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--schema", metavar="FILE", help="a Mockaroo schema (JSON list of fields)")
+    src.add_argument("--preset", choices=list(PRESETS), help="a built-in schema")
+    amount = p.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--rows", type=int, metavar="N", help="records to write")
+    amount.add_argument("--size", metavar="SIZE", help="about this many bytes, like 500MB or 2GB")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output file (.jsonl .json .csv .parquet .txt [.gz])",
+    )
+    p.add_argument("--format", choices=FORMATS, help="override the format the extension implies")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="parallel processes (default 1)"
+    )
+    p.add_argument(
+        "--locale", default="en_US", help="Faker locale of names, addresses ... (default en_US)"
+    )
+    p.add_argument("--pretty", action="store_true", help="indent JSON array output")
+    p.add_argument("--line-ending", choices=("unix", "windows"), default="unix")
+    p.add_argument("--bom", action="store_true", help="start CSV/text with a UTF-8 byte-order mark")
+    v = p.add_argument_group("versioned records (for latest-timestamp reduces)")
+    v.add_argument("--versions", metavar="K|A-B", help="versions per key, e.g. 4 or 2-5")
+    v.add_argument(
+        "--key-field", metavar="NAME", help=f"key field (default: id; types {', '.join(KEY_TYPES)})"
+    )
+    v.add_argument(
+        "--timestamp-field", default="updated_at", metavar="NAME", help="default updated_at"
+    )
+    v.add_argument("--truth", metavar="FILE", help="write each key's latest record here (NDJSON)")
+    v.add_argument(
+        "--ties",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="share of keys with a tied latest time",
+    )
+    v.add_argument("--timestamp-style", choices=STYLES, default="iso-z")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p
+
+
+def list_types() -> str:
+    """Every type with its category, options and summary."""
+    lines = []
+    category = None
+    for t in all_types():
+        if t.category != category:
+            category = t.category
+            lines.append(f"\n{category}")
+        opts = f"  [{', '.join(t.options)}]" if t.options else ""
+        alias = f"  (also: {', '.join(t.aliases)})" if t.aliases else ""
+        lines.append(f"  {t.name:<26} {t.summary}{opts}{alias}")
+    count = len(all_types())
+    return (
+        f"{count} field types; every field also takes percentBlank (0-100).\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["types"]:
+        sys.stdout.write(list_types())
+        return 0
+    args = parser().parse_args(args_list)
+    try:
+        stats = generate(
+            args.output,
+            preset=args.preset,
+            schema=args.schema,
+            rows=args.rows,
+            size=args.size,
+            seed=args.seed,
+            fmt=args.format,
+            versions=args.versions,
+            key_field=args.key_field,
+            timestamp_field=args.timestamp_field,
+            truth=args.truth,
+            ties=args.ties,
+            timestamp_style=args.timestamp_style,
+            workers=args.workers,
+            locale=args.locale,
+            pretty=args.pretty,
+            line_ending=args.line_ending,
+            bom=args.bom,
+            quiet=args.quiet,
+        )
+    except DatagenError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; the output was not written", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        keys = f", {stats.keys:,} keys" if stats.keys is not None else ""
+        print(
+            f"wrote {stats.rows:,} rows{keys} ({stats.bytes / 1e6:,.1f} MB) to {stats.path} in "
+            f"{stats.seconds:.2f} s ({stats.rows_per_second:,.0f} rows/s)",
+            file=sys.stderr,
+        )
+    return 0

@@ -1,0 +1,130 @@
+"""Column: what a field's sampler hands to the encoders, and Arrow string building blocks.
+
+Generation is column-at-a-time (issue #3, Speed): every value of a field in a chunk is made
+by a few numpy/Arrow calls, never by a Python loop over rows. The helpers here build Arrow
+string arrays from numpy byte matrices and join them element-wise in C++.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeAlias
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "Column",
+    "as_bytes",
+    "digits",
+    "from_matrix",
+    "hex_matrix",
+    "join",
+    "number_table",
+    "with_blanks",
+]
+
+Part: TypeAlias = "pa.Array | str"
+
+# Arrow's string arrays use 32-bit offsets: past ~1 GiB in one chunk we switch to large_string.
+_LARGE = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One field's values for one chunk.
+
+    `values` is typed (int64, float64, bool, string, dictionary of strings or null); blanks
+    are nulls. `bare` marks string values that JSON must write unquoted (epoch numbers mixed
+    into a timestamp column), so one column can mix numbers and strings as the issue asks.
+    """
+
+    values: pa.Array
+    bare: pa.Array | None = None
+
+
+def from_matrix(mat: np.ndarray, lengths: np.ndarray | None = None) -> pa.Array:
+    """Strings from an (n, width) uint8 matrix of ASCII codes; row i keeps lengths[i] bytes."""
+    n, width = mat.shape
+    if lengths is None:
+        offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+        data = np.ascontiguousarray(mat).reshape(-1)
+    else:
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        keep = np.arange(width)[None, :] < np.asarray(lengths)[:, None]
+        data = np.ascontiguousarray(mat)[keep]
+    if offsets[-1] >= _LARGE:
+        return pa.Array.from_buffers(
+            pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        )
+    offs32 = offsets.astype(np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offs32), pa.py_buffer(data)])
+
+
+@lru_cache(maxsize=8)
+def _digit_table(width: int) -> np.ndarray:
+    text = "".join(str(i).zfill(width) for i in range(10**width))
+    return np.frombuffer(text.encode(), dtype=np.uint8).reshape(10**width, width)
+
+
+def digits(values: np.ndarray, width: int) -> np.ndarray:
+    """Zero-padded decimal digits of non-negative ints as an (n, width) uint8 matrix."""
+    vals = np.asarray(values, dtype=np.int64)
+    if width <= 4:
+        return _digit_table(width)[vals % 10**width]
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return ((vals[:, None] // powers[None, :]) % 10 + 48).astype(np.uint8)
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def hex_matrix(raw: np.ndarray) -> np.ndarray:
+    """Lower-case hex of an (n, k) uint8 matrix as an (n, 2k) uint8 matrix."""
+    out = np.empty((raw.shape[0], raw.shape[1] * 2), dtype=np.uint8)
+    out[:, 0::2] = _HEX[raw >> 4]
+    out[:, 1::2] = _HEX[raw & 15]
+    return out
+
+
+@lru_cache(maxsize=64)
+def number_table(count: int, width: int = 0, start: int = 0) -> pa.Array:
+    """The strings of start..start+count-1, zero-padded to width, to `take` from."""
+    return pa.array([str(i).zfill(width) for i in range(start, start + count)], pa.string())
+
+
+def join(*parts: Part, sep: str = "") -> pa.Array:
+    """Element-wise concatenation of string arrays and literal strings (C++, no row loop)."""
+    arrays = [p for p in parts if not isinstance(p, str)]
+    if not arrays:
+        raise ValueError("join needs at least one array")
+    if sum(a.nbytes for a in arrays) >= _LARGE:
+        parts = tuple(p if isinstance(p, str) else p.cast(pa.large_string()) for p in parts)
+    return pc.binary_join_element_wise(*parts, sep)
+
+
+def with_blanks(values: pa.Array, blank: np.ndarray | None) -> pa.Array:
+    """`values` with nulls where `blank` is true (Mockaroo's percentBlank)."""
+    if blank is None or not blank.any():
+        return values
+    if pa.types.is_dictionary(values.type):
+        indices = pc.if_else(pa.array(blank), None, values.indices)
+        return pa.DictionaryArray.from_arrays(indices, values.dictionary)
+    return pc.if_else(pa.array(blank), pa.scalar(None, values.type), values)
+
+
+def as_bytes(arr: pa.Array) -> bytes:
+    """The concatenated UTF-8 bytes of a null-free string array, without copying per row."""
+    if len(arr) == 0:
+        return b""
+    bufs = arr.buffers()
+    width = np.dtype(np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    offsets = np.frombuffer(
+        bufs[1], dtype=width, count=len(arr) + 1, offset=arr.offset * width.itemsize
+    )
+    if bufs[2] is None:
+        return b""
+    return bytes(memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])])

@@ -1,0 +1,141 @@
+"""Mockaroo schemas: reading the JSON, checking each field, and the FieldSpec/Schema values.
+
+Accepted shapes: a list of fields (Mockaroo's API body), `{"fields": [...]}`, or a schema
+export `{"columns": [...]}`. A field is `{"name", "type", "percentBlank", ...type options}`;
+`null_percentage` is read as `percentBlank`, and an empty `formula` is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from datagen.errors import SchemaError
+from datagen.types.registry import lookup
+
+__all__ = ["FieldSpec", "Schema", "load_schema", "parse_schema"]
+
+_RESERVED = {"name", "type", "percentBlank", "null_percentage", "formula"}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a schema: position, name (dots nest), canonical type, blanks, options."""
+
+    index: int
+    name: str
+    type: str
+    percent_blank: float = 0.0
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        """How error messages name this field."""
+        return f"fields[{self.index}] {self.name!r}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The field in Mockaroo's own spelling."""
+        out: dict[str, Any] = {"name": self.name, "type": self.type}
+        if self.percent_blank:
+            out["percentBlank"] = self.percent_blank
+        out.update(self.options)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """An ordered tuple of fields and where they came from (a file or a preset)."""
+
+    fields: tuple[FieldSpec, ...]
+    source: str = "schema"
+
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def find(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def key(self) -> bytes:
+        """A canonical encoding, used to cache compiled samplers per schema."""
+        return orjson.dumps([f.to_json() for f in self.fields], option=orjson.OPT_SORT_KEYS)
+
+
+def load_schema(path: str | Path) -> Schema:
+    """Read a Mockaroo schema file; SchemaError says what is wrong with it and where."""
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except FileNotFoundError:
+        raise SchemaError(f"schema file {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise SchemaError(f"schema file {str(path)!r} cannot be read: {exc.strerror}") from exc
+    except orjson.JSONDecodeError as exc:
+        raise SchemaError(f"schema file {str(path)!r} is not valid JSON: {exc}") from exc
+    return parse_schema(data, source=str(path))
+
+
+def parse_schema(data: Any, source: str = "schema") -> Schema:
+    """Check a decoded schema and return it with canonical type names."""
+    if isinstance(data, Mapping):
+        data = data.get("fields", data.get("columns"))
+    if not isinstance(data, Sequence) or isinstance(data, str | bytes) or not data:
+        raise SchemaError(
+            f"{source}: a schema must be a non-empty JSON list of fields "
+            '(like [{"name": "id", "type": "Row Number"}])'
+        )
+    fields = tuple(_parse_field(i, raw) for i, raw in enumerate(data))
+    _check_names(fields)
+    return Schema(fields, source)
+
+
+def _parse_field(index: int, raw: Any) -> FieldSpec:
+    where = f"fields[{index}]"
+    if not isinstance(raw, Mapping):
+        raise SchemaError(f"{where}: each field must be a JSON object, got {type(raw).__name__}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SchemaError(f'{where}: "name" must be a non-empty string, got {name!r}')
+    where = f"{where} {name!r}"
+    kind = lookup(raw.get("type"), where)
+    if raw.get("formula") not in (None, ""):
+        raise SchemaError(f'{where}: option "formula" is not supported by datagen; remove it')
+    blank = raw.get("percentBlank", raw.get("null_percentage", 0))
+    if isinstance(blank, str):
+        with contextlib.suppress(ValueError):
+            blank = float(blank)
+    if (
+        isinstance(blank, bool)
+        or not isinstance(blank, int | float)
+        or not (math.isfinite(blank) and 0 <= blank <= 100)
+    ):
+        raise SchemaError(
+            f'{where}: option "percentBlank" must be a number from 0 to 100, got {blank!r}'
+        )
+    options = {k: v for k, v in raw.items() if k not in _RESERVED}
+    return FieldSpec(index, name, kind.name, float(blank), options)
+
+
+def _check_names(fields: tuple[FieldSpec, ...]) -> None:
+    """Names must be unique and a dotted name cannot nest under a plain field."""
+    seen: dict[str, FieldSpec] = {}
+    for f in fields:
+        if f.name in seen:
+            raise SchemaError(
+                f"{f.where}: the name is already used by {seen[f.name].where}; rename one"
+            )
+        if any(not part for part in f.name.split(".")):
+            raise SchemaError(f"{f.where}: a dotted name cannot have an empty part")
+        seen[f.name] = f
+    for f in fields:
+        parts = f.name.split(".")
+        for i in range(1, len(parts)):
+            parent = seen.get(".".join(parts[:i]))
+            if parent is not None:
+                raise SchemaError(
+                    f"{f.where}: nests under {parent.where}, which is a plain field; rename one"
+                )

@@ -1,0 +1,182 @@
+"""Personal types: names, gender, title, username, password, phone, SSN (from Faker's data)."""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datagen.columns import from_matrix, join
+from datagen.types.options import Options
+from datagen.types.patterns import mask_sampler
+from datagen.types.pools import Pool, element_pool, faker_pool, list_pool
+from datagen.types.registry import Batch, Context, Sampler, field_type
+
+__all__ = ["first_names", "last_names", "login_names", "username_strings"]
+
+
+def first_names(locale: str, sex: str = "") -> Pool:
+    attribute = f"first_names_{sex}" if sex else "first_names"
+    return element_pool(locale, attribute, f"first_name_{sex}" if sex else "first_name")
+
+
+def last_names(locale: str) -> Pool:
+    return element_pool(locale, "last_names", "last_name")
+
+
+def _ascii_login(values: list[str]) -> list[str]:
+    folded = (unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode() for v in values)
+    return ["".join(c for c in f.lower() if c.isalnum()) for f in folded]
+
+
+@lru_cache(maxsize=32)
+def login_names(locale: str) -> tuple[Pool, Pool]:
+    """ASCII lower-case first and last names for usernames and emails (weights kept)."""
+    pools = []
+    for pool in (first_names(locale), last_names(locale)):
+        logins = _ascii_login(pool.values.to_pylist())
+        if sum(1 for v in logins if v) < len(logins) / 2:  # a script without Latin letters
+            return login_names("en_US")
+        logins = [v or "user" for v in logins]
+        pools.append(Pool(pa.array(logins, pa.string()), pool.cdf))
+    return pools[0], pools[1]
+
+
+def username_strings(locale: str, rng: np.random.Generator, n: int) -> pa.Array:
+    """Usernames like jsmith, john.smith, smithj or john42, mixed per row."""
+    first, last = login_names(locale)
+    f, ln = first.strings(rng, n), last.strings(rng, n)
+    number = pa.array(rng.integers(1, 1000, n)).cast(pa.string())
+    initial = pc.utf8_slice_codeunits(f, 0, 1)
+    styles = [join(initial, ln), join(f, ".", ln), join(f, number), join(ln, initial, number)]
+    return pc.choose(pa.array(rng.integers(0, len(styles), n, dtype=np.int8)), *styles)
+
+
+@field_type("First Name", "Personal", "first names, weighted as Faker weights them")
+def first_name(opts: Options, ctx: Context) -> Sampler:
+    pool = first_names(ctx.locale)
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("First Name (Male)", "Personal", "male first names")
+def first_name_male(opts: Options, ctx: Context) -> Sampler:
+    pool = first_names(ctx.locale, "male")
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("First Name (Female)", "Personal", "female first names")
+def first_name_female(opts: Options, ctx: Context) -> Sampler:
+    pool = first_names(ctx.locale, "female")
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Last Name", "Personal", "last names, weighted as Faker weights them")
+def last_name(opts: Options, ctx: Context) -> Sampler:
+    pool = last_names(ctx.locale)
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Full Name", "Personal", "first and last name")
+def full_name(opts: Options, ctx: Context) -> Sampler:
+    first, last = first_names(ctx.locale), last_names(ctx.locale)
+    return lambda b: join(first.strings(b.rng, b.size), " ", last.strings(b.rng, b.size))
+
+
+_GENDERS = [
+    "Male",
+    "Female",
+    "Non-binary",
+    "Genderfluid",
+    "Agender",
+    "Bigender",
+    "Genderqueer",
+    "Polygender",
+]
+_GENDER_WEIGHTS = [47, 47, 1, 1, 1, 1, 1, 1]
+
+
+@field_type("Gender", "Personal", "Male, Female, and a few other identities")
+def gender(opts: Options, ctx: Context) -> Sampler:
+    pool = list_pool(_GENDERS, _GENDER_WEIGHTS)
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Gender (Binary)", "Personal", "Male or Female")
+def gender_binary(opts: Options, ctx: Context) -> Sampler:
+    pool = list_pool(["Male", "Female"])
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Gender (abbrev)", "Personal", "M or F")
+def gender_abbrev(opts: Options, ctx: Context) -> Sampler:
+    pool = list_pool(["M", "F"])
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Title", "Personal", "Mr., Mrs., Dr. ... (Faker's prefixes)")
+def title(opts: Options, ctx: Context) -> Sampler:
+    pool = faker_pool(ctx.locale, ctx.seed, "prefix", 256)
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Suffix", "Personal", "Jr., Sr., PhD ... (Faker's suffixes)")
+def suffix(opts: Options, ctx: Context) -> Sampler:
+    pool = faker_pool(ctx.locale, ctx.seed, "suffix", 256)
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+@field_type("Username", "Personal", "jsmith, john.smith, smithj42 ...")
+def username(opts: Options, ctx: Context) -> Sampler:
+    login_names(ctx.locale)
+    return lambda b: username_strings(ctx.locale, b.rng, b.size)
+
+
+_CLASSES = {
+    "upper": string.ascii_uppercase,
+    "lower": string.ascii_lowercase,
+    "numbers": string.digits,
+    "symbols": "!@#$%^&*()-_=+?",
+}
+
+
+@field_type(
+    "Password",
+    "Personal",
+    "random passwords with at least the given counts per class",
+    ("minLength=8", "upper=1", "lower=1", "numbers=1", "symbols=0"),
+)
+def password(opts: Options, ctx: Context) -> Sampler:
+    mins = {k: opts.integer(k, 0 if k == "symbols" else 1, low=0, high=64) for k in _CLASSES}
+    length = max(opts.integer("minLength", 8, low=1, high=256), sum(mins.values()))
+    allowed = "".join(c for k, c in _CLASSES.items() if mins[k] > 0 or k != "symbols")
+    tables = [
+        np.frombuffer(_CLASSES[k].encode(), np.uint8) for k, m in mins.items() for _ in range(m)
+    ]
+    anyc = np.frombuffer(allowed.encode(), np.uint8)
+
+    def sample(b: Batch) -> pa.Array:
+        width = length + 4
+        mat = anyc[b.rng.integers(0, len(anyc), (b.size, width))]
+        for j, table in enumerate(tables):
+            mat[:, j] = table[b.rng.integers(0, len(table), b.size)]
+        lengths = b.rng.integers(length, width + 1, b.size)
+        # shuffle each row's first `length` characters so required ones are not always first
+        keys = b.rng.random((b.size, width)) + (np.arange(width)[None, :] >= lengths[:, None])
+        mat = np.take_along_axis(mat, np.argsort(keys, axis=1), axis=1)
+        return from_matrix(mat, lengths)
+
+    return sample
+
+
+@field_type("Phone", "Personal", "phone numbers from a # mask", ("format=###-###-####",))
+def phone(opts: Options, ctx: Context) -> Sampler:
+    return mask_sampler(opts.text("format", "###-###-####"))
+
+
+@field_type("SSN", "Personal", "US social security numbers ###-##-####")
+def ssn(opts: Options, ctx: Context) -> Sampler:
+    return mask_sampler("###-##-####")

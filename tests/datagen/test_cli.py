@@ -1,0 +1,102 @@
+"""The command line: runs, lists types, and reports errors as one sentence with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datagen.cli import main
+from datagen.types import all_types
+
+
+def test_python_dash_m_datagen_writes_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "users.jsonl"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "datagen",
+            "--preset",
+            "users",
+            "--rows",
+            "20",
+            "--seed",
+            "3",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "wrote 20 rows" in done.stderr
+    assert len(out.read_text().splitlines()) == 20
+
+
+def test_types_lists_every_type_with_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["types"]) == 0
+    text = capsys.readouterr().out
+    assert all(f"  {t.name} " in text for t in all_types())
+    assert "selectionStyle=random|sequential|weighted" in text
+
+
+def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["--preset", "orders", "--rows", "5", "-o", str(tmp_path / "o.json"), "--quiet"]) == 0
+    )
+    assert capsys.readouterr().err == ""
+    assert len(json.loads((tmp_path / "o.json").read_text())) == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--schema", "missing.json", "--rows", "5"],
+            "error: schema file 'missing.json' does not exist",
+        ),
+        (["--preset", "users", "--rows", "5", "--versions", "0"], "error: --versions 0"),
+        (["--preset", "users", "--size", "lots"], "error: --size must be"),
+        (["--preset", "users", "--rows", "-1"], "error: --rows must be"),
+        (
+            ["--preset", "users", "--rows", "5", "--locale", "xx_XX"],
+            "error: unknown --locale 'xx_XX'",
+        ),
+    ],
+)
+def test_errors_exit_2_with_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main([*args, "-o", str(tmp_path / "x.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_bad_schema_option_names_field_and_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = tmp_path / "s.json"
+    schema.write_text(
+        '[{"name": "id", "type": "Row Number"}, '
+        '{"name": "amount", "type": "Number", "min": 5, "max": 1}]'
+    )
+    assert main(["--schema", str(schema), "--rows", "5", "-o", str(tmp_path / "x.csv")]) == 2
+    assert capsys.readouterr().err == (
+        "error: fields[1] 'amount': option 'min' (5) must not be greater than "
+        "'max' (1); swap them\n"
+    )
+
+
+def test_debug_adds_the_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--preset", "users", "--rows", "5", "-o", str(tmp_path / "x.xml"), "--debug"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--preset", "users", "--rows", "5", "-o", str(tmp_path / "no" / "x.csv")]) == 2
+    assert "error: cannot write output" in capsys.readouterr().err
