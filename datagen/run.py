@@ -16,6 +16,8 @@ Workers are forked after the parent built its pools, so they start warm.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ from datagen.chunk import ChunkResult, ChunkTask, run_chunk
 from datagen.errors import DatagenError
 from datagen.plan import Plan
 from datagen.progress import ProgressBar
-from datagen.publish import Target
+from datagen.publish import Target, scratch_dir
 from datagen.truth import TruthSpill
 
 __all__ = ["execute"]
@@ -42,12 +44,13 @@ def _context() -> multiprocessing.context.BaseContext:
     )
 
 
-def _results(plan: Plan, workers: int) -> Iterator[ChunkResult]:
+def _results(plan: Plan, workers: int, spill_dir: Path | None) -> Iterator[ChunkResult]:
     """Chunk results in chunk order, with at most 2×workers chunks in flight (backpressure)."""
-    tasks = (ChunkTask(plan, i) for i in range(plan.chunks))
     if workers == 1 or plan.chunks == 1:
-        yield from map(run_chunk, tasks)
+        yield from (run_chunk(ChunkTask(plan, i)) for i in range(plan.chunks))
         return
+    spill = str(spill_dir) if spill_dir is not None else None
+    tasks = (ChunkTask(plan, i, spill) for i in range(plan.chunks))
     pending: deque[Future[ChunkResult]] = deque()
     pool = ProcessPoolExecutor(min(workers, plan.chunks), mp_context=_context())
     try:
@@ -78,6 +81,8 @@ class _Sink:
         self.parquet: pq.ParquetWriter | None = None
 
     def write(self, result: ChunkResult) -> int:
+        if result.spill is not None:
+            return _append(self.file, Path(result.spill))
         if result.batch is None:
             self.file.write(result.data)
             return len(result.data)
@@ -93,20 +98,37 @@ class _Sink:
         return self.file.tell()
 
 
+def _append(out: BinaryIO, path: Path) -> int:
+    """Append a spilled chunk to `out` in the kernel (copy_file_range), then delete it."""
+    with open(path, "rb") as src:
+        size = os.fstat(src.fileno()).st_size
+        out.flush()
+        copied = 0
+        copy = getattr(os, "copy_file_range", None)
+        while copy is not None and copied < size:
+            step = copy(src.fileno(), out.fileno(), size - copied)
+            if step == 0:
+                break
+            copied += step
+        if copied < size:
+            src.seek(copied)
+            out.write(src.read())
+    path.unlink()
+    return size
+
+
 def execute(
     plan: Plan, out: str | Path, truth: str | Path | None, workers: int, quiet: bool
 ) -> int:
     """Write the plan's file (and truth file); returns the output's size in bytes."""
     target = Target(out)
-    spill = (
-        TruthSpill(truth, plan.versions.keys)
-        if truth is not None and plan.versions is not None
-        else None
-    )
+    versions = plan.versions
+    spill = TruthSpill(truth, versions.keys) if truth is not None and versions is not None else None
+    chunk_dir = scratch_dir(out) if workers > 1 and plan.fmt != "parquet" else None
     try:
         sink = _Sink(plan, target.open())
         with ProgressBar(plan.rows, enabled=not quiet) as bar:
-            for result in _results(plan, workers):
+            for result in _results(plan, workers, chunk_dir):
                 bar.advance(result.rows, sink.write(result))
                 if spill is not None and result.truth is not None:
                     spill.add(result.truth)
@@ -117,6 +139,9 @@ def execute(
         if spill is not None:
             spill.abort()
         raise
+    finally:
+        if chunk_dir is not None:
+            shutil.rmtree(chunk_dir, ignore_errors=True)
     if spill is not None:
         spill.publish()
     return size

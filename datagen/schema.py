@@ -99,11 +99,11 @@ def _parse_field(index: int, raw: Any) -> FieldSpec:
         raise SchemaError(f"{where}: each field must be a JSON object, got {type(raw).__name__}")
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise SchemaError(f'{where}: "name" must be a non-empty string, got {name!r}')
+        raise SchemaError(f"{where}: 'name' must be a non-empty string, got {name!r}")
     where = f"{where} {name!r}"
     kind = lookup(raw.get("type"), where)
     if raw.get("formula") not in (None, ""):
-        raise SchemaError(f'{where}: option "formula" is not supported by datagen; remove it')
+        raise SchemaError(f"{where}: option 'formula' is not supported by datagen; remove it")
     blank = raw.get("percentBlank", raw.get("null_percentage", 0))
     if isinstance(blank, str):
         with contextlib.suppress(ValueError):
@@ -114,7 +114,7 @@ def _parse_field(index: int, raw: Any) -> FieldSpec:
         or not (math.isfinite(blank) and 0 <= blank <= 100)
     ):
         raise SchemaError(
-            f'{where}: option "percentBlank" must be a number from 0 to 100, got {blank!r}'
+            f"{where}: option 'percentBlank' must be a number from 0 to 100, got {blank!r}"
         )
     options = {k: v for k, v in raw.items() if k not in _RESERVED}
     return FieldSpec(index, name, kind.name, float(blank), options)

@@ -9,13 +9,12 @@ import pyarrow.compute as pc
 from datagen.columns import from_matrix, hex_matrix, join, number_table
 from datagen.types.options import Options
 from datagen.types.personal import login_names, username_strings
-from datagen.types.pools import element_pool, faker_pool, faker_type, list_pool
+from datagen.types.pools import element_pool, faker_type, list_pool
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
 __all__: list[str] = []
 
 for _name, _summary, _method, _size in (
-    ("Domain Name", "company-like domain names", "domain_name", 2048),
     ("Top Level Domain", "com, net, org ...", "tld", 256),
     ("User Agent", "browser user agent strings", "user_agent", 2048),
     ("MIME Type", "MIME types", "mime_type", 1024),
@@ -24,16 +23,35 @@ for _name, _summary, _method, _size in (
     faker_type(_name, "Internet", _summary, _method, _size)
 
 
+def domain_strings(locale: str, rng: np.random.Generator, n: int) -> pa.Array:
+    """Company-like domains as Faker makes them (smith.com, lee-jones.net), but column-wise."""
+    _, last = login_names(locale)
+    tlds = element_pool(locale, "tlds", "tld")
+    name = last.strings(rng, n)
+    double = pa.array(rng.random(n) < 0.3)
+    name = pc.if_else(double, join(name, "-", last.strings(rng, n)), name)
+    return join(name, ".", tlds.strings(rng, n))
+
+
+@field_type("Domain Name", "Internet", "company-like domain names")
+def domain_name(opts: Options, ctx: Context) -> Sampler:
+    login_names(ctx.locale)
+    return lambda b: domain_strings(ctx.locale, b.rng, b.size)
+
+
 @field_type("Email Address", "Internet", "emails made of a username and a domain")
 def email(opts: Options, ctx: Context) -> Sampler:
     login_names(ctx.locale)
-    domains = faker_pool(ctx.locale, ctx.seed, "domain_name", 1024)
     free = element_pool(ctx.locale, "free_email_domains", "free_email_domain")
 
     def sample(b: Batch) -> pa.Array:
         use_free = pa.array(b.rng.random(b.size) < 0.5)
-        domain = pc.if_else(use_free, free.strings(b.rng, b.size), domains.strings(b.rng, b.size))
-        return join(username_strings(ctx.locale, b.rng, b.size), "@", domain)
+        own = domain_strings(ctx.locale, b.rng, b.size)
+        return join(
+            username_strings(ctx.locale, b.rng, b.size),
+            "@",
+            pc.if_else(use_free, free.strings(b.rng, b.size), own),
+        )
 
     return sample
 
@@ -53,7 +71,7 @@ def url(opts: Options, ctx: Context) -> Sampler:
         raise opts.fail(
             "includeHost", "and the other include* options are all false; keep at least one"
         )
-    hosts = faker_pool(ctx.locale, ctx.seed, "domain_name", 1024)
+    login_names(ctx.locale)
     words = element_pool(ctx.locale, "word_list", "word")
     protocols = list_pool(["http://", "https://"], [1, 3])
 
@@ -63,7 +81,7 @@ def url(opts: Options, ctx: Context) -> Sampler:
         if parts["includeProtocol"]:
             pieces.append(protocols.strings(rng, n))
         if parts["includeHost"]:
-            pieces.append(hosts.strings(rng, n))
+            pieces.append(domain_strings(ctx.locale, rng, n))
         if parts["includePath"]:
             pieces += ["/", words.strings(rng, n), "/", words.strings(rng, n)]
         if parts["includeQueryString"]:

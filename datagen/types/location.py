@@ -17,7 +17,7 @@ for _name, _summary, _method, _size in (
     ("Street Number", "building numbers", "building_number", 2048),
     ("Street Suffix", "Avenue, Street, Court ...", "street_suffix", 512),
     ("Address Line 2", "Apt. 123, Suite 456 ...", "secondary_address", 2048),
-    ("City", "city names", "city", 2048),
+    ("City", "city names", "city", 1024),
     ("State", "states or provinces of the locale", "state", 1024),
     ("State (abbrev)", "state abbreviations", "state_abbr", 1024),
     ("Postal Code", "postal codes of the locale", "postcode", 2048),

@@ -111,7 +111,7 @@ def all_types() -> list[FieldType]:
 def lookup(name: object, where: str) -> FieldType:
     """The type called `name`; for an unknown name, SchemaError lists the closest ones."""
     if not isinstance(name, str) or not name.strip():
-        raise SchemaError(f'{where}: "type" must be a non-empty string, got {name!r}')
+        raise SchemaError(f"{where}: 'type' must be a non-empty string, got {name!r}")
     found = _REGISTRY.get(_norm(name))
     if found is not None:
         return found

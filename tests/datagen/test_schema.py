@@ -93,14 +93,14 @@ def test_percent_blank_within_tolerance_for_every_type(tmp_path: Path) -> None:
     [
         ("{not json", "is not valid JSON"),
         ("[]", "non-empty JSON list"),
-        ('[{"type": "City"}]', r"fields\[0\]: \"name\" must be a non-empty string"),
+        ('[{"type": "City"}]', r"fields\[0\]: 'name' must be a non-empty string"),
         (
             '[{"name": "a", "type": "Cityy"}]',
             r"fields\[0\] 'a': unknown type 'Cityy'; closest known types: 'City'",
         ),
         (
             '[{"name": "a", "type": "City", "percentBlank": 120}]',
-            r"fields\[0\] 'a': option \"percentBlank\"",
+            r"fields\[0\] 'a': option 'percentBlank' must be a number from 0 to 100, got 120",
         ),
         (
             '[{"name": "a", "type": "Number"}, '
@@ -113,7 +113,10 @@ def test_percent_blank_within_tolerance_for_every_type(tmp_path: Path) -> None:
         ),
         ('[{"name": "a", "type": "City"}, {"name": "a", "type": "City"}]', "already used"),
         ('[{"name": "a", "type": "City"}, {"name": "a.b", "type": "City"}]', "nests under"),
-        ('[{"name": "a", "type": "City", "formula": "this + 1"}]', '"formula" is not supported'),
+        (
+            '[{"name": "a", "type": "City", "formula": "this + 1"}]',
+            r"option 'formula' is not supported",
+        ),
     ],
 )
 def test_schema_errors_are_one_sentence(tmp_path: Path, content: str, message: str) -> None:

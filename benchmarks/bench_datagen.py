@@ -1,0 +1,145 @@
+"""datagen benchmarks: column-at-a-time generation against a naive per-row Faker loop.
+
+    python benchmarks/bench_datagen.py                       # 1M rows, 10M rows, naive loop
+    python benchmarks/bench_datagen.py --rows 200000 --big 0 --repeat 1   # a quick look
+    python benchmarks/bench_datagen.py --dir /dev/shm --json datagen.json
+
+Every measurement runs in a fresh subprocess, one after another in one run, so the figures
+compare as ratios on a shared, noisy machine. Time is generate()'s own clock (pool building,
+worker start-up and writing included, interpreter start-up excluded), best of --repeat.
+Memory is the peak RSS of the measuring process and of its largest worker process. Files are
+written to --dir (a RAM-backed folder keeps a slow disk out of the figures) and deleted.
+
+Targets (issue #3): users NDJSON >= 300,000 rows/s in one process and >= 100x the naive loop;
+--workers 2 >= 1.7x one worker; 10M rows in under a minute; peak memory within 20% from 1M
+to 10M rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+DATAGEN = r"""
+import json, os, resource, sys
+from datagen import generate
+out, rows, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+stats = generate(out, preset="users", rows=rows, workers=workers, seed=1)
+os.unlink(out)
+print(json.dumps({
+    "rows": stats.rows, "bytes": stats.bytes, "seconds": stats.seconds,
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+# The same ten fields as the users preset, one Faker call per field per row.
+NAIVE = r"""
+import json, os, resource, sys, time
+from datetime import datetime
+import orjson
+from faker import Faker
+out, rows = sys.argv[1], int(sys.argv[2])
+fake = Faker("en_US")
+fake.seed_instance(1)
+genders = ["Male", "Female", "Non-binary", "Genderfluid", "Agender", "Bigender"]
+start, end = datetime(2020, 1, 1), datetime(2024, 12, 31, 23, 59, 59)
+clock = time.perf_counter()
+with open(out, "wb") as f:
+    for i in range(rows):
+        record = {
+            "id": i + 1, "first_name": fake.first_name(), "last_name": fake.last_name(),
+            "email": fake.email(), "gender": fake.random_element(genders), "city": fake.city(),
+            "country": fake.country_code(),
+            "balance": fake.pyfloat(min_value=0, max_value=10000, right_digits=2),
+            "active": fake.boolean(),
+            "updated_at": fake.date_time_between(start, end).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        f.write(orjson.dumps(record) + b"\n")
+seconds = time.perf_counter() - clock
+size = os.path.getsize(out)
+os.unlink(out)
+print(json.dumps({"rows": rows, "bytes": size, "seconds": seconds,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss_mb": 0}))
+"""
+
+
+def measure(code: str, args: list[str]) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["rows_per_s"] = result["rows"] / result["seconds"]
+    return result
+
+
+def best_of(repeat: int, code: str, args: list[str]) -> dict[str, Any]:
+    runs = [measure(code, args) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def run(opts: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    folder = Path(opts.dir or tempfile.gettempdir())
+    out = str(folder / "bench-datagen.jsonl")
+    results = {"naive Faker loop": best_of(1, NAIVE, [out, str(opts.naive_rows)])}
+    for workers in (1, 2):
+        name = f"datagen users, {opts.rows:,} rows, workers {workers}"
+        results[name] = best_of(opts.repeat, DATAGEN, [out, str(opts.rows), str(workers)])
+    if opts.big:
+        for workers in (1, 2):
+            name = f"datagen users, {opts.big:,} rows, workers {workers}"
+            results[name] = best_of(1, DATAGEN, [out, str(opts.big), str(workers)])
+    return results
+
+
+def report(results: dict[str, dict[str, Any]], opts: argparse.Namespace) -> list[str]:
+    lines = [
+        f"{'measurement':<42} {'rows/s':>11} {'seconds':>8} {'MB':>7} {'RSS MB':>7} {'worker':>7}"
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"{name:<42} {r['rows_per_s']:>11,.0f} {r['seconds']:>8.2f} {r['bytes'] / 1e6:>7,.0f} "
+            f"{r['rss_mb']:>7.0f} {r['worker_rss_mb']:>7.0f}"
+        )
+    naive = results["naive Faker loop"]["rows_per_s"]
+    one = results[f"datagen users, {opts.rows:,} rows, workers 1"]
+    two = results[f"datagen users, {opts.rows:,} rows, workers 2"]
+    lines.append(f"one process vs naive loop: {one['rows_per_s'] / naive:,.0f}x")
+    lines.append(f"workers 2 vs workers 1:    {two['rows_per_s'] / one['rows_per_s']:.2f}x")
+    if opts.big:
+        big1 = results[f"datagen users, {opts.big:,} rows, workers 1"]
+        big2 = results[f"datagen users, {opts.big:,} rows, workers 2"]
+        lines.append(f"{opts.big:,} rows with 2 workers: {big2['seconds']:.1f} s")
+        growth = big1["rss_mb"] / one["rss_mb"] - 1
+        lines.append(
+            f"peak RSS, one process, {opts.rows:,} -> {opts.big:,} rows: "
+            f"{one['rss_mb']:.0f} -> {big1['rss_mb']:.0f} MB ({growth:+.0%})"
+        )
+    return lines
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=1_000_000, help="rows of the speed runs")
+    p.add_argument("--big", type=int, default=10_000_000, help="rows of the scale runs (0: skip)")
+    p.add_argument("--naive-rows", type=int, default=20_000, help="rows of the naive Faker loop")
+    p.add_argument("--repeat", type=int, default=3, help="best of this many speed runs")
+    p.add_argument("--dir", help="where to write the files (default: the temp folder)")
+    p.add_argument("--json", help="also write the raw figures here")
+    opts = p.parse_args()
+    results = run(opts)
+    print("\n".join(report(results, opts)))
+    if opts.json:
+        Path(opts.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
