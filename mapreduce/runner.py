@@ -305,6 +305,7 @@ class Runner:
 
         clock = time.perf_counter()
         self._gather_rejects(maps)
+        _keep_only(self.staging, {Path(r.output_path).name for r in reduces} | {"_rejects.jsonl"})
         counters = {
             "records_read": sum(r.records_read for r in maps),
             "bad_records": sum(r.bad_records for r in maps),
@@ -355,6 +356,13 @@ class Runner:
             reducers=self.reducers,
             files=files,
         )
+
+
+def _keep_only(folder: Path, names: set[str]) -> None:
+    """Drop leftovers of killed attempts (temporary part files) before publishing."""
+    for entry in folder.iterdir():
+        if entry.name not in names:
+            entry.unlink()
 
 
 def _ignore(result: Any) -> None:

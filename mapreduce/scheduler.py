@@ -93,11 +93,18 @@ def run_phase(
     if phase.task_timeout is not None:
         window = min(window, _workers_of(pool.executor))  # queued tasks must not time out
     while queue or in_flight:
-        while queue and len(in_flight) < window:
+        while queue and len(in_flight) < window and _usable(pool.executor):
             task = queue.popleft()
             attempt = journal.start(task.task_id)
-            future = pool.executor.submit(phase.fn, phase.prepare(task, attempt))
+            try:
+                future = pool.executor.submit(phase.fn, phase.prepare(task, attempt))
+            except BrokenProcessPool as exc:  # a worker died since the last check
+                _retry_or_raise(phase, task, attempt, exc, total, journal, queue, front=True)
+                break
             in_flight[future] = (task, attempt, time.monotonic())
+        if not in_flight:  # the pool broke with nothing left in flight to report it
+            pool.rebuild()
+            continue
         finished, _ = wait(list(in_flight), timeout=_poll(phase), return_when=FIRST_COMPLETED)
         broken = False
         for future in finished:
@@ -113,6 +120,10 @@ def run_phase(
         timed_out = _timed_out(phase, in_flight)
         if broken or timed_out:
             _restart(phase, pool, in_flight, timed_out, total, journal, queue)
+
+
+def _usable(executor: Executor) -> bool:
+    return not getattr(executor, "_broken", False)
 
 
 def _workers_of(executor: Executor) -> int:

@@ -356,7 +356,8 @@ def _write_records(task: ReduceTask, records: Iterator[Any]) -> tuple[SpillFile 
         except BaseException:
             writer.abort()
             raise
-    tmp = f"{task.output_path}.tmp-{os.getpid()}"
+    folder, name = os.path.split(task.output_path)
+    tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}")
     part = open_writer(task.output_format, tmp)
     try:
         for record in records:

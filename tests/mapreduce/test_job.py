@@ -75,7 +75,7 @@ def test_parameters_are_typed_and_checked():
             yield record, 1
 
     assert J.parse_params(["flag=yes", "ratio=2"]) == {"flag": True, "ratio": 2.0}
-    with pytest.raises(UsageError, match="unknown parameter 'nope'.*known: flag, ratio"):
+    with pytest.raises(UsageError, match=r"unknown parameter 'nope'.*known: flag, ratio"):
         J.parse_params(["nope=1"])
     with pytest.raises(UsageError, match="not a valid float"):
         J.parse_params(["ratio=abc"])

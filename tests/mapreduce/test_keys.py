@@ -1,5 +1,6 @@
 """Canonical keys, stable partitions and the total order across key types."""
 
+import itertools
 import random
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def test_total_order_null_bool_number_string_other():
 def test_sort_never_crashes_and_is_consistent_with_equality(values):
     canon = [canonical_key(v) for v in values]
     ordered = sorted(canon, key=sort_key)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         assert sort_key(a) <= sort_key(b)
         if a == b:
             assert sort_key(a) == sort_key(b)
@@ -64,7 +65,8 @@ def test_partition_is_in_range(value, partitions):
 def test_partitions_do_not_depend_on_the_hash_seed():
     code = (
         "from mapreduce.keys import canonical_key, partition_of;"
-        "print([partition_of(canonical_key(k), 13) for k in ['a', 'é', 7, 2.5, None, True, ('x', 1)]])"
+        "keys = ['a', 'é', 7, 2.5, None, True, ('x', 1)];"
+        "print([partition_of(canonical_key(k), 13) for k in keys])"
     )
     outputs = {
         subprocess.run(
