@@ -70,6 +70,29 @@ print(json.dumps({"rows": rows, "bytes": size, "seconds": seconds,
 """
 
 
+BURN = r"""
+import time
+clock = time.perf_counter()
+total = 0
+for i in range(20_000_000):
+    total += i
+print(time.perf_counter() - clock)
+"""
+
+
+def machine_parallelism() -> float:
+    """How many cores two CPU-bound processes got at once (2.0 on an idle 2-core machine).
+
+    The machine is shared; this puts the workers-2 figure in context.
+    """
+    alone = float(subprocess.run([sys.executable, "-c", BURN], capture_output=True, text=True,
+                                 check=True).stdout)  # fmt: skip
+    pair = [subprocess.Popen([sys.executable, "-c", BURN], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]  # fmt: skip
+    together = [float(p.communicate()[0]) for p in pair]
+    return 2 * alone / max(together)
+
+
 def measure(code: str, args: list[str]) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return what it printed."""
     done = subprocess.run(
@@ -89,6 +112,7 @@ def run(opts: argparse.Namespace) -> dict[str, dict[str, Any]]:
     folder = Path(opts.dir or tempfile.gettempdir())
     out = str(folder / "bench-datagen.jsonl")
     results = {"naive Faker loop": best_of(1, NAIVE, [out, str(opts.naive_rows)])}
+    results["machine"] = {"parallelism": machine_parallelism()}
     for workers in (1, 2):
         name = f"datagen users, {opts.rows:,} rows, workers {workers}"
         results[name] = best_of(opts.repeat, DATAGEN, [out, str(opts.rows), str(workers)])
@@ -104,6 +128,8 @@ def report(results: dict[str, dict[str, Any]], opts: argparse.Namespace) -> list
         f"{'measurement':<42} {'rows/s':>11} {'seconds':>8} {'MB':>7} {'RSS MB':>7} {'worker':>7}"
     ]
     for name, r in results.items():
+        if name == "machine":
+            continue
         lines.append(
             f"{name:<42} {r['rows_per_s']:>11,.0f} {r['seconds']:>8.2f} {r['bytes'] / 1e6:>7,.0f} "
             f"{r['rss_mb']:>7.0f} {r['worker_rss_mb']:>7.0f}"
@@ -112,7 +138,10 @@ def report(results: dict[str, dict[str, Any]], opts: argparse.Namespace) -> list
     one = results[f"datagen users, {opts.rows:,} rows, workers 1"]
     two = results[f"datagen users, {opts.rows:,} rows, workers 2"]
     lines.append(f"one process vs naive loop: {one['rows_per_s'] / naive:,.0f}x")
-    lines.append(f"workers 2 vs workers 1:    {two['rows_per_s'] / one['rows_per_s']:.2f}x")
+    lines.append(
+        f"workers 2 vs workers 1:    {two['rows_per_s'] / one['rows_per_s']:.2f}x "
+        f"(two CPU burners got {results['machine']['parallelism']:.2f} cores meanwhile)"
+    )
     if opts.big:
         big1 = results[f"datagen users, {opts.big:,} rows, workers 1"]
         big2 = results[f"datagen users, {opts.big:,} rows, workers 2"]

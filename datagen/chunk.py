@@ -7,7 +7,6 @@ Faker's shared random state (pools come from their own seeded Faker, see types/p
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,11 +31,10 @@ __all__ = ["ChunkResult", "ChunkTask", "TruthPart", "compile_plan", "run_chunk"]
 
 @dataclass(frozen=True, slots=True)
 class ChunkTask:
-    """Make chunk `index` of `plan`; with `spill_dir`, leave its bytes in a file there."""
+    """Make chunk `index` of `plan`."""
 
     plan: Plan
     index: int
-    spill_dir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +55,7 @@ class ChunkResult:
     data: bytes = b""
     batch: pa.RecordBatch | None = None
     truth: TruthPart | None = None
-    spill: str | None = None
+    size: int = 0  # bytes a worker already wrote into the output (see placement.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +192,4 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     _, n = plan.chunk_span(index)
     if plan.fmt == "parquet":
         return ChunkResult(index, n, batch=record_batch(plan.schema.names(), columns), truth=truth)
-    data = _text(plan, compiled, index, columns)
-    if task.spill_dir is None:
-        return ChunkResult(index, n, data=data, truth=truth)
-    # Bytes go worker -> disk -> output, never through the pipe to the main process.
-    path = os.path.join(task.spill_dir, f"chunk-{index:07d}")
-    with open(path, "wb") as f:
-        f.write(data)
-    return ChunkResult(index, n, truth=truth, spill=path)
+    return ChunkResult(index, n, data=_text(plan, compiled, index, columns), truth=truth)

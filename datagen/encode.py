@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,16 +43,31 @@ def _plain(arr: pa.Array, encode_strings: Callable[[pa.Array], pa.Array], null: 
     return pc.fill_null(arr.cast(pa.string()), null)
 
 
+def _contains(arr: pa.Array, special: bytes, control: bool) -> bool:
+    """Whether any string holds one of `special` (or a control character): one pass, no regex."""
+    if len(arr) == 0 or arr.buffers()[2] is None:
+        return False
+    width = np.dtype(np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    offsets = np.frombuffer(arr.buffers()[1], width, 2, arr.offset * width.itemsize)
+    end = np.frombuffer(arr.buffers()[1], width, 1, (arr.offset + len(arr)) * width.itemsize)[0]
+    data = np.frombuffer(arr.buffers()[2], np.uint8, int(end - offsets[0]), int(offsets[0]))
+    if control and (data < 32).any():
+        return True
+    return any((data == c).any() for c in special)
+
+
 def _json_strings(arr: pa.Array) -> pa.Array:
     quoted = join('"', arr, '"')
-    needs = pc.fill_null(pc.match_substring_regex(arr, _JSON_SPECIAL), False)
-    if not pc.any(needs).as_py():
+    if not _contains(arr, b'"\\', control=True):
         return quoted
+    needs = pc.fill_null(pc.match_substring_regex(arr, _JSON_SPECIAL), False)
     escaped = [orjson.dumps(s).decode() for s in arr.filter(needs).to_pylist()]
     return pc.replace_with_mask(quoted, needs, pa.array(escaped, quoted.type))
 
 
 def _csv_strings(arr: pa.Array) -> pa.Array:
+    if not _contains(arr, b'",\r\n', control=False):
+        return arr
     needs = pc.fill_null(pc.match_substring_regex(arr, _CSV_SPECIAL), False)
     if not pc.any(needs).as_py():
         return arr

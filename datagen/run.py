@@ -1,26 +1,27 @@
-"""Running a plan: chunks made in parallel processes, written in chunk order, published atomically.
+"""Running a plan: chunks made in parallel processes, placed in chunk order, published atomically.
 
-    main process                                    worker processes (or inline for --workers 1)
-    ────────────                                    ───────────────────────────────────────────
+    main process                                     worker processes (--workers N > 1)
+    ────────────                                     ──────────────────────────────────
     compile_plan(plan)  validates, builds pools
-    submit ChunkTask(plan, i), ≤ 2×workers ahead ──► run_chunk(task): columns → bytes | batch
-    take results in order i = 0, 1, 2 ...      ◄── ChunkResult(rows, data, truth part)
-      ├─► output sink (temporary file)
+    open the temporary output; fork the workers
+    submit ChunkTask(plan, i), ≤ 2×workers ahead ──► place_chunk(task): columns → bytes,
+                                                      pwrite at offset[i] (placement.py)
+    take results in order i = 0, 1, 2 ...       ◄── ChunkResult(rows, size, truth part)
       └─► TruthSpill (key-range buckets)
     all chunks done: rename temp → OUT, then write and rename the truth file
 
-Only a tiny task (the plan and a chunk index) goes to a worker; a chunk's bytes come back once.
-Workers are forked after the parent built its pools, so they start warm.
+Only a tiny task (the plan and a chunk index) goes to a worker and only counters (and truth
+lines) come back; chunk bytes go from the worker straight into the file. With --workers 1,
+or for Parquet (one writer owns the footer), the main process writes what run_chunk returns:
+the same bytes. Workers are forked after the parent built its pools, so they start warm.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
 import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -29,9 +30,10 @@ import pyarrow.parquet as pq
 
 from datagen.chunk import ChunkResult, ChunkTask, run_chunk
 from datagen.errors import DatagenError
+from datagen.placement import Placement, install, place_chunk
 from datagen.plan import Plan
 from datagen.progress import ProgressBar
-from datagen.publish import Target, scratch_dir
+from datagen.publish import Target
 from datagen.truth import TruthSpill
 
 __all__ = ["execute"]
@@ -39,28 +41,37 @@ __all__ = ["execute"]
 
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context(
-        "fork" if "fork" in methods and sys.platform != "darwin" else "spawn"
+    use_fork = "fork" in methods and sys.platform != "darwin"
+    return multiprocessing.get_context("fork" if use_fork else "spawn")
+
+
+def _pool(workers: int, placement: Placement | None) -> ProcessPoolExecutor:
+    """A process pool; with a placement, its workers write chunks into the output themselves."""
+    if placement is None:
+        return ProcessPoolExecutor(workers, mp_context=_context())
+    return ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=install, initargs=(placement,)
     )
 
 
-def _results(plan: Plan, workers: int, spill_dir: Path | None) -> Iterator[ChunkResult]:
+def _results(plan: Plan, workers: int, placement: Placement | None) -> Iterator[ChunkResult]:
     """Chunk results in chunk order, with at most 2×workers chunks in flight (backpressure)."""
     if workers == 1 or plan.chunks == 1:
         yield from (run_chunk(ChunkTask(plan, i)) for i in range(plan.chunks))
         return
-    spill = str(spill_dir) if spill_dir is not None else None
-    tasks = (ChunkTask(plan, i, spill) for i in range(plan.chunks))
+    work: Callable[[ChunkTask], ChunkResult] = run_chunk if placement is None else place_chunk
     pending: deque[Future[ChunkResult]] = deque()
-    pool = ProcessPoolExecutor(min(workers, plan.chunks), mp_context=_context())
+    pool = _pool(min(workers, plan.chunks), placement)
     try:
-        for task in tasks:
-            pending.append(pool.submit(run_chunk, task))
+        for i in range(plan.chunks):
+            pending.append(pool.submit(work, ChunkTask(plan, i)))
             if len(pending) >= 2 * workers:
                 yield _collect(pending.popleft(), plan)
         while pending:
             yield _collect(pending.popleft(), plan)
     finally:
+        if placement is not None:
+            placement.abort.set()  # frees workers still waiting for an offset after a failure
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -73,19 +84,16 @@ def _collect(future: Future[ChunkResult], plan: Plan) -> ChunkResult:
 
 
 class _Sink:
-    """Where chunk results go: raw bytes for text formats, row groups for Parquet."""
+    """Where chunk results go: bytes the workers did not place themselves, or Parquet row groups."""
 
-    def __init__(self, plan: Plan, file: BinaryIO) -> None:
-        self.plan = plan
+    def __init__(self, file: BinaryIO) -> None:
         self.file = file
         self.parquet: pq.ParquetWriter | None = None
 
     def write(self, result: ChunkResult) -> int:
-        if result.spill is not None:
-            return _append(self.file, Path(result.spill))
         if result.batch is None:
             self.file.write(result.data)
-            return len(result.data)
+            return len(result.data) + result.size
         if self.parquet is None:
             self.parquet = pq.ParquetWriter(self.file, result.batch.schema, compression="snappy")
         before = self.file.tell()
@@ -95,26 +103,8 @@ class _Sink:
     def close(self) -> int:
         if self.parquet is not None:
             self.parquet.close()
+        self.file.seek(0, 2)
         return self.file.tell()
-
-
-def _append(out: BinaryIO, path: Path) -> int:
-    """Append a spilled chunk to `out` in the kernel (copy_file_range), then delete it."""
-    with open(path, "rb") as src:
-        size = os.fstat(src.fileno()).st_size
-        out.flush()
-        copied = 0
-        copy = getattr(os, "copy_file_range", None)
-        while copy is not None and copied < size:
-            step = copy(src.fileno(), out.fileno(), size - copied)
-            if step == 0:
-                break
-            copied += step
-        if copied < size:
-            src.seek(copied)
-            out.write(src.read())
-    path.unlink()
-    return size
 
 
 def execute(
@@ -124,11 +114,12 @@ def execute(
     target = Target(out)
     versions = plan.versions
     spill = TruthSpill(truth, versions.keys) if truth is not None and versions is not None else None
-    chunk_dir = scratch_dir(out) if workers > 1 and plan.fmt != "parquet" else None
     try:
-        sink = _Sink(plan, target.open())
+        sink = _Sink(target.open())
+        placed = workers > 1 and plan.chunks > 1 and plan.fmt != "parquet"
+        placement = Placement.create(_context(), str(target.temp), plan.chunks) if placed else None
         with ProgressBar(plan.rows, enabled=not quiet) as bar:
-            for result in _results(plan, workers, chunk_dir):
+            for result in _results(plan, workers, placement):
                 bar.advance(result.rows, sink.write(result))
                 if spill is not None and result.truth is not None:
                     spill.add(result.truth)
@@ -139,9 +130,6 @@ def execute(
         if spill is not None:
             spill.abort()
         raise
-    finally:
-        if chunk_dir is not None:
-            shutil.rmtree(chunk_dir, ignore_errors=True)
     if spill is not None:
         spill.publish()
     return size

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from datagen.columns import from_matrix, hex_matrix, join, number_table
+from datagen.types.logins import domain_pool, email_domain_pool, login_pool
 from datagen.types.options import Options
-from datagen.types.personal import login_names, username_strings
 from datagen.types.pools import element_pool, faker_type, list_pool
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
@@ -23,37 +22,16 @@ for _name, _summary, _method, _size in (
     faker_type(_name, "Internet", _summary, _method, _size)
 
 
-def domain_strings(locale: str, rng: np.random.Generator, n: int) -> pa.Array:
-    """Company-like domains as Faker makes them (smith.com, lee-jones.net), but column-wise."""
-    _, last = login_names(locale)
-    tlds = element_pool(locale, "tlds", "tld")
-    name = last.strings(rng, n)
-    double = pa.array(rng.random(n) < 0.3)
-    name = pc.if_else(double, join(name, "-", last.strings(rng, n)), name)
-    return join(name, ".", tlds.strings(rng, n))
-
-
 @field_type("Domain Name", "Internet", "company-like domain names")
 def domain_name(opts: Options, ctx: Context) -> Sampler:
-    login_names(ctx.locale)
-    return lambda b: domain_strings(ctx.locale, b.rng, b.size)
+    pool = domain_pool(ctx.locale, ctx.seed)
+    return lambda b: pool.sample(b.rng, b.size)
 
 
 @field_type("Email Address", "Internet", "emails made of a username and a domain")
 def email(opts: Options, ctx: Context) -> Sampler:
-    login_names(ctx.locale)
-    free = element_pool(ctx.locale, "free_email_domains", "free_email_domain")
-
-    def sample(b: Batch) -> pa.Array:
-        use_free = pa.array(b.rng.random(b.size) < 0.5)
-        own = domain_strings(ctx.locale, b.rng, b.size)
-        return join(
-            username_strings(ctx.locale, b.rng, b.size),
-            "@",
-            pc.if_else(use_free, free.strings(b.rng, b.size), own),
-        )
-
-    return sample
+    logins, domains = login_pool(ctx.locale, ctx.seed), email_domain_pool(ctx.locale, ctx.seed)
+    return lambda b: join(logins.strings(b.rng, b.size), "@", domains.strings(b.rng, b.size))
 
 
 @field_type(
@@ -71,7 +49,7 @@ def url(opts: Options, ctx: Context) -> Sampler:
         raise opts.fail(
             "includeHost", "and the other include* options are all false; keep at least one"
         )
-    login_names(ctx.locale)
+    hosts = domain_pool(ctx.locale, ctx.seed)
     words = element_pool(ctx.locale, "word_list", "word")
     protocols = list_pool(["http://", "https://"], [1, 3])
 
@@ -81,7 +59,7 @@ def url(opts: Options, ctx: Context) -> Sampler:
         if parts["includeProtocol"]:
             pieces.append(protocols.strings(rng, n))
         if parts["includeHost"]:
-            pieces.append(domain_strings(ctx.locale, rng, n))
+            pieces.append(hosts.strings(rng, n))
         if parts["includePath"]:
             pieces += ["/", words.strings(rng, n), "/", words.strings(rng, n)]
         if parts["includeQueryString"]:

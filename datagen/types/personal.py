@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import string
-import unicodedata
-from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import from_matrix, join
+from datagen.columns import from_matrix, join, number_table
+from datagen.types.logins import login_pool
 from datagen.types.options import Options
 from datagen.types.patterns import mask_sampler
 from datagen.types.pools import Pool, element_pool, faker_pool, list_pool
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
-__all__ = ["first_names", "last_names", "login_names", "username_strings"]
+__all__ = ["first_names", "last_names"]
 
 
 def first_names(locale: str, sex: str = "") -> Pool:
@@ -26,34 +25,6 @@ def first_names(locale: str, sex: str = "") -> Pool:
 
 def last_names(locale: str) -> Pool:
     return element_pool(locale, "last_names", "last_name")
-
-
-def _ascii_login(values: list[str]) -> list[str]:
-    folded = (unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode() for v in values)
-    return ["".join(c for c in f.lower() if c.isalnum()) for f in folded]
-
-
-@lru_cache(maxsize=32)
-def login_names(locale: str) -> tuple[Pool, Pool]:
-    """ASCII lower-case first and last names for usernames and emails (weights kept)."""
-    pools = []
-    for pool in (first_names(locale), last_names(locale)):
-        logins = _ascii_login(pool.values.to_pylist())
-        if sum(1 for v in logins if v) < len(logins) / 2:  # a script without Latin letters
-            return login_names("en_US")
-        logins = [v or "user" for v in logins]
-        pools.append(Pool(pa.array(logins, pa.string()), pool.cdf))
-    return pools[0], pools[1]
-
-
-def username_strings(locale: str, rng: np.random.Generator, n: int) -> pa.Array:
-    """Usernames like jsmith, john.smith, smithj or john42, mixed per row."""
-    first, last = login_names(locale)
-    f, ln = first.strings(rng, n), last.strings(rng, n)
-    number = pa.array(rng.integers(1, 1000, n)).cast(pa.string())
-    initial = pc.utf8_slice_codeunits(f, 0, 1)
-    styles = [join(initial, ln), join(f, ".", ln), join(f, number), join(ln, initial, number)]
-    return pc.choose(pa.array(rng.integers(0, len(styles), n, dtype=np.int8)), *styles)
 
 
 @field_type("First Name", "Personal", "first names, weighted as Faker weights them")
@@ -131,8 +102,16 @@ def suffix(opts: Options, ctx: Context) -> Sampler:
 
 @field_type("Username", "Personal", "jsmith, john.smith, smithj42 ...")
 def username(opts: Options, ctx: Context) -> Sampler:
-    login_names(ctx.locale)
-    return lambda b: username_strings(ctx.locale, b.rng, b.size)
+    pool = login_pool(ctx.locale, ctx.seed)
+    numbers = number_table(100)
+
+    def sample(b: Batch) -> pa.Array:
+        suffix = pc.if_else(
+            pa.array(b.rng.random(b.size) < 0.3), numbers.take(b.rng.integers(0, 100, b.size)), ""
+        )
+        return join(pool.strings(b.rng, b.size), suffix)
+
+    return sample
 
 
 _CLASSES = {

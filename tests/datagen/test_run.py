@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from datagen import DatagenError, OutputError, generate
+from datagen import placement as placement_module
 from datagen import run as run_module
 from datagen.chunk import ChunkTask
 from datagen.plan import make_plan
@@ -136,3 +138,25 @@ def test_size_option_is_close(tmp_path: Path) -> None:
     out = tmp_path / "sized.csv"
     stats = generate(out, preset="users", size="2MB")
     assert stats.bytes == pytest.approx(2_000_000, rel=0.05)
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(),
+    reason="the patch reaches workers by fork only",
+)
+def test_worker_failure_with_placement_aborts_cleanly(
+    tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk failing in a worker frees the workers waiting on its offset; nothing is published."""
+    real = placement_module.run_chunk
+
+    def failing(task: ChunkTask) -> Any:
+        if task.index == 3:
+            raise RuntimeError("worker fell over")
+        return real(task)
+
+    monkeypatch.setattr(placement_module, "run_chunk", failing)  # inherited by forked workers
+    out = tmp_path / "users.jsonl"
+    with pytest.raises(DatagenError, match="failed in a worker process: worker fell over"):
+        generate(out, preset="users", rows=9000, workers=2)
+    assert list(tmp_path.iterdir()) == []
