@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from datagen.api import generate
+from datagen.api import Stats, generate
 from datagen.errors import DatagenError
 from datagen.plan import KEY_TYPES
 from datagen.presets import PRESETS
@@ -22,6 +22,7 @@ __all__ = ["main", "parser"]
 
 
 def parser() -> argparse.ArgumentParser:
+    """The argument parser of `python -m datagen`."""
     p = argparse.ArgumentParser(
         prog="python -m datagen",
         description="Generate Mockaroo-compatible mock data (`types` lists field types).",
@@ -37,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="output file (.jsonl .json .csv .parquet .txt [.gz])",
+        help="output file (.jsonl .json .csv .parquet .txt, optionally + .gz)",
     )
     p.add_argument("--format", choices=FORMATS, help="override the format the extension implies")
     p.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
@@ -50,11 +51,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent JSON array output")
     p.add_argument("--line-ending", choices=("unix", "windows"), default="unix")
     p.add_argument("--bom", action="store_true", help="start CSV/text with a UTF-8 byte-order mark")
-    v = p.add_argument_group("versioned records (for latest-timestamp reduces)")
+    _version_arguments(p.add_argument_group("versioned records (for latest-timestamp reduces)"))
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p  # fmt: skip
+
+
+def _version_arguments(v: argparse._ArgumentGroup) -> None:
     v.add_argument("--versions", metavar="K|A-B", help="versions per key, e.g. 4 or 2-5")
-    v.add_argument(
-        "--key-field", metavar="NAME", help=f"key field (default: id; types {', '.join(KEY_TYPES)})"
-    )
+    v.add_argument("--key-field", metavar="NAME", help=f"default: id; types {', '.join(KEY_TYPES)}")
     v.add_argument(
         "--timestamp-field", default="updated_at", metavar="NAME", help="default updated_at"
     )
@@ -66,10 +71,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="share of keys with a tied latest time",
     )
-    v.add_argument("--timestamp-style", choices=STYLES, default="iso-z")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    return p
+    v.add_argument("--timestamp-style", choices=STYLES, default="iso-z")  # fmt: skip
 
 
 def list_types() -> str:
@@ -91,34 +93,25 @@ def list_types() -> str:
     )
 
 
+def _generate(args: argparse.Namespace) -> Stats:
+    return generate(
+        args.output, preset=args.preset, schema=args.schema, rows=args.rows, size=args.size,
+        seed=args.seed, fmt=args.format, versions=args.versions, key_field=args.key_field,
+        timestamp_field=args.timestamp_field, truth=args.truth, ties=args.ties,
+        timestamp_style=args.timestamp_style, workers=args.workers, locale=args.locale,
+        pretty=args.pretty, line_ending=args.line_ending, bom=args.bom, quiet=args.quiet,
+    )  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0, or 2 for any error datagen reports)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["types"]:
         sys.stdout.write(list_types())
         return 0
     args = parser().parse_args(args_list)
     try:
-        stats = generate(
-            args.output,
-            preset=args.preset,
-            schema=args.schema,
-            rows=args.rows,
-            size=args.size,
-            seed=args.seed,
-            fmt=args.format,
-            versions=args.versions,
-            key_field=args.key_field,
-            timestamp_field=args.timestamp_field,
-            truth=args.truth,
-            ties=args.ties,
-            timestamp_style=args.timestamp_style,
-            workers=args.workers,
-            locale=args.locale,
-            pretty=args.pretty,
-            line_ending=args.line_ending,
-            bom=args.bom,
-            quiet=args.quiet,
-        )
+        stats = _generate(args)
     except DatagenError as exc:
         if args.debug:
             traceback.print_exc()

@@ -161,56 +161,51 @@ def _check_options(args: dict[str, Any]) -> None:
         raise UsageError(f"--ties must be a share from 0 to 1, got {ties!r}")
 
 
+def _versions(
+    args: dict[str, Any], schema: Schema
+) -> tuple[Schema, VersionPlan | None, str | None]:
+    """The schema (with key and timestamp fields ensured), version plan and key, if versioned."""
+    versions = args["versions"]
+    if versions is None and args["truth"] is not None:
+        versions = 1  # a truth file of plain records: every key once
+    ts_field = args["timestamp_field"]
+    if versions is None:
+        if args["ties"]:
+            raise UsageError("--ties needs --versions (ties are between versions of one key)")
+        if args["timestamp_style"] != "iso-z" and schema.find(ts_field) is None:
+            raise UsageError(
+                f"--timestamp-style applies to the field {ts_field!r}, which {schema.source} "
+                "lacks; pass --timestamp-field"
+            )
+        return schema, None, None
+    low, high = parse_versions(versions)
+    if args["ties"] and high < 2:
+        raise UsageError("--ties needs at least 2 versions per key")
+    schema, key = _versioned_schema(schema, args["key_field"], ts_field)
+    first, last = _time_range(schema, ts_field)
+    return schema, VersionPlan(0, low, high, args["seed"], float(args["ties"]), first, last), key
+
+
 def make_plan(out: str, **args: Any) -> Plan:
     """Validate generate()'s arguments (except rows/size) and build the plan with rows=0."""
     _check_options(args)
     fmt, gz = detect_format(out, args["fmt"])
     if args["bom"] and fmt not in ("csv", "text"):
         raise UsageError(f"--bom only applies to CSV and text files, not {fmt}")
-    schema = _schema(args["preset"], args["schema"])
-    versions = args["versions"]
-    if versions is None and args["truth"] is not None:
-        versions = 1
-    if versions is None and args["ties"]:
-        raise UsageError("--ties needs --versions (ties are between versions of one key)")
-    ts_field, style = args["timestamp_field"], args["timestamp_style"]
-    vplan, key = None, None
-    if versions is not None:
-        low, high = parse_versions(versions)
-        if args["ties"] and high < 2:
-            raise UsageError("--ties needs at least 2 versions per key")
-        schema, key = _versioned_schema(schema, args["key_field"], ts_field)
-        first, last = _time_range(schema, ts_field)
-        vplan = VersionPlan(0, low, high, args["seed"], float(args["ties"]), first, last)
-    elif style != "iso-z" and schema.find(ts_field) is None:
-        raise UsageError(
-            f"--timestamp-style applies to the field {ts_field!r}, which {schema.source} lacks; "
-            "pass --timestamp-field"
-        )
+    schema, vplan, key = _versions(args, _schema(args["preset"], args["schema"]))
     if fmt == "text" and len(schema.fields) != 1:
         raise UsageError(
-            f"a .txt file holds one value per line, but the schema has "
-            f"{len(schema.fields)} fields; "
-            "use .jsonl, .csv or .parquet"
+            f"a .txt file holds one value per line, but the schema has {len(schema.fields)} "
+            "fields; use .jsonl, .csv or .parquet"
         )
-    styled = ts_field if vplan is not None or style != "iso-z" else None
+    style = args["timestamp_style"]
+    styled = args["timestamp_field"] if vplan is not None or style != "iso-z" else None
     return Plan(
-        schema,
-        0,
-        args["seed"],
-        args["locale"],
-        fmt,
-        gz,
-        bool(args["pretty"]),
-        EOLS[args["line_ending"]],
-        bool(args["bom"]),
-        CHUNK_ROWS,
-        vplan,
-        key,
-        styled,
-        style,
-        args["truth"] is not None,
-    )
+        schema, 0, args["seed"], args["locale"], fmt, gz,
+        pretty=bool(args["pretty"]), eol=EOLS[args["line_ending"]], bom=bool(args["bom"]),
+        chunk_rows=CHUNK_ROWS, versions=vplan, key_field=key, timestamp_field=styled,
+        style=style, truth=args["truth"] is not None,
+    )  # fmt: skip
 
 
 def with_rows(plan: Plan, rows: int) -> Plan:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datagen.columns import Column, as_bytes
 from datagen.encode import (
@@ -111,10 +112,15 @@ def template(fmt: str, names: Sequence[str], *, pretty: bool, separator: str) ->
 
 def encode_rows(fmt: str, tpl: Template, columns: Sequence[Column]) -> bytes:
     """The records of one chunk as bytes, each followed by the format's separator."""
-    encode = {"ndjson": json_values, "json": json_values, "csv": csv_values, "text": text_values}[
-        fmt
-    ]
-    return as_bytes(render(tpl, [encode(c) for c in columns]))
+    encode = _ENCODERS[fmt]
+    values = [encode(c) for c in columns]
+    if fmt == "csv" and len(values) == 1:
+        # an empty line is no record to CSV readers; write an empty field as "" (as Python does)
+        values = [pc.if_else(pc.equal(values[0], ""), '""', values[0])]
+    return as_bytes(render(tpl, values))
+
+
+_ENCODERS = {"ndjson": json_values, "json": json_values, "csv": csv_values, "text": text_values}
 
 
 def gzip_member(data: bytes) -> bytes:

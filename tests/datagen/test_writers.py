@@ -160,3 +160,9 @@ def test_format_flag_overrides_extension(tmp_path: Path) -> None:
 def test_format_errors(tmp_path: Path, name: str, options: dict[str, Any], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         generate(tmp_path / name, preset="users", rows=5, **options)
+
+
+def test_single_column_csv_keeps_blank_records(tmp_path: Path) -> None:
+    out = tmp_path / "one.csv"
+    generate(out, schema=[{"name": "v", "type": "City", "percentBlank": 50}], rows=200)
+    assert len(read_records(out)) == 200
