@@ -8,6 +8,7 @@ a handful of table look-ups per directive, so a million dates cost milliseconds,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -202,9 +203,9 @@ def _text(d: Directive, f: _Fields, epoch: np.ndarray, offset_minutes: np.ndarra
     return {"n": "\n", "t": "\t", "%": "%"}[letter]
 
 
-def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
-    """Fast path for formats of ASCII literals and zero-padded numbers (ISO-8601 and kin)."""
-    plain = all(
+def _plain(tokens: tuple[Token, ...]) -> bool:
+    """ASCII literals and zero-padded numbers only (ISO-8601 and kin): fixed-width text."""
+    return all(
         (isinstance(t, str) and t.isascii())
         or (
             isinstance(t, Directive)
@@ -215,12 +216,18 @@ def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
         )
         for t in tokens
     )
-    if not plain:
-        return None
-    widths = [len(t) if isinstance(t, str) else _NUMERIC[t.letter][1] for t in tokens]
-    out = np.empty((len(f.seconds), sum(widths)), dtype=np.uint8)
+
+
+def _width(tok: Token) -> int:
+    return len(tok) if isinstance(tok, str) else _NUMERIC[tok.letter][1]
+
+
+def _matrix(tokens: tuple[Token, ...], f: _Fields) -> np.ndarray | None:
+    """The text of plain tokens as an (n, width) byte matrix; None if a number overflows."""
+    out = np.empty((len(f.seconds), sum(_width(t) for t in tokens)), dtype=np.uint8)
     col = 0
-    for tok, width in zip(tokens, widths, strict=True):
+    for tok in tokens:
+        width = _width(tok)
         if isinstance(tok, str):
             out[:, col : col + width] = np.frombuffer(tok.encode(), np.uint8)
         else:
@@ -229,7 +236,60 @@ def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
                 return None
             out[:, col : col + width] = digits(values, width)
         col += width
-    return from_matrix(out)
+    return out
+
+
+_DAY = {"Y", "C", "y", "m", "d", "j"}
+_CLOCK = {"H", "I", "M", "S"}
+MAX_DAY_SPAN = 400_000
+
+
+def _runs(tokens: tuple[Token, ...]) -> list[tuple[str, tuple[Token, ...]]]:
+    """Consecutive tokens grouped by what they depend on: the day, the time of day, or the row."""
+    runs: list[tuple[str, list[Token]]] = []
+    for tok in tokens:
+        kind = (
+            ""
+            if isinstance(tok, str)
+            else "day"
+            if tok.letter in _DAY
+            else "clock"
+            if tok.letter in _CLOCK
+            else "row"
+        )
+        if runs and (not kind or runs[-1][0] in ("", kind)):
+            runs[-1] = (runs[-1][0] or kind, [*runs[-1][1], tok])
+        else:
+            runs.append((kind, [tok]))
+    return [(kind, tuple(toks)) for kind, toks in runs]
+
+
+@lru_cache(maxsize=32)
+def _clock_table(tokens: tuple[Token, ...]) -> np.ndarray | None:
+    return _matrix(tokens, _Fields(np.arange(86400, dtype=np.int64), None))
+
+
+def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
+    """Fixed-width formats by table look-up: each date part is rendered once per distinct
+    day (and each clock part once per second of the day), then gathered for every row."""
+    if not _plain(tokens):
+        return None
+    day0 = int(f.days.min())
+    span = int(f.days.max()) - day0 + 1
+    parts = []
+    for kind, toks in _runs(tokens):
+        if kind == "day" and span <= MAX_DAY_SPAN:
+            table = _matrix(toks, _Fields((day0 + np.arange(span, dtype=np.int64)) * 86400, None))
+            part = None if table is None else table[f.days - day0]
+        elif kind == "clock":
+            table = _clock_table(toks)
+            part = None if table is None else table[f.sod]
+        else:
+            part = _matrix(toks, f)
+        if part is None:
+            return None
+        parts.append(part)
+    return from_matrix(np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0])
 
 
 def render(
