@@ -112,10 +112,15 @@ def execute(
 ) -> int:
     """Write the plan's file (and truth file); returns the output's size in bytes."""
     target = Target(out)
+    file = target.open()
     versions = plan.versions
-    spill = TruthSpill(truth, versions.keys) if truth is not None and versions is not None else None
     try:
-        sink = _Sink(target.open())
+        spill = TruthSpill(truth, versions.keys) if truth and versions is not None else None
+    except BaseException:
+        target.abort()
+        raise
+    try:
+        sink = _Sink(file)
         placed = workers > 1 and plan.chunks > 1 and plan.fmt != "parquet"
         placement = Placement.create(_context(), str(target.temp), plan.chunks) if placed else None
         with ProgressBar(plan.rows, enabled=not quiet) as bar:
@@ -124,12 +129,14 @@ def execute(
                 if spill is not None and result.truth is not None:
                     spill.add(result.truth)
         size = sink.close()
-        target.commit()
+        if spill is not None:
+            spill.finish()
+        target.commit()  # the data file first: a truth file never describes a missing file
+        if spill is not None:
+            spill.commit()
     except BaseException:
         target.abort()
         if spill is not None:
             spill.abort()
         raise
-    if spill is not None:
-        spill.publish()
     return size

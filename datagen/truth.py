@@ -28,9 +28,14 @@ class TruthSpill:
 
     def __init__(self, path: str | Path, keys: int) -> None:
         self.target = Target(path, "truth file")
+        self.out = self.target.open()  # an unwritable truth path fails before any work
         self.keys = keys
         self.bucket_keys = max(MIN_BUCKET_KEYS, -(-keys // MAX_BUCKETS))
-        self.dir = scratch_dir(path)
+        try:
+            self.dir = scratch_dir(path)
+        except BaseException:
+            self.target.abort()
+            raise
         self.files: dict[int, BinaryIO] = {}
 
     def add(self, part: TruthPart) -> None:
@@ -71,22 +76,21 @@ class TruthSpill:
             )
         return lines  # type: ignore[return-value]
 
-    def publish(self) -> None:
-        """Write every bucket in key order to the truth file and rename it into place."""
-        try:
-            for f in self.files.values():
-                f.close()
-            out = self.target.open()
-            for bucket in range(-(-self.keys // self.bucket_keys)):
-                out.write(b"".join(self._bucket(bucket)))
-            self.target.commit()
-        except BaseException:
-            self.target.abort()
-            raise
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+    def finish(self) -> None:
+        """Write every bucket in key order to the (still temporary) truth file."""
+        for f in self.files.values():
+            f.close()
+        for bucket in range(-(-self.keys // self.bucket_keys)):
+            self.out.write(b"".join(self._bucket(bucket)))
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Rename the truth file into place."""
+        self.target.commit()
 
     def abort(self) -> None:
+        """Drop the spill files and the temporary truth file."""
         for f in self.files.values():
             f.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.target.abort()

@@ -160,3 +160,10 @@ def test_worker_failure_with_placement_aborts_cleanly(
     with pytest.raises(DatagenError, match="failed in a worker process: worker fell over"):
         generate(out, preset="users", rows=9000, workers=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_truth_path_fails_before_any_output(tmp_path: Path) -> None:
+    out = tmp_path / "users.jsonl"
+    with pytest.raises(OutputError, match="cannot write truth file"):
+        generate(out, preset="users", rows=50, versions=2, truth=tmp_path / "no" / "truth.jsonl")
+    assert list(tmp_path.iterdir()) == []
