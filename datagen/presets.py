@@ -34,10 +34,11 @@ PRESETS: dict[str, tuple[str, list[dict[str, Any]]]] = {
         ],
     ),
     "orders": (
-        "shop orders with amounts, status and payment kind",
+        "shop orders with country, amount, status and payment kind",
         [
             {"name": "id", "type": "Row Number"},
             {"name": "customer_id", "type": "Number", "min": 1, "max": 100000},
+            {"name": "country", "type": "Country Code"},
             {"name": "product", "type": "Product Name"},
             {"name": "quantity", "type": "Poisson Distribution", "mean": 2},
             {"name": "amount", "type": "Number", "min": 1, "max": 1000, "decimals": 2},
