@@ -19,6 +19,7 @@ the same bytes. Workers are forked after the parent built its pools, so they sta
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -121,7 +122,7 @@ def execute(
         raise
     try:
         sink = _Sink(file)
-        placed = workers > 1 and plan.chunks > 1 and plan.fmt != "parquet"
+        placed = workers > 1 and plan.chunks > 1 and plan.fmt != "parquet" and hasattr(os, "pwrite")
         placement = Placement.create(_context(), str(target.temp), plan.chunks) if placed else None
         with ProgressBar(plan.rows, enabled=not quiet) as bar:
             for result in _results(plan, workers, placement):

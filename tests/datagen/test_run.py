@@ -167,3 +167,13 @@ def test_unwritable_truth_path_fails_before_any_output(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="cannot write truth file"):
         generate(out, preset="users", rows=50, versions=2, truth=tmp_path / "no" / "truth.jsonl")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_pwrite_workers_hand_bytes_back(
+    tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Platforms without os.pwrite (Windows) fall back to the main process writing: same bytes."""
+    generate(tmp_path / "a.jsonl", preset="users", rows=3500, workers=2)
+    monkeypatch.delattr("os.pwrite")
+    generate(tmp_path / "b.jsonl", preset="users", rows=3500, workers=2)
+    assert _digest(tmp_path / "a.jsonl") == _digest(tmp_path / "b.jsonl")
