@@ -10,7 +10,7 @@ import pyarrow as pa
 from datagen.columns import from_matrix, join, number_table
 from datagen.types import catalog
 from datagen.types.options import Options
-from datagen.types.pools import Pool, element_pool, faker_type, list_pool
+from datagen.types.pools import Pool, element_pool, faker_type, list_pool, provider_faker
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
 __all__: list[str] = []
@@ -127,9 +127,7 @@ def credit_card_type(opts: Options, ctx: Context) -> Sampler:
 
 
 def _bank_format(locale: str) -> tuple[str, str]:
-    from datagen.types.pools import _provider_faker
-
-    fake = _provider_faker(locale, "iban")
+    fake = provider_faker(locale, "iban")
     for provider in fake.providers:
         if hasattr(provider, "bban_format") and hasattr(provider, "country_code"):
             return provider.bban_format, provider.country_code

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from datagen.columns import from_matrix, hex_matrix, join, number_table
-from datagen.types.logins import domain_pool, email_domain_pool, login_pool
+from datagen.types.names import domain_pool, email_domain_pool, login_pool
 from datagen.types.options import Options
 from datagen.types.pools import element_pool, faker_type, list_pool
 from datagen.types.registry import Batch, Context, Sampler, field_type

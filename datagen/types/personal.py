@@ -9,22 +9,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.columns import from_matrix, join, number_table
-from datagen.types.logins import login_pool
+from datagen.types.names import first_names, last_names, login_pool
 from datagen.types.options import Options
 from datagen.types.patterns import mask_sampler
-from datagen.types.pools import Pool, element_pool, faker_pool, list_pool
+from datagen.types.pools import faker_pool, list_pool
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
-__all__ = ["first_names", "last_names"]
-
-
-def first_names(locale: str, sex: str = "") -> Pool:
-    attribute = f"first_names_{sex}" if sex else "first_names"
-    return element_pool(locale, attribute, f"first_name_{sex}" if sex else "first_name")
-
-
-def last_names(locale: str) -> Pool:
-    return element_pool(locale, "last_names", "last_name")
+__all__: list[str] = []
 
 
 @field_type("First Name", "Personal", "first names, weighted as Faker weights them")

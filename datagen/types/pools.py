@@ -17,14 +17,18 @@ import pyarrow as pa
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
+from datagen.types.registry import Batch, Context, Sampler, field_type
+
 __all__ = [
     "POOL_SIZE",
     "Pool",
     "derive_seed",
     "element_pool",
     "faker_pool",
+    "faker_type",
     "known_locale",
     "list_pool",
+    "provider_faker",
 ]
 
 POOL_SIZE = 2048
@@ -99,7 +103,7 @@ def _faker(locale: str) -> Faker:
     return Faker(locale)
 
 
-def _provider_faker(locale: str, method: str) -> Faker:
+def provider_faker(locale: str, method: str) -> Faker:
     """The locale's Faker, or en_US's when the locale lacks that provider method."""
     fake = _faker(locale)
     return fake if hasattr(fake, method) else _faker("en_US")
@@ -108,7 +112,7 @@ def _provider_faker(locale: str, method: str) -> Faker:
 @lru_cache(maxsize=512)
 def faker_pool(locale: str, seed: int, method: str, size: int = POOL_SIZE) -> Pool:
     """`size` values of Faker's `method`, from a Faker seeded by (seed, locale, method)."""
-    fake = _provider_faker(locale, method)
+    fake = provider_faker(locale, method)
     fake.seed_instance(derive_seed(seed, locale, method))
     make = getattr(fake, method)
     return Pool(pa.array([str(make()) for _ in range(size)], pa.string()))
@@ -117,7 +121,7 @@ def faker_pool(locale: str, seed: int, method: str, size: int = POOL_SIZE) -> Po
 @lru_cache(maxsize=256)
 def element_pool(locale: str, attribute: str, method: str) -> Pool:
     """A provider's own value list (weighted when Faker weights it), else a pool of `method`."""
-    fake = _provider_faker(locale, method)
+    fake = provider_faker(locale, method)
     for provider in fake.providers:
         elements = getattr(provider, attribute, None)
         if isinstance(elements, Mapping) and elements:
@@ -138,7 +142,6 @@ def faker_type(
     aliases: tuple[str, ...] = (),
 ) -> None:
     """Register a type whose values are a pool of Faker's `method`, drawn uniformly."""
-    from datagen.types.registry import Batch, Context, Sampler, field_type
 
     @field_type(name, category, summary, aliases=aliases)
     def build(opts: object, ctx: Context) -> Sampler:

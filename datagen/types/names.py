@@ -1,5 +1,6 @@
-"""Usernames, domains and emails: pools built once, column-wise, from the locale's names.
+"""Names and what is made of them: first/last name pools, usernames, domains and emails.
 
+Pools are built once, column-wise, from the locale's weighted names.
 An email costs two look-ups and one join per row: a pool of 65,536 usernames (jsmith,
 john.smith, john42, smithj7 ...) and a pool of 4,096 domains (half free-mail, half
 company-like such as lee-jones.net), both drawn with the names' own weights.
@@ -17,10 +18,28 @@ import pyarrow.compute as pc
 from datagen.columns import join
 from datagen.types.pools import Pool, derive_seed, element_pool
 
-__all__ = ["domain_pool", "email_domain_pool", "login_names", "login_pool"]
+__all__ = [
+    "domain_pool",
+    "email_domain_pool",
+    "first_names",
+    "last_names",
+    "login_names",
+    "login_pool",
+]
 
 LOGINS = 1 << 16
 DOMAINS = 1 << 12
+
+
+def first_names(locale: str, sex: str = "") -> Pool:
+    """First names (all, "male" or "female") with Faker's frequency weights."""
+    attribute = f"first_names_{sex}" if sex else "first_names"
+    return element_pool(locale, attribute, f"first_name_{sex}" if sex else "first_name")
+
+
+def last_names(locale: str) -> Pool:
+    """Last names with Faker's frequency weights."""
+    return element_pool(locale, "last_names", "last_name")
 
 
 def _ascii_login(values: list[str]) -> list[str]:
@@ -31,8 +50,6 @@ def _ascii_login(values: list[str]) -> list[str]:
 @lru_cache(maxsize=32)
 def login_names(locale: str) -> tuple[Pool, Pool]:
     """ASCII lower-case first and last names for usernames and emails (weights kept)."""
-    from datagen.types.personal import first_names, last_names
-
     pools = []
     for pool in (first_names(locale), last_names(locale)):
         logins = _ascii_login(pool.values.to_pylist())
