@@ -3,6 +3,8 @@
     python benchmarks/bench_engine.py                    # 1M and 4M users, word count
     python benchmarks/bench_engine.py --rows 1000000 --repeat 3 --json results.json
 
+Both mapreduce executors get the same plan (splits and reducers follow --workers), so
+they run the same tasks: sequential one after another, process on the pool.
 Every measurement runs in a fresh subprocess, one after another in one run, so the
 figures are comparable as ratios on a shared, noisy machine. Wall time is the best of
 `--repeat` runs; memory is the peak RSS of the measured process (the coordinator), and
@@ -129,8 +131,10 @@ def best_of(repeat: int, argv: list[str]) -> dict[str, float]:
 
 
 def _have(module: str) -> bool:
-    return subprocess.run([sys.executable, "-c", f"import {module}"],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode
+        == 0
+    )
 
 
 def ensure_users(directory: Path, rows: int) -> Path:
@@ -159,7 +163,8 @@ def bench_latest(data: Path, work: Path, repeat: int, workers: int) -> dict[str,
         "orjson parse only": best_of(repeat, [py, "-c", PARSE_ONLY, str(data)]),
         "plain python loop": best_of(repeat, [py, "-c", PLAIN, str(data), out + ".plain"]),
         "mapreduce sequential": best_of(
-            repeat, [py, "-c", ENGINE, "latest_by_key", str(data), out, "sequential", "1", state]
+            repeat,
+            [py, "-c", ENGINE, "latest_by_key", str(data), out, "sequential", str(workers), state],
         ),
         f"mapreduce process x{workers}": best_of(
             repeat,
@@ -178,7 +183,8 @@ def bench_words(data: Path, work: Path, repeat: int, workers: int) -> dict[str, 
     out, state = str(work / "wout"), str(work / "state")
     return {
         "mapreduce sequential": best_of(
-            repeat, [py, "-c", ENGINE, "word_count", str(data), out, "sequential", "1", state]
+            repeat,
+            [py, "-c", ENGINE, "word_count", str(data), out, "sequential", str(workers), state],
         ),
         f"mapreduce process x{workers}": best_of(
             repeat, [py, "-c", ENGINE, "word_count", str(data), out, "process", str(workers), state]
@@ -192,7 +198,8 @@ def _print(title: str, results: dict[str, dict], base: str) -> None:
     for name, r in results.items():
         coord = r.get("coordinator_rss_mb")
         mem = f"tree peak {r['tree_peak_mb']:7.0f} MB" + (
-            f", coordinator {coord:5.0f} MB" if coord else "")
+            f", coordinator {coord:5.0f} MB" if coord else ""
+        )
         print(f"  {name:<24} {r['seconds']:7.2f} s   {r['seconds'] / ref:5.2f}x {base:<10}  {mem}")
 
 

@@ -317,7 +317,8 @@ class Runner:
             "reduce_tasks": len(reduces),
         }
         user: dict[str, int] = {}
-        for result in (*maps, *reduces):
+        results: list[MapResult | ReduceResult] = [*maps, *reduces]
+        for result in results:
             for name, value in result.user_counters.items():
                 user[name] = user.get(name, 0) + value
         files = sorted(p.name for p in self.staging.iterdir())

@@ -109,14 +109,14 @@ def run_phase(
         broken = False
         for future in finished:
             task, attempt, _ = in_flight.pop(future)
-            exc = future.exception()
-            if exc is None:
+            error = future.exception()
+            if error is None:
                 result = future.result()
                 journal.done(task.task_id, attempt, result)
                 on_result(task, result)
                 continue
-            broken |= isinstance(exc, BrokenProcessPool)
-            _retry_or_raise(phase, task, attempt, exc, total, journal, queue)
+            broken |= isinstance(error, BrokenProcessPool)
+            _retry_or_raise(phase, task, attempt, error, total, journal, queue)
         timed_out = _timed_out(phase, in_flight)
         if broken or timed_out:
             _restart(phase, pool, in_flight, timed_out, total, journal, queue)
