@@ -1,0 +1,126 @@
+"""The bytes one split reads: its own byte range in chunks, then just enough past its end.
+
+The boundary rule (splits.py) says a split reads past its end only to finish its last
+record, so readers read their range sequentially and stop at the first record they do not
+own, or take it in CHUNK-sized pieces and ask for more on demand.
+A .gz file is one split whose decompressed stream is read the same way, so memory stays
+flat however large the file is.
+
+Lines end at b"\\n"; a record's position is the offset of its first byte (in the
+decompressed stream for .gz).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import chain
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from mapreduce.splits import InputFile, Split
+
+__all__ = [
+    "BOM",
+    "CHUNK",
+    "chunks_of",
+    "first_read",
+    "lines_from",
+    "open_bytes",
+    "read_chunks",
+    "stop_of",
+]
+
+# 1 MiB reads: measured faster than one 64 MiB read, whose lines are cold in the cache by
+# the time they are parsed, and than the default 8 KiB buffer (benchmarks/bench_readers.py).
+CHUNK = 1 << 20
+TAIL = 64 << 10  # reads past a split's end usually finish one record
+BOM = b"\xef\xbb\xbf"
+
+
+def open_bytes(file: InputFile) -> BinaryIO:
+    """Open a listed input for binary reading with a CHUNK buffer, decompressing .gz."""
+    if file.compressed:
+        return gzip.GzipFile(file.path, "rb")  # type: ignore[return-value]
+    return open(file.path, "rb", buffering=CHUNK)
+
+
+def stop_of(split: Split) -> int:
+    """The first offset a split does not own: its end, or no limit for a whole .gz stream."""
+    return sys.maxsize if split.file.compressed else split.end
+
+
+def first_read(file: InputFile, offset: int, stop: int) -> int:
+    """How many bytes from `offset` to read in the first go: up to the split's end, or one
+    chunk of a .gz stream."""
+    return CHUNK if file.compressed else stop - offset
+
+
+def read_chunks(file: InputFile, offset: int, size: int) -> Iterator[bytes]:
+    """Yield the file's bytes from `offset` to EOF: the first `size` bytes in CHUNK reads, so
+    that one chunk ends exactly at offset + size, then reads growing from TAIL to CHUNK."""
+    with open_bytes(file) as f:
+        yield from chunks_of(f, offset, size)
+
+
+def chunks_of(f: BinaryIO, offset: int, size: int) -> Iterator[bytes]:
+    """read_chunks over a file the caller has open (and may seek between chunks)."""
+    step = CHUNK
+    while True:
+        f.seek(offset)
+        data = f.read(min(step, size) if size > 0 else step)
+        if not data:
+            return
+        offset += len(data)
+        if size > 0:
+            size -= len(data)
+            step = CHUNK if size > 0 else TAIL
+        else:
+            step = min(2 * step, CHUNK)
+        yield data
+
+
+@contextmanager
+def lines_from(
+    file: InputFile, start: int, stop: int, *, partial: bool = False
+) -> Iterator[tuple[Iterable[bytes], int, int]]:
+    """The lines (with their b"\\n") from the first line that starts at or after `start`,
+    that line's offset, and the offset where the split's own lines end (usually `stop`).
+    Readers stop at the first line they do not own.
+
+    A split that does not start at byte 0 reads from start - 1 and skips to the first
+    b"\\n": the line starting at `start` is its own only if byte start - 1 ends the one
+    before. With `partial`, that first piece (from start - 1) comes first instead. A UTF-8
+    BOM is skipped, so the first line starts at byte 3, yet it still belongs to the split
+    holding byte 0: no other line can start before byte 4.
+    """
+    with open_bytes(file) as f:
+        if file.compressed:  # one split from byte 0; GzipFile's own lines are slow
+            head = f.read(3)
+            pos = 3 if head == BOM else 0
+            yield chain.from_iterable(_line_blocks(f, head[pos:])), pos, stop
+        elif start:
+            f.seek(start - 1)
+            pos = start - 1 if partial else start - 1 + len(f.readline())
+            yield f, pos, stop
+        else:
+            pos = 3 if f.read(3) == BOM else 0
+            f.seek(pos)
+            yield f, pos, max(stop, 4) if pos else stop
+
+
+def _line_blocks(f: BinaryIO, head: bytes) -> Iterator[io.BytesIO]:
+    """Whole lines of a stream in CHUNK-sized blocks, each iterable line by line in C."""
+    carry = head
+    while data := f.read(CHUNK):
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield io.BytesIO(carry + data[:cut])
+            carry = data[cut:]
+        else:
+            carry += data
+    if carry:
+        yield io.BytesIO(carry)

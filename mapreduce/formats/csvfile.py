@@ -1,0 +1,249 @@
+"""CSV (RFC 4180: header row, quoted fields with newlines and doubled quotes, CRLF, BOM):
+the counting pass, the reader for one split and the writer for job output.
+
+A record is a line, or several lines while a quoted field is open: with quotes only ever
+doubled inside quoted fields, a byte is inside one exactly when an odd number of '"' come
+before it in the file. That parity is the counting pass, and the record boundaries here
+follow it alone, so they never depend on the split layout. Fields reach `map` as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+
+from mapreduce.formats.chunks import CHUNK, lines_from, stop_of
+
+if TYPE_CHECKING:
+    from mapreduce.formats.inputs import InputFile
+    from mapreduce.splits import Split
+
+__all__ = ["CsvWriter", "count_quotes", "read"]
+
+OnBad = Callable[[int, str], None]
+
+
+def count_quotes(path: str, start: int, end: int) -> int:
+    """The counting pass: the parity (0 or 1) of the '"' bytes in [start, end)."""
+    count = 0
+    with open(path, "rb") as f:
+        f.seek(start)
+        remaining = end - start
+        while remaining > 0 and (data := f.read(min(CHUNK, remaining))):
+            remaining -= len(data)
+            count += data.count(b'"')
+    return count & 1
+
+
+def read(split: Split, on_bad: OnBad) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (position, {column: text}) for each data record that starts in the split.
+
+    One csv reader parses the records' texts in a row; `pending` holds their positions
+    (and texts, for the rare record the csv module reads differently from the parity).
+    """
+    header = _header(split.file)
+    if header is None:
+        return
+    names, header_pos = header
+    width = len(names)
+    pending: deque[tuple[int, str]] = deque()
+    stop = stop_of(split)
+    texts = _texts(split.file, split.start, stop, split.string, header_pos, pending, on_bad)
+    reader, popleft = csv.reader(texts, strict=True), pending.popleft
+    while True:
+        try:
+            for row in reader:
+                if len(row) == width and len(pending) == 1:
+                    yield popleft()[0], dict(zip(names, row, strict=True))
+                else:
+                    yield from _checked(pending, row, names, on_bad)
+            return
+        except csv.Error:
+            yield from _checked(pending, None, names, on_bad)
+
+
+def _checked(
+    pending: deque[tuple[int, str]], row: list[str] | None, names: list[str], on_bad: OnBad
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rare path: a blank row, a row of the wrong width, or a row the csv module read
+    across records or could not read, whose records are then parsed one by one."""
+    if row is not None and len(pending) == 1:
+        rows: Iterable[tuple[int, list[str]]] = [(pending.popleft()[0], row)]
+    else:
+        rows = _alone(pending, on_bad)
+    for pos, fields in rows:
+        if len(fields) == len(names):
+            yield pos, dict(zip(names, fields, strict=True))
+        elif fields:
+            on_bad(pos, f"expected {len(names)} fields as in the header, found {len(fields)}")
+
+
+def _alone(pending: deque[tuple[int, str]], on_bad: OnBad) -> Iterator[tuple[int, list[str]]]:
+    """Parse each pending record by itself, reporting those that are malformed."""
+    while pending:
+        pos, text = pending.popleft()
+        try:
+            rows = list(csv.reader([text], strict=True))
+        except csv.Error as exc:
+            on_bad(pos, f"malformed CSV: {exc}")
+            continue
+        if len(rows) == 1:
+            yield pos, rows[0]
+
+
+def _header(file: InputFile) -> tuple[list[str], int] | None:
+    """The first non-blank record of the file and its position, or None. Records before it
+    that are malformed are not reported: the header row is what is missing then."""
+    pending: deque[tuple[int, str]] = deque()
+    for _ in _texts(file, 0, sys.maxsize, 0, -1, pending, _ignore):
+        for pos, row in _alone(pending, _ignore):
+            if row:
+                return row, pos
+    return None
+
+
+def _ignore(pos: int, reason: str) -> None:
+    """An on_bad that ignores the report."""
+
+
+def _texts(
+    file: InputFile,
+    start: int,
+    stop: int,
+    quoted: int,
+    after: int,
+    pending: deque[tuple[int, str]],
+    on_bad: OnBad,
+) -> Iterator[str]:
+    """The text of each record that starts in [start, stop) and after offset `after` (the
+    header), each (position, text) also put in `pending`. A record is a line, or lines
+    joined while a quoted field is open; `quoted` is the quote parity at `start`."""
+    with lines_from(file, start, stop, partial=True) as (lines, pos, stop):
+        # Reading from start - 1 tells whether a record starts at `start` (byte start - 1
+        # is a newline outside quotes); until one does, the lines belong to the split before.
+        odd, skipping, record_pos, parts = 0, bool(start), pos, []
+        for line in lines:
+            if skipping and pos == start - 1:
+                odd = quoted ^ (line[:1] == b'"')
+            odd ^= line.count(b'"') & 1
+            pos += len(line)
+            if skipping:
+                skipping = bool(odd)
+            elif odd:
+                parts.append(line)
+                continue
+            elif record_pos > after:
+                raw, parts = b"".join([*parts, line]) if parts else line, []
+                try:
+                    text = raw.decode()
+                except UnicodeDecodeError as exc:
+                    on_bad(record_pos, _utf8_reason(exc))
+                else:
+                    pending.append((record_pos, text))
+                    yield text
+            if pos >= stop:
+                return
+            record_pos = pos
+        if parts and (rest := _decode(b"".join(parts), record_pos, on_bad)) is not None:
+            pending.append((record_pos, rest))  # a quoted field still open at the end
+            yield rest
+
+
+def _decode(raw: bytes, pos: int, on_bad: OnBad) -> str | None:
+    """The record as text, or None after reporting invalid UTF-8."""
+    try:
+        return raw.decode()
+    except UnicodeDecodeError as exc:
+        on_bad(pos, _utf8_reason(exc))
+        return None
+
+
+def _utf8_reason(exc: UnicodeDecodeError) -> str:
+    """The reason reported for a record that is not UTF-8."""
+    return f"invalid UTF-8 at byte {exc.start + 1} of the record"
+
+
+class CsvWriter:
+    """Writes a header (the union of keys, first seen first) and one row per record.
+
+    The header needs every record's keys, so rows wait in memory, then in an anonymous spill
+    file beside the output once there are many. Nested values are JSON text, None is empty.
+    """
+
+    _MEMORY_ROWS = 50_000
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._columns: dict[str, None] = {}
+        self._rows: list[dict[str, str]] = []
+        self._spill: IO[bytes] | None = None
+
+    def write(self, record: Any) -> None:
+        """Add one record; a non-dict record becomes {"value": record}."""
+        if not isinstance(record, dict):
+            record = {"value": record}
+        row = {(key if isinstance(key, str) else _cell(key)): _cell(v) for key, v in record.items()}
+        self._columns.update(dict.fromkeys(row))
+        self._rows.append(row)
+        if len(self._rows) >= self._MEMORY_ROWS:
+            self._spill_rows()
+
+    def close(self) -> None:
+        """Write the header and all rows to the output file, then drop the spill file."""
+        columns = list(self._columns)
+        with open(self._path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(_LineFeedEnds(f), lineterminator="\r\n")
+            if columns:
+                writer.writerow(columns)
+            for row in self._stored_rows():
+                writer.writerow([row.get(name, "") for name in columns])
+        if self._spill is not None:
+            self._spill.close()
+
+    def _spill_rows(self) -> None:
+        """Move the rows held in memory to the spill file."""
+        if self._spill is None:
+            folder = os.path.dirname(os.path.abspath(self._path))
+            self._spill = tempfile.TemporaryFile(dir=folder, prefix=".csv-spill-")  # noqa: SIM115
+        dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        self._spill.write(b"".join(dumps(row, option=newline) for row in self._rows))
+        self._rows = []
+
+    def _stored_rows(self) -> Iterator[dict[str, str]]:
+        """Spilled rows first, then the ones still in memory: the order they were written."""
+        if self._spill is not None:
+            self._spill.seek(0)
+            for line in self._spill:
+                yield orjson.loads(line)
+        yield from self._rows
+
+
+class _LineFeedEnds:
+    """Writes the csv module's "\r\n"-terminated rows with "\n" instead.
+
+    With lineterminator="\n" the csv module leaves a field holding a lone "\r" unquoted,
+    which no reader can tell from a line end; with "\r\n" it quotes it.
+    """
+
+    def __init__(self, file: IO[str]) -> None:
+        self._file = file
+
+    def write(self, row: str) -> int:
+        """Write one row (the csv module writes each row with one call)."""
+        return self._file.write(row[:-2] + "\n")
+
+
+def _cell(value: Any) -> str:
+    """The CSV text of one value: str as is, None empty, other scalars and nested values as JSON."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()

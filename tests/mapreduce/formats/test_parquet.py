@@ -1,0 +1,116 @@
+"""Parquet: row groups as splits, row positions, and the writer's schema handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from mapreduce.errors import InputError
+from mapreduce.formats import open_writer, parquet
+from mapreduce.splits import describe_position, list_inputs, plan_splits, read_split
+from tests.mapreduce.formats.layouts import read_splits
+
+ROWS = [{"id": i, "name": f"n{i}", "score": i / 3, "tags": ["x"] * (i % 3)} for i in range(100)]
+
+
+@pytest.fixture
+def grouped(tmp_path):
+    """A parquet file of 100 rows in row groups of 10."""
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pylist(ROWS), path, row_group_size=10)
+    return list_inputs([str(path)])
+
+
+@pytest.mark.parametrize("split_size", [1, 500, 2_000, 10**9])
+def test_every_plan_reads_each_row_once_with_its_row_index(grouped, split_size):
+    splits = plan_splits(grouped, split_size)
+    assert all(s.start < s.end for s in splits)
+    assert [s.start for s in splits[1:]] == [s.end for s in splits[:-1]]
+    assert (splits[0].start, splits[-1].end) == (0, 10)
+    assert read_splits(splits) == (list(enumerate(pq.read_table(grouped[0].path).to_pylist())), [])
+
+
+def test_row_groups_are_grouped_toward_the_split_size(grouped):
+    assert len(plan_splits(grouped, 1)) == 10  # at least one row group per split
+    assert len(plan_splits(grouped, 10**9)) == 1
+    middle = plan_splits(grouped, 2_000)
+    assert 1 < len(middle) < 10
+
+
+def test_positions_are_described_as_rows(grouped):
+    assert describe_position(grouped[0], 41) == "row 42"
+
+
+def test_a_parquet_file_without_rows_gives_no_split(tmp_path):
+    path = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"a": pa.array([], pa.int64())}), path)
+    assert plan_splits(list_inputs([str(path)]), 1) == []
+
+
+def test_a_file_that_is_not_parquet_is_an_input_error(tmp_path):
+    path = tmp_path / "fake.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match=r"cannot read .*fake\.parquet as Parquet"):
+        plan_splits(list_inputs([str(path)]), 1)
+
+
+def test_an_unreadable_row_group_is_reported_and_skipped(grouped, monkeypatch):
+    real = pq.ParquetFile.iter_batches
+
+    def failing(self: Any, *args: Any, row_groups: list[int], **kwargs: Any) -> Any:
+        if row_groups == [3]:
+            raise OSError("corrupt page")
+        return real(self, *args, row_groups=row_groups, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", failing)
+    bad: list[tuple[int, str]] = []
+    [split] = plan_splits(grouped, 10**9)
+    rows = [pos for pos, _ in read_split(split, lambda pos, reason: bad.append((pos, reason)))]
+    assert rows == [*range(30), *range(40, 100)]
+    assert bad == [(30, "unreadable Parquet row group 3: corrupt page")]
+
+
+def write_parquet(path: Any, records: list[Any]) -> bytes:
+    writer = open_writer("parquet", str(path))
+    for record in records:
+        writer.write(record)
+    writer.close()
+    return path.read_bytes()
+
+
+def test_writer_round_trips_through_pyarrow_byte_identically(tmp_path):
+    records = [{"a": 1, "b": "x", "n": {"k": [1.5]}}, {"a": 2, "c": None}, "plain"]
+    first = write_parquet(tmp_path / "1.parquet", records)
+    assert first == write_parquet(tmp_path / "2.parquet", records)
+    assert pq.read_table(tmp_path / "1.parquet").to_pylist() == [
+        {"a": 1, "b": "x", "n": {"k": [1.5]}, "c": None, "value": None},
+        {"a": 2, "b": None, "n": None, "c": None, "value": None},
+        {"a": None, "b": None, "n": None, "c": None, "value": "plain"},
+    ]
+
+
+def test_writer_widens_types_across_batches_and_writes_row_groups(tmp_path, monkeypatch):
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 3)
+    records = [{"x": None, "y": 1}] * 3 + [{"x": "now text", "y": 2.5}] * 3 + [{"z": True}]
+    write_parquet(tmp_path / "w.parquet", records)
+    table = pq.read_table(tmp_path / "w.parquet")
+    assert table.schema.field("x").type == pa.string()
+    assert table.schema.field("y").type == pa.float64()
+    assert table.to_pylist()[3] == {"x": "now text", "y": 2.5, "z": None}
+    assert pq.ParquetFile(tmp_path / "w.parquet").metadata.num_row_groups == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.parquet"]
+
+
+@pytest.mark.parametrize("batch", [1000, 1], ids=["one-batch", "across-batches"])
+def test_types_that_cannot_share_a_column_name_the_column(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr(parquet, "BATCH_ROWS", batch)
+    with pytest.raises(ValueError, match="column 'mixed' mixes types"):
+        write_parquet(tmp_path / "bad.parquet", [{"mixed": 1}, {"mixed": "one"}])
+
+
+def test_writer_with_no_records_writes_a_readable_empty_file(tmp_path):
+    write_parquet(tmp_path / "none.parquet", [])
+    assert pq.read_table(tmp_path / "none.parquet").num_rows == 0
