@@ -25,6 +25,7 @@ from typing import Any
 from mapreduce.formats import csvfile, jsonarray, jsonscan, ndjson, parquet, text
 from mapreduce.formats.chunks import CHUNK, open_bytes
 from mapreduce.formats.inputs import FORMATS, InputFile, list_inputs
+from mapreduce.formats.jsonscan import OUTSIDE
 
 __all__ = [
     "FORMATS",
@@ -37,8 +38,6 @@ __all__ = [
     "plan_splits",
     "read_split",
 ]
-
-OUTSIDE, INSIDE, ESCAPED = 0, 1, 2  # Split.string: where its first byte falls
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,9 @@ class Split:
     file: InputFile
     start: int  # byte range [start, end); parquet: row groups; .gz: the whole file
     end: int
-    string: int = OUTSIDE  # csv: INSIDE a quoted field; json: INSIDE a string or ESCAPED after '\'
+    # Where `start` falls (jsonscan.OUTSIDE, INSIDE, ESCAPED, OUT_ESCAPED): csv uses 1 for
+    # inside a quoted field; json also tells a byte right after a backslash.
+    string: int = OUTSIDE
     depth: tuple[int, int] = (0, 0)  # json: '[' and '{' open at start, outside strings
 
 
