@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
+
 from mapreduce.splits import InputFile, Split, list_inputs, plan_ranges, plan_splits, read_split
 
 SPLIT_SIZES = (1, 2, 3, 7, 13, 64)
@@ -52,3 +54,13 @@ def line_starts(data: bytes) -> list[int]:
     starts = [0]
     starts.extend(i + 1 for i, byte in enumerate(data) if byte == 0x0A)
     return starts
+
+
+def invalid_json(value: bytes, column: int) -> str:
+    """The reason reported for a value orjson rejects at `column`; orjson's own wording
+    is asked for, as it changes between versions."""
+    try:
+        orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg} at column {column}"
+    raise AssertionError(f"orjson accepts {value!r}")

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from mapreduce.formats.jsonscan import ESCAPED, INSIDE, OUTSIDE
 from mapreduce.splits import describe_position, list_inputs, plan_ranges, plan_splits
-from tests.mapreduce.formats.layouts import BOM, assert_all_layouts, read_splits, write
+from tests.mapreduce.formats.layouts import (
+    BOM,
+    assert_all_layouts,
+    invalid_json,
+    read_splits,
+    write,
+)
 from tests.mapreduce.formats.test_ndjson import json_values
 
 VALUES: list[Any] = [
@@ -72,7 +78,7 @@ def test_empty_array_gives_no_records_and_no_reports(tmp_path):
         (
             b'[1, {"a": oops}, 3]',
             [(1, 1), (17, 3)],
-            [(4, "invalid JSON: unexpected character at column 7")],
+            [(4, invalid_json(b'{"a": oops}', 7))],
         ),
         (b"[1, , 2]", [(1, 1), (6, 2)], [(4, "invalid JSON array: empty element before ','")]),
         (b"[1, 2, ]", [(1, 1), (4, 2)], [(7, "invalid JSON array: trailing ',' before ']'")]),
@@ -86,7 +92,7 @@ def test_empty_array_gives_no_records_and_no_reports(tmp_path):
             b'[1, {"a": [2',
             [(1, 1)],
             [
-                (4, "invalid JSON: unexpected end of data at column 9"),
+                (4, invalid_json(b'{"a": [2', 9)),
                 (12, "invalid JSON array: the file ends before the closing ']'"),
             ],
         ),
@@ -114,7 +120,7 @@ def test_reported_positions_name_the_line(tmp_path):
     file = assert_all_layouts(
         path,
         [(4, {"a": 1}), (31, {"a": 3})],
-        [(16, "invalid JSON: invalid literal at column 7")],
+        [(16, invalid_json(b'{"a": nope}', 7))],
     )
     assert describe_position(file, 16) == "line 3"
 

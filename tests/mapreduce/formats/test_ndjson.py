@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from mapreduce.formats import open_writer
 from mapreduce.splits import describe_position, list_inputs, plan_splits
-from tests.mapreduce.formats.layouts import BOM, assert_all_layouts, read_splits, write
+from tests.mapreduce.formats.layouts import (
+    BOM,
+    assert_all_layouts,
+    invalid_json,
+    read_splits,
+    write,
+)
 
 TRICKY = (
     b'{"id": 1, "s": "a\\nb \\"q\\" [x] {y},"}\r\n'
@@ -54,7 +60,7 @@ def test_bad_records_are_reported_with_position_and_reason_and_skipped(tmp_path)
     data = b'{"a": 1}\n{"a": oops}\n\xff\xfe\n{"a": 4}\n'
     path = write(tmp_path, "bad.ndjson", data)
     bad = [
-        (9, "invalid JSON: unexpected character at column 7"),
+        (9, invalid_json(b'{"a": oops}', 7)),
         (21, "invalid UTF-8 in a JSON value"),
     ]
     file = assert_all_layouts(path, [(0, {"a": 1}), (24, {"a": 4})], bad)
