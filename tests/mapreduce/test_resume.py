@@ -1,0 +1,231 @@
+"""Kill the coordinator mid-job and resume: the output equals an uninterrupted run's, and
+no map task that was done before the kill runs again. Also: what changed refuses a resume,
+many jobs share one state dir, and the ops console."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mapreduce.cli import main
+from tests import oracles
+
+SLOW_JOB = """
+import time
+from mapreduce import Job
+from mapreduce.timestamps import latest, parse_instant
+
+class SlowLatest(Job):
+    def map(self, record):
+        time.sleep(0.004)
+        yield record["id"], (parse_instant(record["updated_at"]), self.position, record)
+
+    merge = staticmethod(latest)
+
+    def output(self, key, version):
+        return version[2]
+"""
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("resume")
+    users = oracles.write_ndjson(root / "users.jsonl", oracles.versioned_users(count=500))
+    job = root / "slow.py"
+    job.write_text(SLOW_JOB)
+    reference = root / "reference"
+    assert main(_args(job, users, reference, root / "ref-state")) == 0
+    return root, job, users, oracles.part_bytes(reference)
+
+
+def _args(job, users, out, state):
+    return [
+        "run",
+        str(job),
+        str(users),
+        "-o",
+        str(out),
+        "--quiet",
+        "--state-dir",
+        str(state),
+        "--executor",
+        "sequential",
+        "--split-size",
+        "1500",
+        "--reducers",
+        "2",
+    ]
+
+
+def _done_maps(state: Path) -> dict[str, int]:
+    db = state / "ledger.sqlite3"
+    if not db.exists():
+        return {}
+    with sqlite3.connect(db) as conn:
+        try:
+            rows = conn.execute(
+                "SELECT task_id, attempts FROM tasks WHERE kind = 'map' AND state = 'done'"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return {}
+    return dict(rows)
+
+
+def _attempts(state: Path) -> dict[str, int]:
+    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        return dict(conn.execute("SELECT task_id, attempts FROM tasks").fetchall())
+
+
+def _start(job, users, out, state):
+    return subprocess.Popen(
+        [sys.executable, "-m", "mapreduce", *_args(job, users, out, state)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _kill_after(proc, state, min_done=0, delay=0.0):
+    deadline = time.monotonic() + 60
+    while len(_done_maps(state)) < min_done and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    return _done_maps(state)
+
+
+def kill_and_resume(tmp_path, setup, min_done, delay, how="run"):
+    _, job, users, expected = setup
+    out, state = tmp_path / "out", tmp_path / "state"
+    proc = _start(job, users, out, state)
+    done_before = _kill_after(proc, state, min_done, delay)
+    if proc.returncode == 0:  # finished before the kill: nothing to resume
+        assert oracles.part_bytes(out) == expected
+        return done_before
+    assert not out.exists()
+    if how == "resume":
+        with sqlite3.connect(state / "ledger.sqlite3") as conn:
+            (run_id,) = conn.execute("SELECT run_id FROM runs").fetchone()
+        assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) == 0
+    else:
+        assert main(_args(job, users, out, state)) == 0
+    assert oracles.part_bytes(out) == expected
+    attempts = _attempts(state)
+    for task_id, before in done_before.items():
+        assert attempts[task_id] == before, f"{task_id} ran again after the resume"
+    return done_before
+
+
+def test_rerunning_the_same_command_resumes(tmp_path, setup):
+    assert len(kill_and_resume(tmp_path, setup, min_done=3, delay=0)) >= 3
+
+
+def test_resume_by_run_id(tmp_path, setup):
+    assert len(kill_and_resume(tmp_path, setup, min_done=2, delay=0, how="resume")) >= 2
+
+
+def test_resume_refuses_when_an_input_changed(tmp_path, setup, capsys):
+    _, job, users, _ = setup
+    copy = tmp_path / "users.jsonl"
+    copy.write_bytes(users.read_bytes())
+    out, state = tmp_path / "out", tmp_path / "state"
+    _kill_after(_start(job, copy, out, state), state, min_done=1)
+    with open(copy, "a") as handle:
+        handle.write('{"id": 1, "updated_at": "2030-01-01T00:00:00Z"}\n')
+    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        (run_id,) = conn.execute("SELECT run_id FROM runs").fetchone()
+    assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot resume run {run_id}: input {copy} changed" in err
+
+
+@pytest.mark.slow
+def test_kill_at_random_moments_and_resume(tmp_path, setup):
+    """Stress: `python -m pytest -m slow -k random_moments`."""
+    rng = random.Random(int(os.environ.get("STRESS_SEED", "7")))
+    for i in range(int(os.environ.get("STRESS_ITERATIONS", "30"))):
+        kill_and_resume(tmp_path / str(i), setup, 0, rng.uniform(0.2, 3.0))
+
+
+def test_eight_concurrent_jobs_share_one_state_dir(tmp_path, setup):
+    _, _, users, _ = setup
+    state = tmp_path / "state"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mapreduce",
+                "run",
+                "latest_by_key",
+                str(users),
+                "-o",
+                str(tmp_path / f"out{i}"),
+                "--quiet",
+                "--state-dir",
+                str(state),
+                "--executor",
+                "sequential",
+                "--split-size",
+                "3000",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(8)
+    ]
+    errors = [p.communicate()[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, errors
+    expected = oracles.latest_by_key(oracles.versioned_users(count=500))
+    for i in range(8):
+        got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(tmp_path / f"out{i}")}
+        assert got == expected
+    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        assert conn.execute("SELECT count(*), min(state), max(state) FROM runs").fetchone() == (
+            8,
+            "done",
+            "done",
+        )
+
+
+def test_status_and_purge(tmp_path, setup, capsys):
+    _, _, users, _ = setup
+    state = str(tmp_path / "state")
+    assert (
+        main(
+            [
+                "run",
+                "latest_by_key",
+                str(users),
+                "-o",
+                str(tmp_path / "o"),
+                "--quiet",
+                "--state-dir",
+                state,
+                "--executor",
+                "sequential",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["status", "--state-dir", state]) == 0
+    listing = capsys.readouterr().out
+    run_id = listing.splitlines()[1].split()[0]
+    assert "LatestByKey" in listing and "done" in listing
+    assert main(["status", run_id, "--state-dir", state]) == 0
+    detail = capsys.readouterr().out
+    assert "map-00000" in detail and "reduce-00000" in detail and "records_read" in detail
+    assert main(["purge", "--older-than", "0s", "--state-dir", state]) == 0
+    assert "purged 1 run" in capsys.readouterr().out
+    assert main(["status", run_id, "--state-dir", state]) == 2
+    assert main(["purge", "--older-than", "soon", "--state-dir", state]) == 2
