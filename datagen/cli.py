@@ -6,6 +6,7 @@ Errors print as one sentence (`error: ...`) with exit code 2; --debug adds the t
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -103,6 +104,10 @@ def _generate(args: argparse.Namespace) -> Stats:
     )  # fmt: skip
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0, or 2 for any error datagen reports)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -110,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(list_types())
         return 0
     args = parser().parse_args(args_list)
+    # a terminated run cleans up like an interrupted one: no temporary file is left behind
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         stats = _generate(args)
     except DatagenError as exc:

@@ -46,19 +46,19 @@ class Placement:
         return int(self.offsets[len(self.offsets) - 1])
 
 
-_installed: tuple[Placement, int] | None = None
+_installed: tuple[Placement, int, int] | None = None
 
 
 def install(placement: Placement) -> None:
     """Pool initializer: remember the placement and open the output once per worker."""
     global _installed
-    _installed = (placement, os.open(placement.path, os.O_WRONLY))
+    _installed = (placement, os.open(placement.path, os.O_WRONLY), os.getppid())
 
 
-def _claim(placement: Placement, index: int, size: int) -> int:
+def _claim(placement: Placement, index: int, size: int, parent: int) -> int:
     with placement.ready:
         while placement.offsets[index] < 0:
-            if placement.abort.is_set():
+            if placement.abort.is_set() or os.getppid() != parent:
                 raise RuntimeError(f"chunk {index} abandoned: the run was aborted")
             placement.ready.wait(WAIT_SECONDS)
         start = int(placement.offsets[index])
@@ -71,9 +71,9 @@ def place_chunk(task: ChunkTask) -> ChunkResult:
     """Worker entry point: make chunk `task.index` and write it at its offset in the output."""
     if _installed is None:
         raise RuntimeError("place_chunk runs only in a pool started with install()")
-    placement, fd = _installed
+    placement, fd, parent = _installed
     result = run_chunk(task)
-    start = _claim(placement, task.index, len(result.data))
+    start = _claim(placement, task.index, len(result.data), parent)
     view = memoryview(result.data)
     while view:
         written = os.pwrite(fd, view, start)

@@ -24,6 +24,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import BinaryIO
 
@@ -124,8 +125,12 @@ def execute(
         sink = _Sink(file)
         placed = workers > 1 and plan.chunks > 1 and plan.fmt != "parquet" and hasattr(os, "pwrite")
         placement = Placement.create(_context(), str(target.temp), plan.chunks) if placed else None
-        with ProgressBar(plan.rows, enabled=not quiet) as bar:
-            for result in _results(plan, workers, placement):
+        # closing(): on any error (Ctrl-C included) the pool is shut down here, not at exit
+        with (
+            ProgressBar(plan.rows, enabled=not quiet) as bar,
+            closing(_results(plan, workers, placement)) as results,
+        ):
+            for result in results:
                 bar.advance(result.rows, sink.write(result))
                 if spill is not None and result.truth is not None:
                     spill.add(result.truth)
