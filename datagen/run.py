@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -56,7 +56,9 @@ def _pool(workers: int, placement: Placement | None) -> ProcessPoolExecutor:
     )
 
 
-def _results(plan: Plan, workers: int, placement: Placement | None) -> Iterator[ChunkResult]:
+def _results(
+    plan: Plan, workers: int, placement: Placement | None
+) -> Generator[ChunkResult, None, None]:
     """Chunk results in chunk order, with at most 2×workers chunks in flight (backpressure)."""
     if workers == 1 or plan.chunks == 1:
         yield from (run_chunk(ChunkTask(plan, i)) for i in range(plan.chunks))
