@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,23 @@ def test_debug_adds_the_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--preset", "users", "--rows", "5", "-o", str(tmp_path / "no" / "x.csv")]) == 2
     assert "error: cannot write output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_stops_workers_and_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> None:
+    out = tmp_path / "numbers.jsonl"
+    args = ["--preset", "numbers", "--rows", "100000000", "--workers", "2", "-o", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "datagen", *args, "--quiet"],
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 20
+    while not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.killpg(proc.pid, sig)  # like Ctrl-C in a terminal: the whole process group
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == 130 and "interrupted" in err
+    assert list(tmp_path.iterdir()) == []
