@@ -8,6 +8,7 @@ an unparseable timestamp is a bad record.
 """
 
 from mapreduce import BadRecord, Job, Param
+from mapreduce.formats.raw import RawJSON
 from mapreduce.timestamps import latest, parse_instant
 
 
@@ -29,9 +30,13 @@ class LatestByKey(Job):
         key = record[self._key]
         if key is None:
             raise BadRecord(f"key field {self._key!r} is null")
-        yield key, (parse_instant(record[self._ts], self._unit), self.position, record)
+        # Keep the bytes as read when the input has them (NDJSON): spilling, merging and
+        # writing a bytes object is far cheaper than a dict, and the record comes out as is.
+        kept = record if self.raw is None else self.raw
+        return ((key, (parse_instant(record[self._ts], self._unit), self.position, kept)),)
 
     merge = staticmethod(latest)
 
     def output(self, key, version):
-        return version[2]
+        record = version[2]
+        return RawJSON(record) if type(record) is bytes else record

@@ -86,6 +86,9 @@ class Job:
         self._counters: dict[str, int] = {}
         self.position = 0
         """Order of the current record in the whole input (file order, then offset)."""
+        self.raw: bytes | None = None
+        """The current record's bytes as read (NDJSON), else None; wrap in RawJSON to
+        output the record unchanged without re-encoding it."""
 
     def map(self, record: Any) -> Iterable[tuple[Any, Any]]:
         """Yield (key, value) pairs for one input record."""

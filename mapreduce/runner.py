@@ -312,7 +312,7 @@ class Runner:
             "pairs_emitted": sum(r.pairs_emitted for r in maps),
             "pairs_after_combine": sum(r.pairs_spilled for r in maps),
             "records_written": sum(r.records_written for r in reduces),
-            "bytes_read": sum(r.bytes_read for r in maps),
+            "bytes_read": sum(item["size"] for item in self.info.inputs),
             "map_tasks": len(maps),
             "reduce_tasks": len(reduces),
         }

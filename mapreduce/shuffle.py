@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 __all__ = [
     "SpillFile",
     "SpillWriter",
+    "read_frames",
     "read_section",
     "read_sections",
     "verify_spill",
@@ -149,8 +150,8 @@ def _section_range(handle: BinaryIO, path: str, partition: int) -> tuple[int, in
     return offsets[partition], offsets[partition + 1]
 
 
-def read_section(path: str, partition: int) -> Iterator[tuple[Any, Any]]:
-    """Yield the (key, value) pairs of one partition of a spill file, in written order."""
+def read_frames(path: str, partition: int) -> Iterator[list[tuple[Any, Any]]]:
+    """Yield one partition of a spill file frame by frame (lists of pairs), in written order."""
     with open(path, "rb") as handle:
         start, end = _section_range(handle, path, partition)
         handle.seek(start)
@@ -158,7 +159,13 @@ def read_section(path: str, partition: int) -> Iterator[tuple[Any, Any]]:
             codec, length = _FRAME.unpack(handle.read(_FRAME.size))
             payload = handle.read(length)
             start += _FRAME.size + length
-            yield from (marshal.loads(payload) if codec == b"M" else pickle.loads(payload))
+            yield marshal.loads(payload) if codec == b"M" else pickle.loads(payload)
+
+
+def read_section(path: str, partition: int) -> Iterator[tuple[Any, Any]]:
+    """Yield the (key, value) pairs of one partition of a spill file, in written order."""
+    for frame in read_frames(path, partition):
+        yield from frame
 
 
 def read_sections(paths: Iterable[str], partition: int) -> Iterator[tuple[Any, Any]]:

@@ -37,6 +37,7 @@ __all__ = [
     "plan_ranges",
     "plan_splits",
     "read_split",
+    "read_split_with_bytes",
 ]
 
 
@@ -160,6 +161,16 @@ def read_split(split: Split, on_bad: Callable[[int, str], None]) -> Iterator[tup
     that record and goes on.
     """
     return _READERS[split.file.format](split, on_bad)
+
+
+def read_split_with_bytes(
+    split: Split, on_bad: Callable[[int, str], None]
+) -> Iterator[tuple[int, Any, bytes | None]]:
+    """Like read_split, yielding (position, record, raw): the record's bytes as read for
+    NDJSON (what RawJSON keeps), None for formats whose records are not one JSON text."""
+    if split.file.format == "ndjson":
+        return ndjson.read_with_bytes(split, on_bad)
+    return ((position, record, None) for position, record in read_split(split, on_bad))
 
 
 def describe_position(file: InputFile, position: int) -> str:

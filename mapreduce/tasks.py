@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
+from zlib import crc32
 
 import orjson
 
@@ -27,8 +28,8 @@ from mapreduce.faults import inject
 from mapreduce.formats import open_writer
 from mapreduce.job import Job, JobRef, Step, instantiate
 from mapreduce.keys import canonical_key, partition_of, plain_key, sort_key
-from mapreduce.shuffle import SpillFile, SpillWriter, read_section, read_sections, write_spill
-from mapreduce.splits import Split, describe_position, read_split
+from mapreduce.shuffle import SpillFile, SpillWriter, read_frames, read_section, write_spill
+from mapreduce.splits import Split, describe_position, read_split_with_bytes
 
 __all__ = [
     "MapResult",
@@ -187,12 +188,22 @@ class _Rejects:
             self._handle.close()
 
 
-def _source_records(task: MapTask, on_bad: _Rejects) -> tuple[Iterator[tuple[int, Any]], int, int]:
-    """(records, position base, bytes to read) for the task's input."""
+def _source_records(
+    task: MapTask, on_bad: _Rejects
+) -> tuple[Iterator[tuple[int, Any, bytes | None]], int, int]:
+    """(records with their raw bytes, position base, bytes to read) for the task's input."""
     source = task.source
     if isinstance(source, StepInput):
-        return read_section(source.path, 0), source.index << 48, os.path.getsize(source.path)
-    return read_split(source, on_bad), source.file.index << 48, source.end - source.start
+        records = ((i, record, None) for i, record in read_section(source.path, 0))
+        return records, source.index << 48, os.path.getsize(source.path)
+    return read_split_with_bytes(source, on_bad), source.file.index << 48, _split_bytes(source)
+
+
+def _split_bytes(split: Split) -> int:
+    """Bytes on disk the split covers, for progress rates (parquet ranges are row groups)."""
+    if split.file.compressed:
+        return split.file.size
+    return 0 if split.file.format == "parquet" else split.end - split.start
 
 
 class _MapOutput:
@@ -217,7 +228,15 @@ class _MapOutput:
         else:
             sections = [[] for _ in range(partitions)]
             for pair in items:
-                sections[partition_of(pair[0], partitions)].append(pair)
+                key = pair[0]
+                # partition_of inlined for the two common key types (same encoding)
+                if type(key) is str:
+                    index = crc32(key.encode("utf-8", "surrogatepass")) % partitions
+                elif type(key) is int:
+                    index = crc32(b"i%d" % key) % partitions
+                else:
+                    index = partition_of(key, partitions)
+                sections[index].append(pair)
         if self.merge is None:
             for section in sections:  # stable: equal keys keep input order
                 section.sort(key=_pair_sort_key)
@@ -235,7 +254,7 @@ def _pair_sort_key(pair: tuple[Any, Any]) -> tuple[Any, ...]:
 def _map_records(
     job: Job,
     mapper: Any,
-    records: Iterator[tuple[int, Any]],
+    records: Iterator[tuple[int, Any, bytes | None]],
     out: _MapOutput,
     rejects: _Rejects,
     base: int,
@@ -243,31 +262,38 @@ def _map_records(
     """The hot loop: map every record, combine or buffer its pairs; returns (read, emitted)."""
     merge = out.merge
     limit = out.task.spill_pairs
+    table, buffer = out.table, out.pairs
+    get = table.get
     read = emitted = 0
-    for position, record in records:
+    for position, record, raw in records:
         read += 1
         job.position = base + position
+        job.raw = raw
         try:
-            pairs = list(mapper(record))
+            pairs = mapper(record)
+            if type(pairs) is not tuple:  # a generator, usually; a tuple saves building one
+                pairs = tuple(pairs)
             for key, _ in pairs:
                 if type(key) is not str and type(key) is not int:
-                    pairs = [(canonical_key(k), v) for k, v in pairs]
+                    pairs = tuple([(canonical_key(k), v) for k, v in pairs])
                     break
         except _RECORD_ERRORS as exc:
             rejects(position, _reason(exc), record)
             continue
         emitted += len(pairs)
         if merge is not None:
-            table = out.table
             for key, value in pairs:
-                old = table.get(key, _MISSING)
+                old = get(key, _MISSING)
                 table[key] = value if old is _MISSING else merge(old, value)
             if len(table) >= limit:
                 out.spill()
+                table = out.table
+                get = table.get
         else:
-            out.pairs.extend(pairs)
-            if len(out.pairs) >= limit:
+            buffer.extend(pairs)
+            if len(buffer) >= limit:
                 out.spill()
+                buffer = out.pairs
     return read, emitted
 
 
@@ -302,15 +328,18 @@ def run_map_task(task: MapTask) -> MapResult:
     )
 
 
-def _merged_items(step: Step, pairs: Iterator[tuple[Any, Any]]) -> tuple[list[Any], int]:
+def _merged_items(step: Step, task: ReduceTask) -> tuple[list[Any], int]:
     """Merge a partition's pairs into one value per key; return them sorted by key."""
     merge = step.merge
     table: dict[Any, Any] = {}
+    get = table.get
     count = 0
-    for key, value in pairs:
-        count += 1
-        old = table.get(key, _MISSING)
-        table[key] = value if old is _MISSING else merge(old, value)  # type: ignore[misc]
+    for path in task.spills:  # in map-task order, so merges see input order
+        for frame in read_frames(path, task.partition):
+            count += len(frame)
+            for key, value in frame:
+                old = get(key, _MISSING)
+                table[key] = value if old is _MISSING else merge(old, value)  # type: ignore[misc]
     # One plain key type: its natural order is the total order, and sorting is faster.
     plain = {type(key) for key in table} in ({str}, {int})
     keys = sorted(table) if plain else sorted(table, key=sort_key)
@@ -320,7 +349,7 @@ def _merged_items(step: Step, pairs: Iterator[tuple[Any, Any]]) -> tuple[list[An
 def _reduced_records(step: Step, task: ReduceTask, counter: list[int]) -> Iterator[Any]:
     """Yield the output records of one partition, in key order."""
     if step.merge is not None:
-        items, counter[0] = _merged_items(step, read_sections(task.spills, task.partition))
+        items, counter[0] = _merged_items(step, task)
         output = step.output
         for key, value in items:
             record = output(plain_key(key), value) if output else {"key": key, "value": value}

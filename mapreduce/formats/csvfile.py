@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from mapreduce.formats.chunks import CHUNK, lines_from, stop_of
+from mapreduce.formats.raw import RawJSON
 
 if TYPE_CHECKING:
     from mapreduce.formats.inputs import InputFile
@@ -187,6 +188,8 @@ class CsvWriter:
 
     def write(self, record: Any) -> None:
         """Add one record; a non-dict record becomes {"value": record}."""
+        if type(record) is RawJSON:
+            record = record.value()
         if not isinstance(record, dict):
             record = {"value": record}
         row = {(key if isinstance(key, str) else _cell(key)): _cell(v) for key, v in record.items()}

@@ -16,6 +16,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from mapreduce.errors import InputError
+from mapreduce.formats.raw import RawJSON
 
 if TYPE_CHECKING:
     from mapreduce.splits import Split
@@ -86,6 +87,8 @@ class ParquetWriter:
 
     def write(self, record: Any) -> None:
         """Add one record; a non-dict record becomes {"value": record}."""
+        if type(record) is RawJSON:
+            record = record.value()
         self._rows.append(record if isinstance(record, dict) else {"value": record})
         if len(self._rows) >= BATCH_ROWS:
             self._spill(_table(self._rows))

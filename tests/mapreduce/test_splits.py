@@ -45,6 +45,7 @@ def test_public_surface():
         "plan_ranges",
         "plan_splits",
         "read_split",
+        "read_split_with_bytes",
     ]
     assert FORMATS == ("ndjson", "json", "csv", "parquet", "text")
 

@@ -22,7 +22,8 @@ def test_zipf_makes_a_few_words_dominant() -> None:
         w for line in sample("Words", 3000, min=10, max=10, zipf=1.1) for w in line.split()
     )
     ranked = [c for _, c in words.most_common()]
-    assert ranked[0] > 5 * ranked[9] > 0
-    assert ranked[0] / ranked[1] < 3  # Zipf: rank 1 about twice rank 2, not a spike
+    assert ranked[0] > 3 * ranked[9] > 0
+    assert 0.04 < ranked[0] / sum(ranked) < 0.09  # like "the" in English text
+    assert ranked[-1] < ranked[0] / 100  # a long tail of rare words
     uniform = Counter(w for line in sample("Words", 3000, min=10, max=10) for w in line.split())
     assert max(uniform.values()) < 3 * min(uniform.values()) + 20
