@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datagen import SchemaError, UsageError, generate
-from datagen.versions import permute, unpermute
+from datagen import truth as truth_module
+from datagen.versions import VersionPlan, permute, unpermute
 from tests.datagen.support import read_records
 
 
@@ -165,3 +166,35 @@ def test_version_option_errors(
 ) -> None:
     with pytest.raises(error, match=message):
         generate(tmp_path / "x.jsonl", preset="users", rows=10, **options)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 3000), st.integers(1, 4), st.integers(0, 3), st.floats(0, 1), st.integers(0, 99)
+)
+def test_layout_properties(rows: int, low: int, extra: int, ties: float, seed: int) -> None:
+    """Each position holds one (key, version), versions count 0..count-1, one winner per key."""
+    plan = VersionPlan(rows, low, low + extra, seed, ties if low + extra > 1 else 0.0, 0, 10**8)
+    positions = np.arange(rows, dtype=np.int64)
+    keys, versions = plan.locate(positions)
+    assert keys.max() + 1 == plan.keys
+    counts = np.bincount(keys, minlength=plan.keys)
+    assert np.array_equal(counts, plan.counts(np.arange(plan.keys)))
+    assert (versions < counts[keys]).all()
+    assert plan.winners(positions, keys, versions).sum() == plan.keys
+    instants = plan.instants(keys, versions)
+    order = np.lexsort((versions, keys))
+    same_key = keys[order][1:] == keys[order][:-1]
+    assert (np.diff(instants[order])[same_key] >= 0).all()
+
+
+def test_truth_spill_with_many_buckets(
+    tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(truth_module, "MIN_BUCKET_KEYS", 7)
+    monkeypatch.setattr(truth_module, "MAX_BUCKETS", 1000)
+    out, truth = tmp_path / "u.jsonl", tmp_path / "t.jsonl"
+    generate(out, preset="users", rows=4000, versions="1-3", truth=truth, ties=0.1)
+    data = out.read_text().splitlines()
+    winners = oracle([json.loads(line) for line in data])
+    assert truth.read_text().splitlines() == [data[winners[k]] for k in sorted(winners)]
