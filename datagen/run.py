@@ -41,10 +41,20 @@ from datagen.truth import TruthSpill
 __all__ = ["execute"]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def start_method() -> str:
+    """How worker processes start: fork on Linux (they inherit the parent's warm pools).
+
+    From Python 3.12 forking a process that has threads (Arrow keeps a few) is deprecated,
+    so there, and where fork is unsafe or missing, workers start fresh and build their pools.
+    """
     methods = multiprocessing.get_all_start_methods()
-    use_fork = "fork" in methods and sys.platform != "darwin"
-    return multiprocessing.get_context("fork" if use_fork else "spawn")
+    if sys.version_info < (3, 12) and sys.platform == "linux" and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context(start_method())
 
 
 def _pool(workers: int, placement: Placement | None) -> ProcessPoolExecutor:

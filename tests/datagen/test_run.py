@@ -140,10 +140,7 @@ def test_size_option_is_close(tmp_path: Path) -> None:
     assert stats.bytes == pytest.approx(2_000_000, rel=0.05)
 
 
-@pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(),
-    reason="the patch reaches workers by fork only",
-)
+@pytest.mark.skipif(run_module.start_method() != "fork", reason="the patch reaches workers by fork")
 def test_worker_failure_with_placement_aborts_cleanly(
     tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,3 +174,22 @@ def test_without_pwrite_workers_hand_bytes_back(
     monkeypatch.delattr("os.pwrite")
     generate(tmp_path / "b.jsonl", preset="users", rows=3500, workers=2)
     assert _digest(tmp_path / "a.jsonl") == _digest(tmp_path / "b.jsonl")
+
+
+@pytest.mark.parametrize("method", ["spawn"])
+def test_fresh_workers_write_the_same_bytes(
+    tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """Workers that start fresh (Python 3.12+, macOS, Windows) build their own pools: same bytes."""
+    generate(tmp_path / "a.jsonl", preset="users", rows=3500, versions=2, truth=tmp_path / "ta")
+    monkeypatch.setattr(run_module, "_context", lambda: multiprocessing.get_context(method))
+    generate(
+        tmp_path / "b.jsonl",
+        preset="users",
+        rows=3500,
+        versions=2,
+        truth=tmp_path / "tb",
+        workers=2,
+    )
+    assert _digest(tmp_path / "a.jsonl") == _digest(tmp_path / "b.jsonl")
+    assert _digest(tmp_path / "ta") == _digest(tmp_path / "tb")
