@@ -96,7 +96,7 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
         type=parse_size,
         metavar="SIZE",
         help="bytes per split, e.g. 64MiB (default: 64MiB, smaller when needed "
-        "to give every worker several splits)",
+        "to give every worker two splits)",
     )
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty OUT")
     run.add_argument(

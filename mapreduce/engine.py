@@ -35,7 +35,7 @@ __all__ = ["DEFAULT_SPLIT_SIZE", "RunSpec", "RunSummary", "resume", "run"]
 
 DEFAULT_SPLIT_SIZE = 64 * 1024 * 1024
 _MIN_AUTO_SPLIT = 1024 * 1024
-_SPLITS_PER_WORKER = 4
+_SPLITS_PER_WORKER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ def _fingerprint_inputs(files: list[Any]) -> list[dict[str, Any]]:
 
 
 def _split_size(spec: RunSpec, total_bytes: int, workers: int) -> int:
-    """--split-size as given, or 64 MiB made smaller so each worker gets several splits."""
+    """--split-size as given, or 64 MiB made smaller so each worker gets two splits."""
     if spec.split_size is not None:
         return spec.split_size
     balanced = math.ceil(total_bytes / (workers * _SPLITS_PER_WORKER))
