@@ -82,18 +82,15 @@ def compile_plan(plan: Plan) -> Compiled:
         ctx = Context(plan.locale, plan.seed)
         names = plan.schema.names()
         text = plan.fmt != "parquet"
-        frame = (
-            framing(plan.fmt, names, pretty=plan.pretty, eol=plan.eol, bom=plan.bom)
-            if text
-            else None
-        )
+        frame = framing(plan.fmt, names, pretty=plan.pretty, eol=plan.eol, bom=plan.bom)
+        separator = frame.separator.decode()
         _CACHE.clear()  # one plan at a time: keep memory flat across many generate() calls
         _CACHE[key] = Compiled(
             tuple(_sampler(f, ctx) for f in plan.schema.fields),
-            template(plan.fmt, names, pretty=plan.pretty, separator=frame.separator.decode())
-            if frame
+            template(plan.fmt, names, pretty=plan.pretty, separator=separator, eol=plan.eol)
+            if text
             else None,
-            frame,
+            frame if text else None,
             json_template(names, pretty=False, suffix="\n") if plan.truth else None,
         )
     return _CACHE[key]

@@ -117,13 +117,15 @@ def _as_list(node: dict[str, object]) -> list[tuple[str, object]]:
     return [(k, _as_list(v) if isinstance(v, dict) else v) for k, v in node.items()]
 
 
-def _tokens(tree: list[tuple[str, object]], indent: str, level: int) -> list[str | int]:
-    pad, inner = ("\n" + indent * level, "\n" + indent * (level + 1)) if indent else ("", "")
+def _tokens(
+    tree: list[tuple[str, object]], indent: str, level: int, newline: str
+) -> list[str | int]:
+    pad, inner = (newline + indent * level, newline + indent * (level + 1)) if indent else ("", "")
     colon = ": " if indent else ":"
     out: list[str | int] = ["{"]
     for i, (key, node) in enumerate(tree):
         out.append(("," if i else "") + inner + orjson.dumps(key).decode() + colon)
-        out.extend(_tokens(node, indent, level + 1) if isinstance(node, list) else [node])  # type: ignore[list-item]
+        out.extend(_tokens(node, indent, level + 1, newline) if isinstance(node, list) else [node])  # type: ignore[list-item]
     out.append(pad + "}")
     return out
 
@@ -141,10 +143,12 @@ def _template(tokens: list[str | int]) -> Template:
     return Template(tuple(literals), tuple(order))
 
 
-def json_template(names: Sequence[str], *, pretty: bool, suffix: str) -> Template:
+def json_template(
+    names: Sequence[str], *, pretty: bool, suffix: str, newline: str = "\n"
+) -> Template:
     """One JSON object per record (dotted names nest), followed by `suffix`."""
     indent = "  " if pretty else ""
-    tokens = _tokens(_tree(names), indent, 1 if pretty else 0)
+    tokens = _tokens(_tree(names), indent, 1 if pretty else 0, newline)
     if pretty:
         tokens.insert(0, indent)
     return _template([*tokens, suffix])

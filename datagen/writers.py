@@ -101,10 +101,13 @@ def framing(fmt: str, names: Sequence[str], *, pretty: bool, eol: str, bom: bool
     return Framing(b"", eol.encode(), b"")
 
 
-def template(fmt: str, names: Sequence[str], *, pretty: bool, separator: str) -> Template:
+def template(
+    fmt: str, names: Sequence[str], *, pretty: bool, separator: str, eol: str = "\n"
+) -> Template:
     """The record template of a text format."""
     if fmt in ("ndjson", "json"):
-        return json_template(names, pretty=pretty and fmt == "json", suffix=separator)
+        pretty = pretty and fmt == "json"
+        return json_template(names, pretty=pretty, suffix=separator, newline=eol)
     if fmt == "csv":
         return csv_template(len(names), separator)
     return Template(("", separator), (0,))

@@ -166,3 +166,10 @@ def test_single_column_csv_keeps_blank_records(tmp_path: Path) -> None:
     out = tmp_path / "one.csv"
     generate(out, schema=[{"name": "v", "type": "City", "percentBlank": 50}], rows=200)
     assert len(read_records(out)) == 200
+
+
+def test_pretty_json_with_windows_line_endings(tmp_path: Path) -> None:
+    out = tmp_path / "pretty.json"
+    generate(out, schema=SCHEMA, rows=20, pretty=True, line_ending="windows")
+    raw = out.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and json.loads(raw) == read_records(out)
