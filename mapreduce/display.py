@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mapreduce.console import format_bytes, format_duration
 
-__all__ = ["BarProgress", "make_progress", "render_summary"]
+__all__ = ["BarProgress", "NotesOnly", "make_progress", "render_summary"]
 
 
 class BarProgress:
@@ -63,9 +63,25 @@ def make_progress(quiet: bool) -> Any:
     """Bars when stderr is a terminal and not --quiet; otherwise a progress that ignores all."""
     from mapreduce.progress import NullProgress
 
-    if quiet or not sys.stderr.isatty():
+    if quiet:
         return NullProgress()
-    return BarProgress()
+    return BarProgress() if sys.stderr.isatty() else NotesOnly()
+
+
+class NotesOnly:
+    """No bars (stderr is not a terminal), but notes such as "resuming run ..." still show."""
+
+    def start_phase(self, name: str, tasks: int, done: int) -> None:
+        pass
+
+    def task_done(self, records: int, nbytes: int) -> None:
+        pass
+
+    def end_phase(self) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        print(text, file=sys.stderr)
 
 
 def render_summary(summary: Any) -> str:

@@ -13,6 +13,7 @@ recorded in the ledger, so a killed coordinator can resume and skip the done tas
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tempfile
@@ -119,9 +120,10 @@ _RESUME_FREE = {"executor", "workers", "state_dir", "max_attempts", "task_timeou
 
 
 def _config(spec: RunSpec, digest: str, workers: int, reducers: int, split_size: int) -> dict:
+    """The run's settings as the ledger stores them (JSON: tuples come back as lists)."""
     config = asdict(spec)
     config.update(job_digest=digest, workers=workers, reducers=reducers, split_size=split_size)
-    return config
+    return json.loads(json.dumps(config))
 
 
 def run(
@@ -149,8 +151,13 @@ def run(
             previous = ledger.latest_unfinished(job_path=spec.job, out=spec.out)
         if previous is not None:
             _refuse_if_alive(previous)
-            if _changes(previous, inputs, config):
-                previous = None  # a new run: what it would resume is not what was asked
+            changes = _changes(previous, inputs, config)
+            if changes:  # what it would resume is not what was asked: start afresh
+                why = "; ".join(changes)
+                progress.note(f"not resuming run {previous.run_id}: {why}")
+                if previous.state == "running":  # its coordinator died; it will never finish
+                    ledger.set_run_state(previous.run_id, "failed", error=f"abandoned: {why}")
+                previous = None
         if previous is None:
             run_id = _create_run(ledger, job_cls.__name__, spec, inputs, config)
         else:

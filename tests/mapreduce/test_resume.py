@@ -80,7 +80,9 @@ def _done_maps(state: Path) -> dict[str, int]:
 
 
 def _attempts(state: Path) -> dict[str, int]:
+    """Attempts per task of the one run in `state` (a resume must not start a second run)."""
     with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (1,)
         return dict(conn.execute("SELECT task_id, attempts FROM tasks").fetchall())
 
 
@@ -234,3 +236,43 @@ def test_status_and_purge(tmp_path, setup, capsys):
     assert "purged 1 run" in capsys.readouterr().out
     assert main(["status", run_id, "--state-dir", state]) == 2
     assert main(["purge", "--older-than", "soon", "--state-dir", state]) == 2
+
+
+def test_a_done_map_output_that_fails_verification_is_rerun(tmp_path, setup):
+    import json
+
+    _, job, users, expected = setup
+    out, state = tmp_path / "out", tmp_path / "state"
+    done = _kill_after(_start(job, users, out, state), state, min_done=3)
+    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        row = conn.execute(
+            "SELECT task_id, result FROM tasks WHERE task_id = ?", (sorted(done)[0],)
+        ).fetchone()
+    task_id, result = row[0], json.loads(row[1])
+    spill = Path(result["spills"][0]["path"])
+    data = bytearray(spill.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    spill.write_bytes(bytes(data))
+    assert main(_args(job, users, out, state)) == 0
+    assert oracles.part_bytes(out) == expected
+    attempts = _attempts(state)
+    assert attempts[task_id] == done[task_id] + 1  # re-run: its saved output was damaged
+    assert all(attempts[t] == n for t, n in done.items() if t != task_id)
+
+
+def test_running_again_after_an_input_changed_starts_a_new_run(tmp_path, setup, capsys):
+    _, job, users, _ = setup
+    copy = tmp_path / "users.jsonl"
+    copy.write_bytes(users.read_bytes())
+    out, state = tmp_path / "out", tmp_path / "state"
+    _kill_after(_start(job, copy, out, state), state, min_done=1)
+    with open(copy, "a") as handle:
+        handle.write('{"id": 1, "updated_at": "2030-01-01T00:00:00Z"}\n')
+    args = [a for a in _args(job, copy, out, state) if a != "--quiet"]
+    assert main(args) == 0
+    assert "not resuming run" in capsys.readouterr().err
+    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        states = [s for (s,) in conn.execute("SELECT state FROM runs ORDER BY created_at")]
+    assert states == ["failed", "done"]
+    got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}
+    assert got[oracles.key_token(1)]["updated_at"] == "2030-01-01T00:00:00Z"
