@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from datagen.chunk import ChunkResult, ChunkTask, run_chunk
 from datagen.errors import DatagenError
-from datagen.placement import Placement, install, place_chunk
+from datagen.placement import Placement, install, place_chunk, quiet_worker
 from datagen.plan import Plan
 from datagen.progress import ProgressBar
 from datagen.publish import Target
@@ -60,7 +60,7 @@ def _context() -> multiprocessing.context.BaseContext:
 def _pool(workers: int, placement: Placement | None) -> ProcessPoolExecutor:
     """A process pool; with a placement, its workers write chunks into the output themselves."""
     if placement is None:
-        return ProcessPoolExecutor(workers, mp_context=_context())
+        return ProcessPoolExecutor(workers, mp_context=_context(), initializer=quiet_worker)
     return ProcessPoolExecutor(
         workers, mp_context=_context(), initializer=install, initargs=(placement,)
     )
@@ -85,7 +85,7 @@ def _results(
             yield _collect(pending.popleft(), plan)
     finally:
         if placement is not None:
-            placement.abort.set()  # frees workers still waiting for an offset after a failure
+            placement.abort()  # frees workers still waiting for an offset after a failure
         pool.shutdown(wait=True, cancel_futures=True)
 
 
