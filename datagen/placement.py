@@ -52,10 +52,6 @@ class Placement:
     def aborted(self) -> bool:
         return bool(self.offsets[len(self.offsets) - 1])
 
-    def size(self) -> int:
-        """The file's size once every chunk is placed."""
-        return int(self.offsets[len(self.offsets) - 2])
-
 
 def quiet_worker() -> None:
     """Worker initializer: Ctrl-C is the main process's to handle; SIGTERM just ends a worker."""

@@ -13,7 +13,8 @@
 Only a tiny task (the plan and a chunk index) goes to a worker and only counters (and truth
 lines) come back; chunk bytes go from the worker straight into the file. With --workers 1,
 or for Parquet (one writer owns the footer), the main process writes what run_chunk returns:
-the same bytes. Workers are forked after the parent built its pools, so they start warm.
+the same bytes. On Linux (before Python 3.12) workers are forked after the parent built its
+pools, so they start warm; elsewhere they build their own.
 """
 
 from __future__ import annotations
