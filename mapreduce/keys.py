@@ -15,7 +15,14 @@ import math
 from typing import Any
 from zlib import crc32
 
-__all__ = ["BoolKey", "canonical_key", "partition_of", "plain_key", "sort_key"]
+__all__ = [
+    "BoolKey",
+    "canonical_key",
+    "pair_sort_key",
+    "partition_of",
+    "plain_key",
+    "sort_key",
+]
 
 
 class BoolKey:
@@ -115,3 +122,8 @@ def sort_key(key: Any) -> tuple[Any, ...]:
     if kind is tuple:
         return (5, tuple(sort_key(part) for part in key))
     return (6, type(key).__qualname__, repr(key))
+
+
+def pair_sort_key(pair: tuple[Any, Any]) -> tuple[Any, ...]:
+    """sort_key of a (key, value) pair's key: sorts pairs stably by key alone."""
+    return sort_key(pair[0])
