@@ -24,23 +24,28 @@ class ProgressBar:
         self.bar: Progress | None = None
 
     def __enter__(self) -> ProgressBar:
-        if self.enabled:
-            self.bar = Progress(
-                BarColumn(),
-                TextColumn("{task.completed:,}/{task.total:,} rows"),
-                TextColumn("{task.fields[mb]:,.1f} MB"),
-                TextColumn("{task.fields[rate]:,.0f} rows/s"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=False,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("datagen", total=self.total, mb=0.0, rate=0.0)
         return self
+
+    def _start(self) -> None:
+        """Draw the bar. Done at the first chunk, once the worker processes exist: the bar's
+        refresh thread must not be running when workers are forked."""
+        self.bar = Progress(
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} rows"),
+            TextColumn("{task.fields[mb]:,.1f} MB"),
+            TextColumn("{task.fields[rate]:,.0f} rows/s"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("datagen", total=self.total, mb=0.0, rate=0.0)
 
     def advance(self, rows: int, nbytes: int) -> None:
         self.rows += rows
         self.bytes += nbytes
+        if self.enabled and self.bar is None:
+            self._start()
         if self.bar is not None:
             rate = self.rows / max(time.perf_counter() - self.started, 1e-9)
             self.bar.update(self.task, completed=self.rows, mb=self.bytes / 1e6, rate=rate)
