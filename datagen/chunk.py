@@ -20,7 +20,7 @@ from datagen.plan import Plan
 from datagen.schema import FieldSpec
 from datagen.timestamps import timestamp_column
 from datagen.types import Batch, Context, Sampler, lookup
-from datagen.types.dates import instant_range
+from datagen.types.dates import timestamp_range
 from datagen.types.options import Options
 from datagen.types.patterns import guid_strings
 from datagen.versions import hash64
@@ -106,12 +106,11 @@ def _key_values(spec: FieldSpec, plan: Plan, keys: np.ndarray) -> pa.Array:
         words = np.stack([hash64(plan.seed, keys, 11), hash64(plan.seed, keys, 12)], axis=1)
         return guid_strings(words.astype("<u8").view(np.uint8).reshape(len(keys), 16))
     if spec.type == "Sequence":
-        start, step = spec.options.get("start", 1), spec.options.get("step", 1)
-        return pa.array(
-            float(start) + float(step) * keys
-            if isinstance(start, float) or isinstance(step, float)
-            else int(start) + int(step) * keys
-        )
+        opts = Options(spec.where, spec.options)
+        start, step = opts.number("start", 1), opts.number("step", 1)
+        if start == int(start) and step == int(step):
+            return pa.array(int(start) + int(step) * keys)
+        return pa.array(start + step * keys)
     return pa.array(keys + 1)
 
 
@@ -121,7 +120,7 @@ def _timestamps(
     if located is not None and plan.versions is not None:
         instants = plan.versions.instants(*located)
     else:
-        lo, hi = instant_range(spec.where, spec.options)
+        lo, hi = timestamp_range(spec)
         instants = rng.integers(lo, hi + 1, n, dtype=np.int64)
     return timestamp_column(instants, plan.style, rng)
 

@@ -18,7 +18,7 @@ from datagen.errors import SchemaError, UsageError
 from datagen.presets import preset_schema
 from datagen.schema import FieldSpec, Schema, load_schema, parse_schema
 from datagen.timestamps import STYLES
-from datagen.types.dates import DEFAULT_RANGE, instant_range, parse_instant
+from datagen.types.dates import timestamp_range
 from datagen.types.pools import known_locale
 from datagen.versions import VersionPlan, parse_versions
 from datagen.writers import EOLS, detect_format
@@ -126,13 +126,6 @@ def _versioned_schema(schema: Schema, key_field: str | None, ts_field: str) -> t
     return Schema(tuple(fields), schema.source), key
 
 
-def _time_range(schema: Schema, ts_field: str) -> tuple[int, int]:
-    spec = schema.find(ts_field)
-    if spec is not None and spec.type in ("Date", "Datetime"):
-        return instant_range(spec.where, spec.options)
-    return parse_instant(DEFAULT_RANGE[0])[0], parse_instant(DEFAULT_RANGE[1])[0] + 86399
-
-
 def _check_options(args: dict[str, Any]) -> None:
     if (
         isinstance(args["seed"], bool)
@@ -182,7 +175,7 @@ def _versions(
     if args["ties"] and high < 2:
         raise UsageError("--ties needs at least 2 versions per key")
     schema, key = _versioned_schema(schema, args["key_field"], ts_field)
-    first, last = _time_range(schema, ts_field)
+    first, last = timestamp_range(schema.find(ts_field))
     return schema, VersionPlan(0, low, high, args["seed"], float(args["ties"]), first, last), key
 
 

@@ -14,7 +14,7 @@ from datagen.strftime import compile_format, render
 from datagen.types.options import Options
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
-__all__ = ["DEFAULT_RANGE", "instant_range", "parse_instant"]
+__all__ = ["DEFAULT_RANGE", "instant_range", "parse_instant", "timestamp_range"]
 
 DAY = 86400
 DEFAULT_RANGE = ("01/01/2020", "12/31/2024")
@@ -83,6 +83,14 @@ def instant_range(where: str, values: Mapping[str, Any]) -> tuple[int, int]:
             f"({opts.text('min', '')}) must not be after 'max' ({opts.text('max', '')}); swap them",
         )
     return lo, hi
+
+
+def timestamp_range(spec: Any) -> tuple[int, int]:
+    """The instants a timestamp field spans: its own min/max if it is a Date or Datetime
+    field, else the default range (the field is then rewritten by --timestamp-style)."""
+    if spec is not None and spec.type in ("Date", "Datetime"):
+        return instant_range(spec.where, spec.options)
+    return parse_instant(DEFAULT_RANGE[0])[0], parse_instant(DEFAULT_RANGE[1])[0] + DAY - 1
 
 
 def _formatter(opts: Options, default: str, aliases: Mapping[str, str] | None = None) -> Any:

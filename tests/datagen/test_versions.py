@@ -198,3 +198,20 @@ def test_truth_spill_with_many_buckets(
     data = out.read_text().splitlines()
     winners = oracle([json.loads(line) for line in data])
     assert truth.read_text().splitlines() == [data[winners[k]] for k in sorted(winners)]
+
+
+def test_style_rewrites_a_non_date_timestamp_field(tmp_path: Path) -> None:
+    schema = [{"name": "id", "type": "Row Number"}, {"name": "updated_at", "type": "Number"}]
+    out = tmp_path / "n.jsonl"
+    generate(out, schema=schema, rows=50, timestamp_style="epoch")
+    assert all(isinstance(r["updated_at"], int) for r in read_records(out))
+
+
+def test_sequence_key_field_counts_keys(tmp_path: Path) -> None:
+    schema = [
+        {"name": "id", "type": "Sequence", "start": "100", "step": 5},
+        {"name": "v", "type": "Boolean"},
+    ]
+    out = tmp_path / "s.jsonl"
+    generate(out, schema=schema, rows=40, versions=4)
+    assert sorted({r["id"] for r in read_records(out)}) == list(range(100, 150, 5))
