@@ -54,13 +54,18 @@ def default_workers() -> int:
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    # forkserver: workers start from a clean, single-threaded server process (fork from a
-    # process with threads can deadlock), yet start fast, with our modules preloaded.
-    if sys.platform.startswith("linux"):
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["mapreduce.tasks"])
-        return context
-    return multiprocessing.get_context("spawn")
+    # fork starts workers in milliseconds, with every module already imported, but forking
+    # a process that has threads can deadlock a child on a lock some thread held. The
+    # coordinator is single-threaded when it builds its first pool; a pool rebuilt after a
+    # crash (the old pool's manager thread, a progress bar's refresh thread) uses
+    # forkserver: workers forked from a clean single-threaded server, our modules preloaded.
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context("spawn")
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["mapreduce.tasks"])
+    return context
 
 
 def make_executor(kind: str, workers: int) -> Executor:
@@ -70,5 +75,11 @@ def make_executor(kind: str, workers: int) -> Executor:
     if kind == "thread":
         return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mapreduce")
     if kind == "process":
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+        context = _process_context()
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        if context.get_start_method() == "fork":
+            # A fork pool starts all its workers at the first submit: do it now, while this
+            # process is still single-threaded (before progress bars start their thread).
+            pool.submit(int).result()
+        return pool
     raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
