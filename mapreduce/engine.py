@@ -102,15 +102,16 @@ def _changes(old: RunInfo, inputs: list[dict[str, Any]], config: dict[str, Any])
             changes.append(f"input {path} was added")
         elif after is None:
             changes.append(f"input {path} is gone")
+        elif before["size"] != after["size"]:
+            changes.append(f"input {path} changed (size {before['size']} → {after['size']} bytes)")
         elif before != after:
-            changes.append(
-                f"input {path} changed (size {before['size']} → {after['size']}, "
-                f"modified {'again' if before['mtime_ns'] != after['mtime_ns'] else 'no'})"
-            )
+            changes.append(f"input {path} changed (same size, modified since)")
     for key in sorted(old.config.keys() | config.keys()):
-        if key in _RESUME_FREE:
+        if key in _RESUME_FREE or old.config.get(key) == config.get(key):
             continue
-        if old.config.get(key) != config.get(key):
+        if key == "job_digest":
+            changes.append(f"job file {config.get('job')} changed")
+        else:
             changes.append(f"{key} changed ({old.config.get(key)!r} → {config.get(key)!r})")
     return changes
 
