@@ -29,7 +29,7 @@ from mapreduce.faults import ENV_VAR, parse_faults
 from mapreduce.job import JobRef, load_job_class, resolve_job_path
 from mapreduce.ledger import Ledger, RunInfo
 from mapreduce.progress import NullProgress, Progress
-from mapreduce.runner import Runner
+from mapreduce.runner import Runner, RunSummary
 from mapreduce.splits import list_inputs
 
 __all__ = ["DEFAULT_SPLIT_SIZE", "RunSpec", "RunSummary", "resume", "run"]
@@ -61,22 +61,6 @@ class RunSpec:
     task_timeout: float | None = None
     spill_pairs: int = 1_000_000
     faults: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """What a finished run reports (also written to OUT/_SUCCESS)."""
-
-    run_id: str
-    out: str
-    resumed: bool
-    counters: dict[str, int]
-    user_counters: dict[str, int]
-    timings: dict[str, float]
-    executor: str
-    workers: int
-    reducers: int
-    files: list[str]
 
 
 def _fingerprint_inputs(files: list[Any]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from mapreduce.executors import make_executor
 from mapreduce.job import JobRef, instantiate
 from mapreduce.ledger import Ledger, RunInfo
 from mapreduce.progress import Progress
-from mapreduce.scheduler import Phase, Pool, run_phase
+from mapreduce.scheduler import Phase, Pool, kill_workers, run_phase
 from mapreduce.shuffle import SpillFile, verify_spill
 from mapreduce.splits import InputFile, plan_splits
 from mapreduce.tasks import (
@@ -35,9 +35,25 @@ from mapreduce.tasks import (
     run_reduce_task,
 )
 
-__all__ = ["Runner"]
+__all__ = ["RunSummary", "Runner"]
 
 _IN_PROCESS_FAULTS = {"exit": "raise", "kill": "raise", "segv": "raise", "hang": "raise"}
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a finished run reports (also written to OUT/_SUCCESS)."""
+
+    run_id: str
+    out: str
+    resumed: bool
+    counters: dict[str, int]
+    user_counters: dict[str, int]
+    timings: dict[str, float]
+    executor: str
+    workers: int
+    reducers: int
+    files: list[str]
 
 
 class _LedgerJournal:
@@ -174,7 +190,7 @@ class Runner:
         *,
         resumed: bool,
         started: float,
-    ) -> Any:
+    ) -> RunSummary:
         """Plan, run every step, commit; on failure record it and leave OUT untouched."""
         if resumed:
             self.ledger.set_run_state(self.run_id, "running")
@@ -205,8 +221,6 @@ class Runner:
             pool.executor.shutdown(wait=True, cancel_futures=True)
 
     def _fail(self, exc: BaseException, pool: Pool) -> None:
-        from mapreduce.scheduler import kill_workers
-
         kill_workers(pool.executor)
         text = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or repr(exc)
         self.ledger.set_run_state(self.run_id, "failed", error=text)
@@ -300,9 +314,8 @@ class Runner:
         reduces: Sequence[ReduceResult],
         started: float,
         resumed: bool,
-    ) -> Any:
-        from mapreduce.engine import RunSummary
-
+    ) -> RunSummary:
+        """Gather rejects, write _SUCCESS, publish OUT, record the run done."""
         clock = time.perf_counter()
         self._gather_rejects(maps)
         _keep_only(self.staging, {Path(r.output_path).name for r in reduces} | {"_rejects.jsonl"})
