@@ -83,7 +83,7 @@ class RunInfo:
     error: str | None
     tasks_total: int
     tasks_done: int
-    pid: int | None = None  # the coordinator process that created the run
+    pid: int | None = None  # the coordinator process that created or last resumed the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,9 +248,11 @@ class Ledger:
         with self._transaction() as conn:
             cur = conn.execute(
                 "UPDATE runs SET state = ?, finished_at = ?, error = ?,"
-                " counters = COALESCE(?, counters)"
+                " counters = COALESCE(?, counters), pid = COALESCE(?, pid)"
                 f" WHERE run_id = ? AND state IN ({', '.join('?' * len(sources))})",
-                (state, finished, error, blob, run_id, *sources))
+                # a resumed run now belongs to this coordinator
+                (state, finished, error, blob, os.getpid() if state == "running" else None,
+                 run_id, *sources))
             if cur.rowcount != 1:
                 found = conn.execute("SELECT state FROM runs WHERE run_id = ?", (run_id,))
                 row = found.fetchone()

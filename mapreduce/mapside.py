@@ -18,7 +18,7 @@ from mapreduce.errors import BadRecord, BadRecordError
 from mapreduce.job import Job
 from mapreduce.keys import canonical_key, pair_sort_key, partition_of
 from mapreduce.shuffle import SpillFile, read_section, write_spill
-from mapreduce.splits import Split, describe_position, read_split_with_bytes
+from mapreduce.splits import LineCounter, Split, read_split_with_bytes
 
 if TYPE_CHECKING:
     from mapreduce.tasks import MapTask
@@ -46,12 +46,15 @@ class Rejects:
         self.count = 0
         self.path: str | None = None
         self._handle: Any = None
+        source = task.source
+        self._lines = LineCounter(source.file) if isinstance(source, Split) else None
 
     def where(self, position: int) -> tuple[str, str]:
         source = self.task.source
         if not isinstance(source, Split):
             return source.label, f"record {position + 1}"
-        return source.file.path, describe_position(source.file, position)
+        assert self._lines is not None
+        return source.file.path, self._lines.describe(position)
 
     def __call__(self, position: int, reason: str, record: Any = _MISSING) -> None:
         path, location = self.where(position)
@@ -78,6 +81,8 @@ class Rejects:
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
+        if self._lines is not None:
+            self._lines.close()
 
 
 def source_records(

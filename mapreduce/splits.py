@@ -20,7 +20,7 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from mapreduce.formats import csvfile, jsonarray, jsonscan, ndjson, parquet, text
 from mapreduce.formats.chunks import CHUNK, open_bytes
@@ -30,6 +30,7 @@ from mapreduce.formats.jsonscan import OUTSIDE
 __all__ = [
     "FORMATS",
     "InputFile",
+    "LineCounter",
     "Split",
     "count_split",
     "describe_position",
@@ -178,11 +179,47 @@ def describe_position(file: InputFile, position: int) -> str:
 
     Counts the newlines before `position`, so it reads the file's prefix: call it on errors.
     """
-    if file.format == "parquet":
-        return f"row {position + 1}"
-    newlines = 0
-    with open_bytes(file) as f:
-        while position > 0 and (data := f.read(min(CHUNK, position))):
-            newlines += data.count(b"\n")
-            position -= len(data)
-    return f"line {newlines + 1}"
+    with LineCounter(file) as lines:
+        return lines.describe(position)
+
+
+class LineCounter:
+    """Locations of increasing positions in one file, reading each byte at most once.
+
+    A task logging many bad records asks for the line of each; counting from the start of
+    the file every time would read it again per record.
+    """
+
+    def __init__(self, file: InputFile) -> None:
+        self.file = file
+        self._handle: BinaryIO | None = None
+        self._position = 0
+        self._newlines = 0
+
+    def describe(self, position: int) -> str:
+        """ "line N" of the record starting at byte `position` ("row N" for parquet)."""
+        if self.file.format == "parquet":
+            return f"row {position + 1}"
+        if self._handle is None or position < self._position:
+            self.close()
+            self._handle = open_bytes(self.file)
+            self._position = self._newlines = 0
+        while self._position < position:
+            data = self._handle.read(min(CHUNK, position - self._position))
+            if not data:
+                break
+            self._newlines += data.count(b"\n")
+            self._position += len(data)
+        return f"line {self._newlines + 1}"
+
+    def close(self) -> None:
+        """Close the file, if one is open."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> LineCounter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

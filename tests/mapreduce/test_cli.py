@@ -262,3 +262,28 @@ def test_directories_globs_and_gzip_inputs(tmp_path):
     )
     got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}
     assert got == oracles.latest_by_key(users)
+
+
+def test_many_bad_records_get_their_own_lines(tmp_path, capsys):
+    lines = []
+    for i in range(3000):
+        lines.append(f'{{"id": {i}, "updated_at": "2024-01-01T00:00:00Z"}}' if i % 3 else "{bad")
+    path = tmp_path / "dirty.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert (
+        cli(
+            tmp_path,
+            "run",
+            "latest_by_key",
+            str(path),
+            "-o",
+            str(out),
+            "--skip-bad-records",
+            "--split-size",
+            "9000",
+        )
+        == 0
+    )
+    rejects = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
+    assert [r["location"] for r in rejects] == [f"line {i + 1}" for i in range(0, 3000, 3)]

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -452,3 +453,18 @@ def test_concurrent_coordinators_share_one_state_dir(tmp_path: Path) -> None:
         for run in runs:
             assert (run.state, run.tasks_total, run.tasks_done) == ("done", TASKS, TASKS)
             assert all(t.attempts == 2 for t in ledger.tasks(run.run_id))
+
+
+def test_a_resumed_run_belongs_to_the_resuming_process(tmp_path):
+    import os
+    import sqlite3
+
+    with Ledger(tmp_path) as ledger:
+        run_id = ledger.create_run(job="J", job_path="j.py", out="o", params={}, inputs=[],
+                                   config={}, work_dir=str(tmp_path / "w"))
+        ledger.set_run_state(run_id, "failed", error="boom")
+        with closing(sqlite3.connect(ledger.path)) as conn, conn:
+            conn.execute("UPDATE runs SET pid = 1 WHERE run_id = ?", (run_id,))
+        assert ledger.get_run(run_id).pid == 1
+        ledger.set_run_state(run_id, "running")
+        assert ledger.get_run(run_id).pid == os.getpid()

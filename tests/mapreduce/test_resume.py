@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def _done_maps(state: Path) -> dict[str, int]:
     db = state / "ledger.sqlite3"
     if not db.exists():
         return {}
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         try:
             rows = conn.execute(
                 "SELECT task_id, attempts FROM tasks WHERE kind = 'map' AND state = 'done'"
@@ -81,7 +82,7 @@ def _done_maps(state: Path) -> dict[str, int]:
 
 def _attempts(state: Path) -> dict[str, int]:
     """Attempts per task of the one run in `state` (a resume must not start a second run)."""
-    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (1,)
         return dict(conn.execute("SELECT task_id, attempts FROM tasks").fetchall())
 
@@ -115,7 +116,7 @@ def kill_and_resume(tmp_path, setup, min_done, delay, how="run"):
     assert proc.returncode == -signal.SIGKILL, proc.returncode
     assert not out.exists()
     if how == "resume":
-        with sqlite3.connect(state / "ledger.sqlite3") as conn:
+        with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
             (run_id,) = conn.execute("SELECT run_id FROM runs").fetchone()
         assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) == 0
     else:
@@ -143,7 +144,7 @@ def test_resume_refuses_when_an_input_changed(tmp_path, setup, capsys):
     _kill_after(_start(job, copy, out, state), state, min_done=1)
     with open(copy, "a") as handle:
         handle.write('{"id": 1, "updated_at": "2030-01-01T00:00:00Z"}\n')
-    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
         (run_id,) = conn.execute("SELECT run_id FROM runs").fetchone()
     assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) == 2
     err = capsys.readouterr().err
@@ -196,7 +197,7 @@ def test_eight_concurrent_jobs_share_one_state_dir(tmp_path, setup):
     for i in range(8):
         got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(tmp_path / f"out{i}")}
         assert got == expected
-    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
         assert conn.execute("SELECT count(*), min(state), max(state) FROM runs").fetchone() == (
             8,
             "done",
@@ -244,7 +245,7 @@ def test_a_done_map_output_that_fails_verification_is_rerun(tmp_path, setup):
     _, job, users, expected = setup
     out, state = tmp_path / "out", tmp_path / "state"
     done = _kill_after(_start(job, users, out, state), state, min_done=3)
-    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
         row = conn.execute(
             "SELECT task_id, result FROM tasks WHERE task_id = ?", (sorted(done)[0],)
         ).fetchone()
@@ -271,7 +272,7 @@ def test_running_again_after_an_input_changed_starts_a_new_run(tmp_path, setup, 
     args = [a for a in _args(job, copy, out, state) if a != "--quiet"]
     assert main(args) == 0
     assert "not resuming run" in capsys.readouterr().err
-    with sqlite3.connect(state / "ledger.sqlite3") as conn:
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
         states = [s for (s,) in conn.execute("SELECT state FROM runs ORDER BY created_at")]
     assert states == ["failed", "done"]
     got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}

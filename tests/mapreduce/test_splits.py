@@ -38,6 +38,7 @@ def test_public_surface():
     assert splits.__all__ == [
         "FORMATS",
         "InputFile",
+        "LineCounter",
         "Split",
         "count_split",
         "describe_position",
