@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mapreduce.console import format_bytes, format_duration
+from mapreduce.progress import NullProgress
 
 __all__ = ["BarProgress", "NotesOnly", "make_progress", "render_summary"]
 
@@ -61,24 +62,13 @@ class BarProgress:
 
 def make_progress(quiet: bool) -> Any:
     """Bars when stderr is a terminal and not --quiet; otherwise a progress that ignores all."""
-    from mapreduce.progress import NullProgress
-
     if quiet:
         return NullProgress()
     return BarProgress() if sys.stderr.isatty() else NotesOnly()
 
 
-class NotesOnly:
+class NotesOnly(NullProgress):
     """No bars (stderr is not a terminal), but notes such as "resuming run ..." still show."""
-
-    def start_phase(self, name: str, tasks: int, done: int) -> None:
-        pass
-
-    def task_done(self, records: int, nbytes: int) -> None:
-        pass
-
-    def end_phase(self) -> None:
-        pass
 
     def note(self, text: str) -> None:
         print(text, file=sys.stderr)

@@ -136,7 +136,8 @@ def test_resume_by_run_id(tmp_path, setup):
     assert len(kill_and_resume(tmp_path, setup, min_done=2, delay=0, how="resume") or ()) >= 2
 
 
-def test_resume_refuses_when_an_input_changed(tmp_path, setup, capsys):
+def _killed_then_input_changed(tmp_path, setup):
+    """Kill a run over a copy of the input after a map task is done, then change the copy."""
     _, job, users, _ = setup
     copy = tmp_path / "users.jsonl"
     copy.write_bytes(users.read_bytes())
@@ -144,6 +145,11 @@ def test_resume_refuses_when_an_input_changed(tmp_path, setup, capsys):
     _kill_after(_start(job, copy, out, state), state, min_done=1)
     with open(copy, "a") as handle:
         handle.write('{"id": 1, "updated_at": "2030-01-01T00:00:00Z"}\n')
+    return job, copy, out, state
+
+
+def test_resume_refuses_when_an_input_changed(tmp_path, setup, capsys):
+    _, copy, _, state = _killed_then_input_changed(tmp_path, setup)
     with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
         (run_id,) = conn.execute("SELECT run_id FROM runs").fetchone()
     assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) == 2
@@ -262,13 +268,7 @@ def test_a_done_map_output_that_fails_verification_is_rerun(tmp_path, setup):
 
 
 def test_running_again_after_an_input_changed_starts_a_new_run(tmp_path, setup, capsys):
-    _, job, users, _ = setup
-    copy = tmp_path / "users.jsonl"
-    copy.write_bytes(users.read_bytes())
-    out, state = tmp_path / "out", tmp_path / "state"
-    _kill_after(_start(job, copy, out, state), state, min_done=1)
-    with open(copy, "a") as handle:
-        handle.write('{"id": 1, "updated_at": "2030-01-01T00:00:00Z"}\n')
+    job, copy, out, state = _killed_then_input_changed(tmp_path, setup)
     args = [a for a in _args(job, copy, out, state) if a != "--quiet"]
     assert main(args) == 0
     assert "not resuming run" in capsys.readouterr().err
