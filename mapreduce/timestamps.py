@@ -1,67 +1,115 @@
-"""Timestamps as comparable instants, and the latest-wins merge built on them.
+"""Timestamps as exact instants, and the latest-wins merge built on them.
 
-An instant is a float of seconds since the Unix epoch (UTC). ISO-8601 strings with
-`Z` or any `±HH:MM` offset compare as the instants they name; naive strings mean UTC;
-numbers are epoch seconds (or milliseconds with unit="ms"). A *version* is the tuple
-`(instant, position, record)`: tuples compare field by field, so `max` picks the latest
-instant and, on equal instants, the later input position (DESIGN: ties go to the version
-that comes later in the input). Positions are unique, so records are never compared.
+An instant is an `int` of nanoseconds since the Unix epoch (UTC): exact for every
+instant from year 0001 to 9999, which a float of seconds is not (at year 9999 a float
+cannot tell `.999999` from `.999998`), and beyond int64 where needed. ISO-8601 strings
+with `Z` or any `±HH:MM` offset compare as the instants they name, with up to nine
+fraction digits honoured (digits past the ninth are dropped); naive strings mean UTC;
+numbers are epoch seconds (or milliseconds / microseconds with unit="ms" / "us"), read
+exactly from their decimal spelling. A *version* is the tuple `(instant, position,
+record)`: tuples compare field by field, so `max` picks the latest instant and, on equal
+instants, the later input position (DESIGN: ties go to the version that comes later in
+the input). Positions are unique, so records are never compared.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["Version", "latest", "parse_instant", "version"]
+__all__ = ["UNITS", "Version", "check_unit", "from_datetime", "latest", "parse_instant"]
 
-Version = tuple[float, int, Any]
+Version = tuple[int, int, Any]
 
-_UTC = UTC
+UNITS = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000}
+"""Nanoseconds per unit of an epoch-number timestamp."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _fromisoformat = datetime.fromisoformat
-_UNIT_DIVISOR = {"s": 1, "ms": 1000, "us": 1_000_000}
 
 
-def parse_instant(value: object, unit: str = "s") -> float:
-    """Return `value` as epoch seconds; raise ValueError naming what is wrong with it.
+def check_unit(unit: str) -> int:
+    """Nanoseconds per `unit`, or ValueError naming the units there are."""
+    scale = UNITS.get(unit)
+    if scale is None:
+        raise ValueError(f"timestamp unit {unit!r} is not one of s, ms, us")
+    return scale
+
+
+def parse_instant(value: object, unit: str = "s") -> int:
+    """Return `value` as exact epoch nanoseconds; raise ValueError naming what is wrong.
 
     >>> parse_instant("2024-01-01T00:00:00Z") == parse_instant("2024-01-01T02:00:00+02:00")
     True
-    >>> parse_instant(1704067200000, unit="ms")
-    1704067200.0
+    >>> parse_instant(1704067200123, unit="ms")
+    1704067200123000000
+    >>> parse_instant("2024-01-01T00:00:00.123456789Z") % 10**9
+    123456789
     """
-    if type(value) is str:
-        try:
-            parsed = _fromisoformat(value)
-        except ValueError:
-            return _epoch_text(value, unit)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=_UTC)
-        return parsed.timestamp()
-    if type(value) is int or type(value) is float:
+    kind = type(value)
+    if kind is str:
+        return _parse_text(value, unit)  # type: ignore[arg-type]
+    if kind is int:
+        return value * check_unit(unit)  # type: ignore[operator]
+    if kind is float:
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"timestamp {value!r} is not a finite number")
-        divisor = _UNIT_DIVISOR.get(unit)
-        if divisor is None:
-            raise ValueError(f"timestamp unit {unit!r} is not one of s, ms, us")
-        return value / divisor if divisor != 1 else float(value)
+        # repr is the shortest spelling that reads back as this float: what was written.
+        return _decimal_ns(Decimal(repr(value)), check_unit(unit))
+    if isinstance(value, datetime):
+        return from_datetime(value)
     if value is None:
         raise ValueError("timestamp is null")
     raise ValueError(f"timestamp {value!r} is neither an ISO-8601 string nor a number")
 
 
-def _epoch_text(value: str, unit: str) -> float:
-    """Epoch numbers written as text (CSV has no numbers): "1704067200", "1704067200.5"."""
+def from_datetime(moment: datetime, extra_ns: int = 0) -> int:
+    """Epoch nanoseconds of a datetime (naive means UTC), plus `extra_ns` below a microsecond."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - _EPOCH
+    seconds = delta.days * 86_400 + delta.seconds
+    return seconds * 1_000_000_000 + delta.microseconds * 1_000 + extra_ns
+
+
+def _parse_text(text: str, unit: str) -> int:
     try:
-        number = float(value)
+        parsed = _fromisoformat(text)
     except ValueError:
-        raise ValueError(f"timestamp {value!r} is neither ISO-8601 nor an epoch number") from None
-    return parse_instant(int(number) if number.is_integer() and "." not in value else number, unit)
+        return _epoch_text(text, unit)
+    return from_datetime(parsed, _sub_microsecond_ns(text))
 
 
-def version(record: Any, timestamp: object, position: int, unit: str = "s") -> Version:
-    """Build the comparable version of `record` stamped `timestamp` at input `position`."""
-    return (parse_instant(timestamp, unit), position, record)
+def _sub_microsecond_ns(text: str) -> int:
+    """Nanoseconds from the 7th to 9th fraction digits, which `fromisoformat` drops."""
+    dot = text.find(".")
+    if dot < 0:
+        dot = text.find(",")
+        if dot < 0:
+            return 0
+    end = dot + 1
+    while end < len(text) and text[end].isdigit():
+        end += 1
+    digits = text[dot + 7 : min(end, dot + 10)]
+    return int(digits.ljust(3, "0")) if digits else 0
+
+
+def _epoch_text(text: str, unit: str) -> int:
+    """Epoch numbers written as text (CSV has no numbers): "1704067200", "1704067200.5"."""
+    stripped = text.strip()
+    try:
+        number = Decimal(stripped)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not stripped:
+        raise ValueError(f"timestamp {text!r} is neither ISO-8601 nor an epoch number")
+    return _decimal_ns(number, check_unit(unit))
+
+
+def _decimal_ns(number: Decimal, scale: int) -> int:
+    """Epoch nanoseconds of a decimal number of units, truncated below a nanosecond."""
+    return int(number * scale)
 
 
 latest = max
