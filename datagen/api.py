@@ -83,14 +83,22 @@ def generate(
     line_ending: str = "unix",
     bom: bool = False,
     quiet: bool = True,
+    overwrite: bool = True,
 ) -> Stats:
     """Write `rows` (or about `size` bytes of) mock records to `out`; see docs/datagen.md.
 
     Raises SchemaError for a bad schema and DatagenError for anything else the caller can fix;
-    str(error) is one sentence naming what, where and the remedy.
+    str(error) is one sentence naming what, where and the remedy. Like Python's own file
+    writers, it replaces an existing `out` (and `truth`) unless `overwrite=False`; the command
+    line refuses unless --overwrite.
     """
     started = time.perf_counter()
-    Target(out)  # an output path that is a folder fails here, before any work
+    # a folder, or an existing file without overwrite, fails here, before any work
+    Target(out, overwrite=overwrite)
+    if truth is not None:
+        Target(truth, "truth file", overwrite=overwrite)
+        if Path(truth).resolve() == Path(out).resolve():
+            raise UsageError("--truth must be another file than the output")
     plan = make_plan(
         str(out),
         preset=preset,
@@ -111,7 +119,7 @@ def generate(
     )
     compile_plan(plan)  # validate every option and build pools before touching the output
     plan = with_rows(plan, _rows(plan, rows, size))
-    nbytes = execute(plan, out, truth, workers, quiet)
+    nbytes = execute(plan, out, truth, workers, quiet, overwrite)
     keys = plan.versions.keys if plan.versions is not None else None
     return Stats(
         plan.rows,

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from datagen.columns import Column, as_bytes, with_blanks
 from datagen.encode import Template, json_template, json_values, render
+from datagen.optioncheck import ReadKeys, check_known, declared_names
 from datagen.plan import Plan
 from datagen.schema import FieldSpec
 from datagen.timestamps import timestamp_column
@@ -69,7 +70,12 @@ class Compiled:
 
 
 def _sampler(spec: FieldSpec, ctx: Context) -> Sampler:
-    return lookup(spec.type, spec.where).build(Options(spec.where, spec.options), ctx)
+    """The field's sampler; SchemaError for a bad option or one its type does not know."""
+    kind = lookup(spec.type, spec.where)
+    options = ReadKeys(spec.options)
+    sampler = kind.build(Options(spec.where, options), ctx)
+    check_known(spec.where, kind.name, spec.options, declared_names(kind.options) | options.read)
+    return sampler
 
 
 _CACHE: dict[bytes, Compiled] = {}

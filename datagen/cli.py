@@ -1,11 +1,13 @@
 """Command line: `python -m datagen (--schema FILE | --preset NAME) --rows N -o OUT`, and `types`.
 
-Errors print as one sentence (`error: ...`) with exit code 2; --debug adds the traceback.
+Errors print as one sentence (`error: ...`) with exit code 2: datagen's own errors, and any
+OSError (a full disk, an unreadable file) that reaches the top. --debug adds the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import signal
 import sys
 import traceback
@@ -16,18 +18,36 @@ from datagen.errors import DatagenError
 from datagen.plan import KEY_TYPES
 from datagen.presets import PRESETS
 from datagen.timestamps import STYLES
-from datagen.types import all_types
+from datagen.types import all_types, registry
 from datagen.writers import FORMATS
 
 __all__ = ["main", "parser"]
+
+
+USAGE = """python -m datagen (--schema FILE | --preset NAME) (--rows N | --size SIZE) -o OUT
+                         [options]
+       python -m datagen types"""
+COMMANDS = """commands:
+  types      list every field type with its options, and each refused type with the reason"""
+
+
+def version() -> str:
+    """The installed version (datagen ships in the mapreduce distribution)."""
+    try:
+        return importlib.metadata.version("mapreduce")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown"
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `python -m datagen`."""
     p = argparse.ArgumentParser(
         prog="python -m datagen",
-        description="Generate Mockaroo-compatible mock data (`types` lists field types).",
+        usage=USAGE,
+        description="Generate Mockaroo-compatible mock data.\n\n" + COMMANDS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"datagen {version()}")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--schema", metavar="FILE", help="a Mockaroo schema (JSON list of fields)")
     src.add_argument("--preset", choices=list(PRESETS), help="a built-in schema")
@@ -42,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
         help="output file (.jsonl .json .csv .parquet .txt, optionally + .gz)",
     )
     p.add_argument("--format", choices=FORMATS, help="override the format the extension implies")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace OUT (and --truth) if they exist"
+    )
     p.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
     p.add_argument(
         "--workers", type=int, default=1, metavar="N", help="parallel processes (default 1)"
@@ -76,7 +99,7 @@ def _version_arguments(v: argparse._ArgumentGroup) -> None:
 
 
 def list_types() -> str:
-    """Every type with its category, options and summary."""
+    """Every type with its category, options and summary, then each refused type and why."""
     lines = []
     category = None
     for t in all_types():
@@ -86,6 +109,10 @@ def list_types() -> str:
         opts = f"  [{', '.join(t.options)}]" if t.options else ""
         alias = f"  (also: {', '.join(t.aliases)})" if t.aliases else ""
         lines.append(f"  {t.name:<26} {t.summary}{opts}{alias}")
+    refused: dict[str, str] = getattr(registry, "refused_types", dict)()
+    if refused:
+        lines.append("\nRefused (a schema using one stops with this reason)")
+        lines.extend(f"  {name:<26} {reason}" for name, reason in refused.items())
     count = len(all_types())
     return (
         f"{count} field types; every field also takes percentBlank (0-100).\n"
@@ -101,11 +128,19 @@ def _generate(args: argparse.Namespace) -> Stats:
         timestamp_field=args.timestamp_field, truth=args.truth, ties=args.ties,
         timestamp_style=args.timestamp_style, workers=args.workers, locale=args.locale,
         pretty=args.pretty, line_ending=args.line_ending, bom=args.bom, quiet=args.quiet,
+        overwrite=args.overwrite,
     )  # fmt: skip
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _report(error: object, debug: bool, code: int) -> int:
+    if debug:
+        traceback.print_exc()
+    print(f"error: {error}", file=sys.stderr)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,10 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         stats = _generate(args)
     except DatagenError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _report(exc, args.debug, exc.exit_code)
+    except OSError as exc:  # not one datagen expected; still one sentence, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _report(f"{exc.strerror or exc}{where}", args.debug, 2)
     except KeyboardInterrupt:
         print("error: interrupted; the output was not written", file=sys.stderr)
         return 130

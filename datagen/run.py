@@ -19,6 +19,7 @@ pools, so they start warm; elsewhere they build their own.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -36,7 +37,7 @@ from datagen.errors import DatagenError
 from datagen.placement import Placement, install, place_chunk, quiet_worker
 from datagen.plan import Plan
 from datagen.progress import ProgressBar
-from datagen.publish import Target
+from datagen.publish import Target, write_error
 from datagen.truth import TruthSpill
 
 __all__ = ["execute"]
@@ -68,7 +69,7 @@ def _pool(workers: int, placement: Placement | None) -> ProcessPoolExecutor:
 
 
 def _results(
-    plan: Plan, workers: int, placement: Placement | None
+    plan: Plan, workers: int, placement: Placement | None, out: str | Path
 ) -> Generator[ChunkResult, None, None]:
     """Chunk results in chunk order, with at most 2×workers chunks in flight (backpressure)."""
     if workers == 1 or plan.chunks == 1:
@@ -81,31 +82,43 @@ def _results(
         for i in range(plan.chunks):
             pending.append(pool.submit(work, ChunkTask(plan, i)))
             if len(pending) >= 2 * workers:
-                yield _collect(pending.popleft(), plan)
+                yield _collect(pending.popleft(), plan, out)
         while pending:
-            yield _collect(pending.popleft(), plan)
+            yield _collect(pending.popleft(), plan, out)
     finally:
         if placement is not None:
             placement.abort()  # frees workers still waiting for an offset after a failure
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(future: Future[ChunkResult], plan: Plan) -> ChunkResult:
+def _collect(future: Future[ChunkResult], plan: Plan, out: str | Path = "") -> ChunkResult:
     try:
         return future.result()
+    except OSError as exc:  # a worker's write into the output failed (a full disk ...)
+        raise write_error("output", out, exc) from exc
     except Exception as exc:
         msg = f"a chunk of {plan.chunks} failed in a worker process: {exc}"
         raise DatagenError(msg) from exc
 
 
 class _Sink:
-    """Where chunk results go: bytes the workers did not place themselves, or Parquet row groups."""
+    """Where chunk results go: bytes the workers did not place themselves, or Parquet row groups.
 
-    def __init__(self, file: BinaryIO) -> None:
+    A failed write (a full disk, a file-size limit) becomes one OutputError naming the output.
+    """
+
+    def __init__(self, file: BinaryIO, path: str | Path) -> None:
         self.file = file
+        self.path = path
         self.parquet: pq.ParquetWriter | None = None
 
     def write(self, result: ChunkResult) -> int:
+        try:
+            return self._write(result)
+        except OSError as exc:
+            raise write_error("output", self.path, exc) from exc
+
+    def _write(self, result: ChunkResult) -> int:
         if result.batch is None:
             self.file.write(result.data)
             return len(result.data) + result.size
@@ -115,33 +128,54 @@ class _Sink:
         self.parquet.write_batch(result.batch)
         return self.file.tell() - before
 
-    def close(self) -> int:
+    def abandon(self) -> None:
+        """Let go of the Parquet writer before its file is dropped (it would write a footer
+        into a closed file when collected, and print that failure)."""
         if self.parquet is not None:
-            self.parquet.close()
-        self.file.seek(0, 2)
-        return self.file.tell()
+            with contextlib.suppress(Exception):
+                self.parquet.close()
+            self.parquet = None
+
+    def close(self) -> int:
+        try:
+            if self.parquet is not None:
+                self.parquet.close()
+            self.file.flush()
+            self.file.seek(0, 2)
+            return self.file.tell()
+        except OSError as exc:
+            raise write_error("output", self.path, exc) from exc
 
 
 def execute(
-    plan: Plan, out: str | Path, truth: str | Path | None, workers: int, quiet: bool
+    plan: Plan,
+    out: str | Path,
+    truth: str | Path | None,
+    workers: int,
+    quiet: bool,
+    overwrite: bool = True,
 ) -> int:
     """Write the plan's file (and truth file); returns the output's size in bytes."""
-    target = Target(out)
+    target = Target(out, overwrite=overwrite)
     file = target.open()
     versions = plan.versions
     try:
-        spill = TruthSpill(truth, versions.keys) if truth and versions is not None else None
+        spill = (
+            TruthSpill(truth, versions.keys, overwrite=overwrite)
+            if truth and versions is not None
+            else None
+        )
     except BaseException:
         target.abort()
         raise
+    sink = _Sink(file, out)
     try:
-        sink = _Sink(file)
         placed = workers > 1 and plan.chunks > 1 and plan.fmt != "parquet" and hasattr(os, "pwrite")
         placement = Placement.create(_context(), str(target.temp), plan.chunks) if placed else None
         # closing(): on any error (Ctrl-C included) the pool is shut down here, not at exit
         with (
             ProgressBar(plan.rows, enabled=not quiet) as bar,
-            closing(_results(plan, workers, placement)) as results,
+            closing(_results(plan, workers, placement, out)) as results,
         ):
             for result in results:
                 bar.advance(result.rows, sink.write(result))
@@ -154,6 +188,7 @@ def execute(
         if spill is not None:
             spill.commit()
     except BaseException:
+        sink.abandon()
         target.abort()
         if spill is not None:
             spill.abort()

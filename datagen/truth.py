@@ -3,10 +3,12 @@
 Chunks report their winners in file order, so winners of one key range arrive from every
 chunk. They are appended to one spill file per key range (bucket); at the end each bucket is
 read back, put in key order and appended to the truth file. Memory holds one bucket at a time.
+A failed write (spill or truth file) is one OutputError naming the truth file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 from typing import BinaryIO
@@ -15,7 +17,7 @@ import numpy as np
 
 from datagen.chunk import TruthPart
 from datagen.errors import DatagenError
-from datagen.publish import Target, scratch_dir
+from datagen.publish import Target, scratch_dir, write_error
 
 __all__ = ["TruthSpill"]
 
@@ -26,8 +28,9 @@ MIN_BUCKET_KEYS = 1 << 16
 class TruthSpill:
     """Collects TruthParts and publishes them as one key-sorted NDJSON file."""
 
-    def __init__(self, path: str | Path, keys: int) -> None:
-        self.target = Target(path, "truth file")
+    def __init__(self, path: str | Path, keys: int, *, overwrite: bool = True) -> None:
+        self.path = path
+        self.target = Target(path, "truth file", overwrite=overwrite)
         self.out = self.target.open()  # an unwritable truth path fails before any work
         self.keys = keys
         self.bucket_keys = max(MIN_BUCKET_KEYS, -(-keys // MAX_BUCKETS))
@@ -40,6 +43,12 @@ class TruthSpill:
 
     def add(self, part: TruthPart) -> None:
         """Append a chunk's winners to the buckets their keys fall in."""
+        try:
+            self._add(part)
+        except OSError as exc:
+            raise write_error("truth file", self.path, exc) from exc
+
+    def _add(self, part: TruthPart) -> None:
         buckets = part.keys // self.bucket_keys
         edges = np.flatnonzero(np.diff(buckets)) + 1
         for lo, hi in zip(np.r_[0, edges], np.r_[edges, len(buckets)], strict=True):
@@ -78,10 +87,14 @@ class TruthSpill:
 
     def finish(self) -> None:
         """Write every bucket in key order to the (still temporary) truth file."""
-        for f in self.files.values():
-            f.close()
-        for bucket in range(-(-self.keys // self.bucket_keys)):
-            self.out.write(b"".join(self._bucket(bucket)))
+        try:
+            for f in self.files.values():
+                f.close()
+            for bucket in range(-(-self.keys // self.bucket_keys)):
+                self.out.write(b"".join(self._bucket(bucket)))
+            self.target.close()
+        except OSError as exc:
+            raise write_error("truth file", self.path, exc) from exc
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def commit(self) -> None:
@@ -91,6 +104,7 @@ class TruthSpill:
     def abort(self) -> None:
         """Drop the spill files and the temporary truth file."""
         for f in self.files.values():
-            f.close()
+            with contextlib.suppress(OSError):  # a full disk fails the flush too
+                f.close()
         shutil.rmtree(self.dir, ignore_errors=True)
         self.target.abort()

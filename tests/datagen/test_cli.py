@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from datagen import errors as datagen_errors
 from datagen.cli import main
-from datagen.types import all_types
+from datagen.types import all_types, registry
 
 
 def test_python_dash_m_datagen_writes_a_file(tmp_path: Path) -> None:
@@ -124,3 +126,105 @@ def test_interrupt_stops_workers_and_leaves_nothing(tmp_path: Path, sig: signal.
     # 130 when the main process sees the signal first; 2 if a worker's death is seen first
     assert (proc.returncode, "interrupted" in err or "worker" in err) in ((130, True), (2, True))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_is_refused_without_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #12: `-o users.jsonl` silently replaced an existing file."""
+    out = tmp_path / "users.jsonl"
+    out.write_text("precious\n")
+    assert main(["--preset", "users", "--rows", "5", "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: output {str(out)!r} already exists; pass --overwrite "
+        "(overwrite=True in Python) to replace it\n"
+    )
+    assert out.read_text() == "precious\n" and len(list(tmp_path.iterdir())) == 1
+    assert main(["--preset", "users", "--rows", "5", "-o", str(out), "--overwrite"]) == 0
+    assert len(out.read_text().splitlines()) == 5
+
+
+def test_existing_truth_file_is_refused_without_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    truth = tmp_path / "truth.jsonl"
+    truth.write_text("precious\n")
+    args = ["--preset", "users", "--rows", "5", "-o", str(tmp_path / "u.jsonl"), "--truth"]
+    assert main([*args, str(truth)]) == 2
+    assert "error: truth file" in capsys.readouterr().err
+    assert truth.read_text() == "precious\n" and not (tmp_path / "u.jsonl").exists()
+
+
+def test_a_file_appearing_during_the_run_is_not_replaced(tmp_path: Path) -> None:
+    """The check before the run is repeated when publishing: a hard link cannot replace."""
+    from datagen.publish import Target
+
+    out = tmp_path / "late.jsonl"
+    target = Target(out, overwrite=False)
+    target.open().write(b"new\n")
+    out.write_text("appeared meanwhile\n")
+    with pytest.raises(datagen_errors.OutputError, match="already exists"):
+        target.commit()
+    target.abort()
+    assert out.read_text() == "appeared meanwhile\n" and list(tmp_path.iterdir()) == [out]
+
+
+def test_unknown_schema_option_suggests_the_closest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #12: `"mn": 1` was silently ignored."""
+    schema = tmp_path / "s.json"
+    schema.write_text('[{"name": "amount", "type": "Number", "mn": 1, "max": 5}]')
+    assert main(["--schema", str(schema), "--rows", "5", "-o", str(tmp_path / "x.csv")]) == 2
+    assert capsys.readouterr().err == (
+        "error: fields[0] 'amount': unknown option 'mn' for type 'Number'; did you mean 'min'? "
+        "(its options: decimals, max, min)\n"
+    )
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        # spellings a type reads besides its declared ones, and Mockaroo's null placeholders
+        {"name": "s", "type": "Sequence", "restartAt": 5},
+        {
+            "name": "c",
+            "type": "Custom List",
+            "values": ["a", "b"],
+            "selectionStyle": "custom",
+            "distribution": [{"frequency": 1}, {"frequency": 3}],
+        },
+        {"name": "c", "type": "Custom List", "values": ["a"], "distribution": None},
+    ],
+)
+def test_known_spellings_and_null_options_are_accepted(tmp_path: Path, field: dict) -> None:
+    assert main(["--schema", _schema(tmp_path, [field]), "--rows", "3", "-o",
+                 str(tmp_path / "x.jsonl"), "--quiet"]) == 0  # fmt: skip
+
+
+def _schema(tmp_path: Path, fields: list[dict]) -> str:
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(fields))
+    return str(path)
+
+
+def test_help_lists_the_types_command_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "python -m datagen types" in out and "types      list every field type" in out
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert re.fullmatch(r"datagen \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+def test_types_says_why_each_refused_type_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["types"])
+    text = capsys.readouterr().out
+    refused = getattr(registry, "refused_types", dict)()
+    assert all(f"  {name:<26} {reason}" in text for name, reason in refused.items())
