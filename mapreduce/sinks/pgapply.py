@@ -1,0 +1,223 @@
+"""PostgreSQL apply: every staged partition into the table in one transaction, then cleanup.
+
+    BEGIN
+      (table or marker missing: advisory lock on the table, CREATE … IF NOT EXISTS)
+      marker has the run?  ── yes ─► drop its staging tables, COMMIT: a no-op
+      INSERT INTO t SELECT DISTINCT ON (key) … FROM (staging UNION ALL …) ORDER BY key …
+          ON CONFLICT (key) DO UPDATE SET … WHERE t._mr_instant <= EXCLUDED._mr_instant
+      INSERT INTO _mr_loads (run_id, …); DROP staging tables
+    COMMIT
+
+Rows are taken in key order, so concurrent runs into one table lock rows in the same order
+and never deadlock. DISTINCT ON keeps one row per key with the reduce's rule (latest
+instant, then later partition and line), since one statement may not update a row twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import psycopg
+from psycopg import sql
+
+from mapreduce.sinks.columns import DECLARED, merge_columns
+from mapreduce.sinks.names import RESERVED_PREFIX, pg_ident
+from mapreduce.sinks.pgstage import NULL_ONLY
+from mapreduce.sinks.postgres import (
+    INSTANT_COLUMN,
+    MARKER_TABLE,
+    ORDINAL_COLUMN,
+    Columns,
+    check_table,
+    connect,
+    describe,
+    lock_key,
+    message,
+    stage_name,
+    stage_prefix,
+)
+from mapreduce.sinks.spec import LoadResult, LoadSpec, SinkError, StageResult
+
+__all__ = ["apply_postgres", "discard_postgres"]
+
+_MARKER_DDL = ("CREATE TABLE IF NOT EXISTS {} (run_id TEXT NOT NULL, table_name TEXT NOT NULL, "
+               "mode TEXT NOT NULL, rows_read BIGINT NOT NULL, rows_written BIGINT NOT NULL, "
+               "loaded_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (run_id, table_name))")
+_PG_TYPE = {"bigint": "integer", "double precision": "float", "numeric": "decimal",
+            "text": "text", "jsonb": "json", "boolean": "boolean", NULL_ONLY: "null"}
+
+
+def apply_postgres(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str]],
+                   staged: Sequence[StageResult] | None = None) -> LoadResult:
+    """Apply the run's staged partitions in one transaction (a no-op if already applied)."""
+    numbers = [p for p, _ in partitions]
+    with connect(spec) as (conn, schema):
+        try:
+            with conn.transaction():
+                return _apply(conn, spec, schema, run_id, numbers)
+        except psycopg.Error as exc:
+            msg = (f"loading run {run_id} into {spec.url.redacted} failed: "
+                   f"{message(spec, exc)}; the table is unchanged")
+            raise SinkError(msg) from exc
+
+
+def discard_postgres(spec: LoadSpec, run_id: str) -> None:
+    """Drop every staging table a run left behind (failed or purged)."""
+    with connect(spec) as (conn, schema), conn.transaction():
+        prefix = stage_prefix(spec, schema, run_id)
+        names = conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relkind = 'r' AND starts_with(c.relname, %s)",
+            (schema, prefix)).fetchall()
+        for (name,) in names:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(
+                pg_ident(schema, name, what="table")))
+
+
+def _apply(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
+           numbers: Sequence[int]) -> LoadResult:
+    """The body of the apply transaction."""
+    marker = pg_ident(schema, MARKER_TABLE, what="table")
+    existing = _lock_for_ddl(conn, spec, schema, marker)
+    names = [stage_name(spec, schema, run_id, p) for p in numbers]
+    done = conn.execute(sql.SQL("SELECT 1 FROM {} WHERE run_id = %s AND table_name = %s")
+                        .format(marker), (run_id, spec.table)).fetchone()
+    if done:
+        _drop(conn, schema, names)
+        return LoadResult(spec.url.redacted, 0, 0, tuple(numbers), already_loaded=True)
+    stages = _stages(conn, spec, schema, run_id, numbers, names)
+    incoming = merge_columns([(n, _PG_TYPE.get(t, "json")) for n, t in cols.items()
+                              if not n.startswith(RESERVED_PREFIX)] for _, cols in stages.values())
+    read = sum(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
+        pg_ident(schema, n, what="table"))).fetchone()[0] for n in names)  # type: ignore[index]
+    if read and spec.key_field not in dict(incoming):
+        raise SinkError(f"run {run_id}: the records have no key field {spec.key_field!r}")
+    if existing is None and incoming:
+        existing = _create(conn, spec, schema, incoming)
+    elif existing is not None:
+        check_table(conn, spec, schema, existing, incoming)
+    written = 0
+    if existing is not None:
+        written = _insert(conn, spec, schema, existing, [c for c, _ in incoming], stages)
+    conn.execute(sql.SQL("INSERT INTO {} (run_id, table_name, mode, rows_read, rows_written)"
+                         " VALUES (%s, %s, %s, %s, %s)").format(marker),
+                 (run_id, spec.table, spec.mode, read, written))
+    _drop(conn, schema, names)
+    return LoadResult(spec.url.redacted, read, written, tuple(numbers))
+
+
+def _lock_for_ddl(conn: psycopg.Connection, spec: LoadSpec, schema: str,
+                  marker: sql.Composable) -> Columns | None:
+    """The target's columns; if it or the marker is missing, lock and create the marker.
+
+    Concurrent CREATE TABLE IF NOT EXISTS of one name can fail on a unique index, so
+    runs that create tables take turns (only the first loads into a new table do).
+    """
+    existing = describe(conn, schema, spec.table)
+    if existing is not None and describe(conn, schema, MARKER_TABLE) is not None:
+        return existing
+    conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(
+        lock_key(f"mapreduce-ddl/{schema}/{spec.table}")))
+    conn.execute(sql.SQL(_MARKER_DDL).format(marker))
+    return describe(conn, schema, spec.table)
+
+
+def _stages(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
+            numbers: Sequence[int], names: Sequence[str]) -> dict[int, tuple[str, Columns]]:
+    """Each partition's staging table and columns; a partition not staged is an error."""
+    stages: dict[int, tuple[str, Columns]] = {}
+    for number, name in zip(numbers, names, strict=True):
+        columns = describe(conn, schema, name)
+        if columns is None:
+            raise SinkError(f"partition {number} of run {run_id} is not staged in "
+                            f"{spec.url.redacted} (no table {schema}.{name}): stage it again")
+        stages[number] = (name, columns)
+    return stages
+
+
+def _create(conn: psycopg.Connection, spec: LoadSpec, schema: str,
+            incoming: Sequence[tuple[str, str]]) -> Columns:
+    """CREATE TABLE from the inferred types; the key is the primary key except for append."""
+    types = DECLARED["postgresql"]
+    columns = {n: types["json" if t == "null" else t] for n, t in incoming}
+    if spec.has_instant:
+        columns[INSTANT_COLUMN] = "numeric"
+    defs = [sql.SQL("{} {}").format(pg_ident(n), sql.SQL(t)) for n, t in columns.items()]
+    if spec.mode != "append":
+        defs.append(sql.SQL("PRIMARY KEY ({})").format(pg_ident(spec.key_field)))
+    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
+        pg_ident(schema, spec.table, what="table"), sql.SQL(", ").join(defs)))
+    return {n: t.lower() for n, t in columns.items()}
+
+
+def _insert(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Columns,
+            names: Sequence[str], stages: dict[int, tuple[str, Columns]]) -> int:
+    """One INSERT … SELECT of every partition with the mode's rule; rows written."""
+    table = pg_ident(schema, spec.table, what="table")
+    if spec.mode == "replace":
+        conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(table))
+        conn.execute(sql.SQL("TRUNCATE {}").format(table))
+    targets = [*names, *([INSTANT_COLUMN] * spec.has_instant)]
+    branches = [_branch(schema, name, p, cols, existing, targets)
+                for p, (name, cols) in stages.items()]
+    source = sql.SQL(" UNION ALL ").join(branches)
+    listed = sql.SQL(", ").join(map(pg_ident, targets))
+    statement = sql.SQL("INSERT INTO {} AS t ({}) ").format(table, listed)
+    if spec.mode == "append":
+        statement += sql.SQL("SELECT {} FROM ({}) s").format(listed, source)
+    else:
+        statement += _upsert_select(spec, targets, listed, source)
+    with conn.cursor() as cur:
+        cur.execute(statement)
+        return cur.rowcount
+
+
+def _upsert_select(spec: LoadSpec, targets: Sequence[str], listed: sql.Composable,
+                   source: sql.Composable) -> sql.Composed:
+    """SELECT DISTINCT ON (key) … ORDER BY key … ON CONFLICT DO UPDATE [WHERE newer]."""
+    key = pg_ident(spec.key_field)
+    latest = spec.has_instant and spec.mode in ("upsert-latest", "replace")
+    order = [sql.SQL("{} DESC").format(pg_ident(INSTANT_COLUMN))] * latest + [
+        sql.SQL("_mr_part DESC"), sql.SQL("{} DESC").format(pg_ident(ORDINAL_COLUMN))]
+    sets = [sql.SQL("{} = EXCLUDED.{}").format(pg_ident(c), pg_ident(c))
+            for c in targets if c != spec.key_field]
+    query = sql.SQL("SELECT DISTINCT ON ({}) {} FROM ({}) s ORDER BY {}, {} "
+                    "ON CONFLICT ({}) DO ").format(key, listed, source, key,
+                                                    sql.SQL(", ").join(order), key)
+    if not sets:
+        return query + sql.SQL("NOTHING")
+    query += sql.SQL("UPDATE SET {}").format(sql.SQL(", ").join(sets))
+    if latest:
+        instant = pg_ident(INSTANT_COLUMN)
+        query += sql.SQL(" WHERE t.{} IS NULL OR t.{} <= EXCLUDED.{}").format(
+            instant, instant, instant)
+    return query
+
+
+def _branch(schema: str, name: str, number: int, stage: Columns, existing: Columns,
+            targets: Sequence[str]) -> sql.Composed:
+    """One partition's SELECT, each column cast to the table's type."""
+    exprs = [_cast(column, stage.get(column), existing[column]) for column in targets]
+    return sql.SQL("SELECT {}, {} AS _mr_part, {} FROM {}").format(
+        sql.SQL(", ").join(exprs), sql.Literal(number), pg_ident(ORDINAL_COLUMN),
+        pg_ident(schema, name, what="table"))
+
+
+def _cast(column: str, staged: str | None, target: str) -> sql.Composed:
+    """`column` as the table's type: to_jsonb for JSON targets, NULL if not staged (or
+    staged with nothing but nulls)."""
+    ident = pg_ident(column)
+    if staged is None or staged == NULL_ONLY:
+        return sql.SQL("NULL::{} AS {}").format(sql.SQL(target), ident)
+    if staged == target:
+        return sql.SQL("{}").format(ident)
+    if target in ("jsonb", "json") and staged not in ("jsonb", "json"):
+        return sql.SQL("to_jsonb({})::{} AS {}").format(ident, sql.SQL(target), ident)
+    return sql.SQL("{}::{} AS {}").format(ident, sql.SQL(target), ident)
+
+
+def _drop(conn: psycopg.Connection, schema: str, names: Sequence[str]) -> None:
+    """Drop staging tables (those present)."""
+    for name in names:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(
+            pg_ident(schema, name, what="table")))

@@ -1,0 +1,56 @@
+"""A run's columns: inferred per partition while staging, then merged for the whole run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from mapreduce.sinks.columns import merge_columns
+from mapreduce.sinks.records import read_batches, scan_columns, to_rows
+from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
+
+__all__ = ["RunColumns", "run_columns", "scan_partition"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunColumns:
+    """The merged columns of every partition of a run, and how many rows they hold."""
+
+    columns: tuple[tuple[str, str], ...]
+    rows: int
+
+
+def scan_partition(task: StageTask, instant_split: bool) -> StageResult:
+    """Read a part file once: infer its columns and refuse bad records (key, timestamp)."""
+    spec = task.spec
+    parts: list[tuple[tuple[str, str], ...]] = []
+    rows = 0
+    for batch in read_batches(task.path, spec.batch_rows):
+        columns = scan_columns(batch, spec.url.dialect)
+        _require_fields(spec, [n for n, _ in columns], f"part file {batch.where(0)}")
+        to_rows(batch, spec, [n for n, _ in columns], frozenset(), None, instant_split)
+        parts.append(columns)
+        rows += len(batch.records)
+    return StageResult(task.partition, rows, merge_columns(parts))
+
+
+def run_columns(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str]],
+                staged: Sequence[StageResult] | None,
+                stage: Callable[[StageTask], StageResult]) -> RunColumns:
+    """Merge the staged partitions' columns, staging (scanning) any not given in `staged`."""
+    by_partition = {r.partition: r for r in staged or ()}
+    results = [by_partition.get(p) or stage(StageTask(run_id, p, str(path), spec))
+               for p, path in partitions]
+    columns = merge_columns(r.columns for r in results)
+    rows = sum(r.rows for r in results)
+    if rows:
+        _require_fields(spec, [n for n, _ in columns], f"run {run_id}")
+    return RunColumns(columns, rows)
+
+
+def _require_fields(spec: LoadSpec, names: Sequence[str], where: str) -> None:
+    """The records must hold the key field and, for a timestamped load, the timestamp field."""
+    for field, role in ((spec.key_field, "key"), (spec.timestamp_field, "timestamp")):
+        if field is not None and field not in names:
+            raise SinkError(f"{where}: the records have no {role} field {field!r}: "
+                            f"output it from the job or pass the right {role} parameter")
