@@ -2,9 +2,47 @@
 
 from __future__ import annotations
 
-from datagen.types import basic, commerce, dates, internet, location, patterns, personal, text
-from datagen.types.registry import Batch, Context, FieldType, Sampler, all_types, lookup
+from datagen.types import (
+    basic,
+    business,
+    commerce,
+    construction,
+    crypto,
+    dates,
+    health,
+    internet,
+    location,
+    nature,
+    patterns,
+    personal,
+    text,
+    travel,
+)
+from datagen.types.registry import (
+    Batch,
+    Context,
+    FieldType,
+    Sampler,
+    all_types,
+    lookup,
+    refused_types,
+)
 
-__all__ = ["Batch", "Context", "FieldType", "Sampler", "all_types", "lookup"]
+__all__ = ["Batch", "Context", "FieldType", "Sampler", "all_types", "lookup", "refused_types"]
 
-_CATEGORIES = (basic, commerce, dates, internet, location, patterns, personal, text)
+_CATEGORIES = (
+    basic,
+    business,
+    commerce,
+    construction,
+    crypto,
+    dates,
+    health,
+    internet,
+    location,
+    nature,
+    patterns,
+    personal,
+    text,
+    travel,
+)

@@ -13,7 +13,7 @@ from datagen.types.options import Options
 from datagen.types.pools import Pool, element_pool, faker_type, list_pool, provider_faker
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
-__all__: list[str] = []
+__all__ = ["luhn_digit"]
 
 for _name, _summary, _method, _size, _aliases in (
     ("Currency", "currency names", "currency_name", 1024, ()),
@@ -82,7 +82,7 @@ _CARDS = (
 )
 
 
-def _luhn_digit(payload: np.ndarray) -> np.ndarray:
+def luhn_digit(payload: np.ndarray) -> np.ndarray:
     """Luhn check digits for an (n, k) matrix of digit values."""
     doubled = payload[:, ::-1].astype(np.int64)
     doubled[:, 0::2] *= 2
@@ -98,7 +98,7 @@ def _card_numbers(
     for i, prefix in enumerate(prefixes):
         rows = choice == i
         mat[np.ix_(rows, np.arange(len(prefix)))] = [int(c) for c in prefix]
-    mat[:, -1] = _luhn_digit(mat[:, :-1])
+    mat[:, -1] = luhn_digit(mat[:, :-1])
     return from_matrix((mat + 48).astype(np.uint8))
 
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datagen.columns import from_matrix, hex_matrix, join, number_table
-from datagen.types.names import domain_pool, email_domain_pool, login_pool
+from datagen.types.lists import business, devices
+from datagen.types.names import domain_pool, email_domain_pool, login_names, login_pool
 from datagen.types.options import Options
-from datagen.types.pools import element_pool, faker_type, list_pool
+from datagen.types.pools import (
+    Pool,
+    derive_seed,
+    element_pool,
+    faker_type,
+    list_pool,
+    record_type,
+)
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
-__all__: list[str] = []
+__all__ = ["png_bytes", "svg_bytes"]
 
 for _name, _summary, _method, _size in (
     ("Top Level Domain", "com, net, org ...", "tld", 256),
@@ -147,3 +160,159 @@ def app_version(opts: Options, ctx: Context) -> Sampler:
         return join(major, ".", minor, ".", patch)
 
     return sample
+
+
+def _app_names() -> tuple[Pool, Pool]:
+    return list_pool(business.APP_HEADS), list_pool(business.APP_TAILS)
+
+
+@field_type("App Name", "Internet", 'invented app names like "Pixelly" or "Nimbus Pro"')
+def app_name(opts: Options, ctx: Context) -> Sampler:
+    heads, tails = _app_names()
+    return lambda b: join(heads.strings(b.rng, b.size), tails.strings(b.rng, b.size))
+
+
+@field_type("App Bundle ID", "Internet", 'reverse-domain bundle ids like "com.smith.Pixelly"')
+def app_bundle_id(opts: Options, ctx: Context) -> Sampler:
+    heads, tails = _app_names()
+    _, owners = login_names(ctx.locale)
+    tlds = list_pool(["com", "net", "org", "io", "co"], [6, 1, 1, 1, 1])
+
+    def sample(b: Batch) -> pa.Array:
+        app = pc.replace_substring(
+            join(heads.strings(b.rng, b.size), tails.strings(b.rng, b.size)), " ", ""
+        )
+        return join(tlds.strings(b.rng, b.size), owners.strings(b.rng, b.size), app, sep=".")
+
+    return sample
+
+
+def _size_option(opts: Options, key: str, default: str) -> str:
+    text = opts.text(key, default).strip().lower()
+    parts = text.split("x")
+    if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 4000 for p in parts):
+        raise opts.fail(key, f"must look like 50x50 (width x height, 1-4000), got {text!r}")
+    return f"{int(parts[0])}x{int(parts[1])}"
+
+
+@field_type(
+    "Avatar",
+    "Internet",
+    "robohash.org avatar URLs",
+    ("size=50x50", "format=png|jpg|bmp", "set=set1|set2|set3|set4|set5"),
+)
+def avatar(opts: Options, ctx: Context) -> Sampler:
+    size = _size_option(opts, "size", "50x50")
+    fmt = opts.choice("format", ("png", "jpg", "bmp"), "png")
+    robot_set = opts.choice("set", ("set1", "set2", "set3", "set4", "set5"), "set1")
+    words = Pool(pc.utf8_lower(element_pool("en_US", "word_list", "word").values))
+    query = f".{fmt}?size={size}&set={robot_set}"
+
+    def sample(b: Batch) -> pa.Array:
+        name = join(*(words.strings(b.rng, b.size) for _ in range(3)))
+        return join("https://robohash.org/", name, query)
+
+    return sample
+
+
+def _dimensions(opts: Options, lo: int, hi: int, limit: int) -> tuple[int, int, int, int]:
+    """minWidth, maxWidth, minHeight, maxHeight: ordered whole numbers in 1..limit."""
+    out = []
+    for axis in ("Width", "Height"):
+        low = opts.integer(f"min{axis}", lo, low=1, high=limit)
+        high = opts.integer(f"max{axis}", hi, low=1, high=limit)
+        if low > high:
+            raise opts.fail(
+                f"min{axis}", f"({low}) must not be greater than 'max{axis}' ({high}); swap them"
+            )
+        out += [low, high]
+    return out[0], out[1], out[2], out[3]
+
+
+# dummyimage.com colour pairs: background/foreground
+_DUMMY_COLOURS = ("5fa2dd/ffffff", "dddddd/000000", "ff4444/ffffff", "cc0000/ffffff")
+
+
+@field_type(
+    "Dummy Image URL",
+    "Internet",
+    "dummyimage.com placeholder image URLs of random sizes",
+    ("minWidth=100", "maxWidth=250", "minHeight=100", "maxHeight=250", "format=png|jpg|gif|bmp"),
+)
+def dummy_image_url(opts: Options, ctx: Context) -> Sampler:
+    w_lo, w_hi, h_lo, h_hi = _dimensions(opts, 100, 250, 4000)
+    fmt = opts.choice("format", ("png", "jpg", "gif", "bmp"), "png")
+    colours = list_pool(list(_DUMMY_COLOURS))
+    sizes = number_table(4001)
+
+    def sample(b: Batch) -> pa.Array:
+        width = sizes.take(b.rng.integers(w_lo, w_hi + 1, b.size))
+        height = sizes.take(b.rng.integers(h_lo, h_hi + 1, b.size))
+        tail = join(f".{fmt}/", colours.strings(b.rng, b.size))
+        return join("http://dummyimage.com/", width, "x", height, tail)
+
+    return sample
+
+
+def png_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A valid PNG of one colour (8-bit RGB, no interlace)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    row = b"\x00" + bytes(rgb) * width
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def svg_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    colour = "#{:02x}{:02x}{:02x}".format(*rgb)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        f'<rect width="100%" height="100%" fill="{colour}"/></svg>'
+    ).encode()
+
+
+BASE64_IMAGES = 1024
+
+
+@field_type(
+    "Base64 Image URL",
+    "Internet",
+    "data: URLs holding a small valid one-colour PNG (or SVG) image",
+    ("minWidth=10", "maxWidth=50", "minHeight=10", "maxHeight=50", "format=png|svg"),
+)
+def base64_image_url(opts: Options, ctx: Context) -> Sampler:
+    w_lo, w_hi, h_lo, h_hi = _dimensions(opts, 10, 50, 500)
+    fmt = opts.choice("format", ("png", "svg"), "png")
+    make, mime = (png_bytes, "image/png") if fmt == "png" else (svg_bytes, "image/svg+xml")
+    # a pool of images made once per field: sizes and colours drawn from the run's seed
+    rng = np.random.default_rng(derive_seed(ctx.seed, "base64-image", w_lo, w_hi, h_lo, h_hi))
+    widths = rng.integers(w_lo, w_hi + 1, BASE64_IMAGES)
+    heights = rng.integers(h_lo, h_hi + 1, BASE64_IMAGES)
+    colours = rng.integers(0, 256, (BASE64_IMAGES, 3))
+    prefix = f"data:{mime};base64,"
+    pool = list_pool(
+        [
+            prefix + base64.b64encode(make(int(w), int(h), (int(r), int(g), int(b)))).decode()
+            for w, h, (r, g, b) in zip(widths, heights, colours, strict=True)
+        ]
+    )
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+for _j, (_name, _summary) in enumerate(
+    (
+        ("Mobile Device Brand", "Apple, Samsung, Google ..."),
+        ("Mobile Device Model", "the model of the row's device: iPhone 13, Pixel 7 ..."),
+        ("Mobile Device OS", "the OS it shipped with: iOS 16, Android 13 ..."),
+        ("Mobile Device Release Date", "its release date, yyyy-mm-dd"),
+    )
+):
+    record_type(_name, "Internet", _summary, "mobile device", [d[_j] for d in devices.DEVICES])

@@ -12,7 +12,7 @@ from datagen.types.options import Options
 from datagen.types.regex import RegexError, compile_regex
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
-__all__ = ["compile_mask", "guid_strings"]
+__all__ = ["base64_matrix", "compile_mask", "guid_strings", "mask_sampler", "slot_matrix"]
 
 # Mockaroo's mask characters; any other character is copied, and "\" copies the next one.
 MASK = {
@@ -39,6 +39,15 @@ def compile_mask(fmt: str) -> list[bytes]:
             slots.extend(bytes([b]) for b in ch.encode())
         escaped = False
     return slots
+
+
+def slot_matrix(rng: np.random.Generator, n: int, slots: list[bytes]) -> np.ndarray:
+    """An (n, len(slots)) byte matrix: column j drawn uniformly from slots[j]'s bytes."""
+    mat = np.empty((n, len(slots)), dtype=np.uint8)
+    for j, slot in enumerate(slots):
+        table = np.frombuffer(slot, dtype=np.uint8)
+        mat[:, j] = table[0] if len(table) == 1 else table[rng.integers(0, len(table), n)]
+    return mat
 
 
 def mask_sampler(fmt: str) -> Sampler:
@@ -135,5 +144,70 @@ def object_id(opts: Options, ctx: Context) -> Sampler:
         seconds = b.rng.integers(1_420_070_400, 1_735_689_600, b.size).astype(">u4")
         raw = np.concatenate([seconds.view(np.uint8).reshape(-1, 4), _random_bytes(b, 8)], axis=1)
         return from_matrix(hex_matrix(raw))
+
+    return sample
+
+
+_CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", np.uint8)
+
+
+@field_type("ULID", "Patterns", "26-character ULIDs: a 2015-2024 time in ms, then 80 random bits")
+def ulid(opts: Options, ctx: Context) -> Sampler:
+    shifts = np.arange(45, -1, -5, dtype=np.int64)
+
+    def sample(b: Batch) -> pa.Array:
+        millis = b.rng.integers(1_420_070_400_000, 1_735_689_600_000, b.size, dtype=np.int64)
+        time = _CROCKFORD[(millis[:, None] >> shifts[None, :]) & 31]
+        rand = _CROCKFORD[b.rng.integers(0, 32, (b.size, 16))]
+        return from_matrix(np.concatenate([time, rand], axis=1))
+
+    return sample
+
+
+_B64 = np.frombuffer(string.ascii_uppercase.encode() + string.ascii_lowercase.encode()
+                     + string.digits.encode() + b"+/", np.uint8)  # fmt: skip
+
+
+def base64_matrix(raw: np.ndarray) -> np.ndarray:
+    """Standard base64 (with = padding) of each row of an (n, m) uint8 matrix."""
+    n, m = raw.shape
+    pad = -m % 3
+    full = np.concatenate([raw, np.zeros((n, pad), np.uint8)], axis=1).astype(np.uint32)
+    triples = (full[:, 0::3] << 16) | (full[:, 1::3] << 8) | full[:, 2::3]
+    quads = np.empty((n, triples.shape[1], 4), dtype=np.uint8)
+    for k in range(4):
+        quads[:, :, k] = _B64[(triples >> (18 - 6 * k)) & 63]
+    out = quads.reshape(n, -1)
+    if pad:
+        out[:, -pad:] = ord("=")
+    return out
+
+
+@field_type(
+    "Encrypt",
+    "Patterns",
+    "AES-CBC-shaped ciphertext: a 16-byte IV and PKCS#7-padded blocks for a plaintext of "
+    "minLength..maxLength bytes, base64 or hex (random bytes: nothing is encrypted)",
+    ("minLength=8", "maxLength=64", "encoding=base64|hex"),
+)
+def encrypt(opts: Options, ctx: Context) -> Sampler:
+    lo = opts.integer("minLength", 8, low=0, high=4096)
+    hi = opts.integer("maxLength", 64, low=0, high=4096)
+    if lo > hi:
+        raise opts.fail("minLength", f"({lo}) must not be greater than 'maxLength' ({hi})")
+    encoding = opts.choice("encoding", ("base64", "hex"), "base64")
+
+    def sample(b: Batch) -> pa.Array:
+        blocks = b.rng.integers(lo, hi + 1, b.size) // 16 + 2  # IV + padded plaintext
+        parts, order = [], []
+        for count in np.unique(blocks):
+            rows = np.flatnonzero(blocks == count)
+            raw = b.rng.integers(0, 256, (len(rows), 16 * int(count)), dtype=np.uint8)
+            text = base64_matrix(raw) if encoding == "base64" else hex_matrix(raw)
+            parts.append(from_matrix(text))
+            order.append(rows)
+        inverse = np.empty(b.size, dtype=np.int64)
+        inverse[np.concatenate(order)] = np.arange(b.size)
+        return pa.concat_arrays(parts).take(inverse)
 
     return sample

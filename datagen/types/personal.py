@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.columns import from_matrix, join, number_table
+from datagen.types.lists import people
 from datagen.types.names import first_names, last_names, login_pool
 from datagen.types.options import Options
-from datagen.types.patterns import mask_sampler
-from datagen.types.pools import faker_pool, list_pool
+from datagen.types.patterns import mask_sampler, slot_matrix
+from datagen.types.pools import Pool, element_pool, faker_pool, list_pool, pool_type
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
 __all__: list[str] = []
@@ -150,3 +152,73 @@ def phone(opts: Options, ctx: Context) -> Sampler:
 @field_type("SSN", "Personal", "US social security numbers ###-##-####")
 def ssn(opts: Options, ctx: Context) -> Sampler:
     return mask_sampler("###-##-####")
+
+
+pool_type("Race", "Personal", "US Census race and origin categories", people.RACES)
+pool_type("University", "Personal", "university names", people.UNIVERSITIES)
+pool_type("LinkedIn Skill", "Personal", "professional skills (Project Management, SQL ...)",
+          people.SKILLS)  # fmt: skip
+pool_type("Gender (Facebook)", "Personal", "Facebook's 2014 custom gender options",
+          people.FACEBOOK_GENDERS)  # fmt: skip
+
+EUROPEAN_LOCALES = ("de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL", "sv_SE", "pt_PT",
+                    "cs_CZ", "da_DK", "fi_FI", "hu_HU", "no_NO", "en_GB", "en_IE")  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _european_first_names() -> Pool:
+    names = sorted({n for loc in EUROPEAN_LOCALES for n in first_names(loc).values.to_pylist()})
+    return list_pool(names)
+
+
+@field_type("First Name (European)", "Personal", "first names from 15 European locales")
+def first_name_european(opts: Options, ctx: Context) -> Sampler:
+    pool = _european_first_names()
+    return lambda b: pool.sample(b.rng, b.size)
+
+
+def _chinese_names(attribute: str, romanized: str, method: str, script: str) -> Pool:
+    if script == "pinyin":
+        return element_pool("zh_CN", romanized, method)
+    return element_pool("zh_CN", attribute, method)
+
+
+def _chinese_type(name: str, attribute: str, romanized: str, method: str) -> None:
+    @field_type(
+        name,
+        "Personal",
+        f"Chinese {name.split()[0].lower()} names, in pinyin or Chinese characters",
+        ("script=pinyin|hanzi",),
+    )
+    def build(opts: Options, ctx: Context) -> Sampler:
+        script = opts.choice("script", ("pinyin", "hanzi"), "pinyin")
+        pool = _chinese_names(attribute, romanized, method, script)
+        return lambda b: pool.sample(b.rng, b.size)
+
+
+for _name, _attr, _rom, _method in (
+    ("Family Name (Chinese)", "last_names", "last_romanized_names", "last_name"),
+    ("Given Name (Chinese)", "first_names", "first_romanized_names", "first_name"),
+):
+    _chinese_type(_name, _attr, _rom, _method)
+
+
+_BCRYPT = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@field_type(
+    "Password Hash",
+    "Personal",
+    "bcrypt-shaped hashes: $2a$, the cost, 22 characters of salt and 31 of hash",
+    ("cost=10",),
+)
+def password_hash(opts: Options, ctx: Context) -> Sampler:
+    cost = opts.integer("cost", 10, low=4, high=31)
+    head = f"$2a${cost:02d}$"
+    # the salt's last character encodes 4 bits and the hash's 8: bcrypt's base64 limits them
+    slots = [_BCRYPT] * 21 + [_BCRYPT[::16]] + [_BCRYPT] * 30 + [_BCRYPT[::4]]
+
+    def sample(b: Batch) -> pa.Array:
+        return join(head, from_matrix(slot_matrix(b.rng, b.size, slots)))
+
+    return sample

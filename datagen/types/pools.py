@@ -22,13 +22,18 @@ from datagen.types.registry import Batch, Context, Sampler, field_type
 __all__ = [
     "POOL_SIZE",
     "Pool",
+    "column_pools",
     "derive_seed",
     "element_pool",
     "faker_pool",
     "faker_type",
+    "family_indices",
     "known_locale",
     "list_pool",
+    "pool_type",
     "provider_faker",
+    "record_column",
+    "record_type",
 ]
 
 POOL_SIZE = 2048
@@ -149,5 +154,69 @@ def faker_type(
 
         def sample(b: Batch) -> pa.Array:
             return pool.sample(b.rng, b.size)
+
+        return sample
+
+
+def pool_type(
+    name: str,
+    category: str,
+    summary: str,
+    values: Sequence[str],
+    weights: Sequence[float] | None = None,
+    aliases: tuple[str, ...] = (),
+) -> None:
+    """Register a type drawing from a fixed list (optionally weighted)."""
+    pool = list_pool(values, weights)
+
+    @field_type(name, category, summary, aliases=aliases)
+    def build(opts: object, ctx: Context) -> Sampler:
+        def sample(b: Batch) -> pa.Array:
+            return pool.sample(b.rng, b.size)
+
+        return sample
+
+
+def column_pools(rows: Sequence[Sequence[object]]) -> list[Pool]:
+    """One pool per column of a table of records (each column drawn on its own)."""
+    return [list_pool([str(r[j]) for r in rows]) for j in range(len(rows[0]))]
+
+
+def family_indices(ctx: Context, family: str, b: Batch, size: int) -> np.ndarray:
+    """Row indices into a table shared by a family of types (Stock Symbol, Stock Name ...).
+
+    Drawn from (seed, family, the batch's first row) rather than the field's own stream, so
+    every field of the family picks the same record in a row: a row's Stock Symbol and
+    Stock Name name one company, and an ICD code comes with its own description.
+    """
+    rng = np.random.default_rng([ctx.seed, derive_seed("family", family), b.start])
+    return rng.integers(0, size, b.size)
+
+
+def record_column(values: Sequence[object]) -> tuple[np.ndarray, pa.Array]:
+    """One column of a record table as (row -> dictionary code, dictionary of distinct values)."""
+    distinct = sorted(set(values), key=str)
+    code = {v: i for i, v in enumerate(distinct)}
+    return np.array([code[v] for v in values], dtype=np.int32), pa.array(distinct)
+
+
+def record_type(
+    name: str,
+    category: str,
+    summary: str,
+    family: str,
+    values: Sequence[object],
+    aliases: tuple[str, ...] = (),
+) -> None:
+    """Register one column of a record table, drawn by `family_indices` (see there)."""
+    codes, distinct = record_column(values)
+
+    @field_type(name, category, summary, aliases=aliases)
+    def build(opts: object, ctx: Context) -> Sampler:
+        def sample(b: Batch) -> pa.Array:
+            picked = codes[family_indices(ctx, family, b, len(codes))]
+            if pa.types.is_string(distinct.type):
+                return pa.DictionaryArray.from_arrays(pa.array(picked), distinct)
+            return distinct.take(pa.array(picked))
 
         return sample

@@ -24,6 +24,8 @@ __all__ = [
     "all_types",
     "field_type",
     "lookup",
+    "refuse",
+    "refused_types",
 ]
 
 
@@ -66,16 +68,24 @@ class FieldType:
 
 _REGISTRY: dict[str, FieldType] = {}
 
-# Mockaroo types that exist there but that datagen deliberately does not implement.
-UNSUPPORTED = {
-    "formula": "it evaluates Ruby expressions",
-    "template": "it evaluates Ruby expressions",
-    "sql expression": "it evaluates SQL",
-    "dataset column": "it reads a dataset uploaded to Mockaroo",
-    "json array": "nested arrays are not supported yet",
-    "repeating element": "nested arrays are not supported yet",
-    "scenario": "it depends on Mockaroo's hosted scenarios",
-}
+# Mockaroo types that datagen refuses, with the reason `python -m datagen types` shows.
+# A type registered under one of these names (by the module that implements it) is no longer
+# refused: `refused_types()` and `lookup` only consult this table for unregistered names.
+_REFUSED: dict[str, tuple[str, str]] = {}
+
+
+def refuse(name: str, reason: str) -> None:
+    """Record Mockaroo type `name` as refused, for `reason` ("it needs ...")."""
+    _REFUSED[_norm(name)] = (name, reason)
+
+
+def refused_types() -> dict[str, str]:
+    """Mockaroo types datagen refuses (name -> reason), sorted by name; unregistered only."""
+    return {
+        name: reason
+        for key, (name, reason) in sorted(_REFUSED.items())
+        if key not in _REGISTRY
+    }
 
 
 def _norm(name: str) -> str:
@@ -102,6 +112,18 @@ def field_type(
     return register
 
 
+for _name, _reason in (
+    ("Formula", "it evaluates Ruby expressions"),
+    ("Template", "it evaluates Ruby expressions"),
+    ("SQL Expression", "it evaluates SQL"),
+    ("Dataset Column", "it reads a dataset uploaded to Mockaroo"),
+    ("JSON Array", "nested arrays are not supported yet"),
+    ("Repeating Element", "nested arrays are not supported yet"),
+    ("Scenario", "it depends on Mockaroo's hosted scenarios"),
+):
+    refuse(_name, _reason)
+
+
 def all_types() -> list[FieldType]:
     """Every registered type once, sorted by category then name."""
     unique = {t.name: t for t in _REGISTRY.values()}
@@ -115,10 +137,10 @@ def lookup(name: object, where: str) -> FieldType:
     found = _REGISTRY.get(_norm(name))
     if found is not None:
         return found
-    if _norm(name) in UNSUPPORTED:
+    if _norm(name) in _REFUSED:
         raise SchemaError(
             f"{where}: Mockaroo type {name!r} is not supported by datagen "
-            f"({UNSUPPORTED[_norm(name)]}); replace it with another type"
+            f"({_REFUSED[_norm(name)][1]}); replace it with another type"
         )
     names = sorted(
         {t.name for t in _REGISTRY.values()} | {a for t in _REGISTRY.values() for a in t.aliases}

@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.columns import join
+from datagen.types.lists import text as lists_text
 from datagen.types.options import Options
-from datagen.types.pools import Pool, derive_seed, element_pool
+from datagen.types.pools import Pool, derive_seed, element_pool, pool_type
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
 __all__ = ["word_pool"]
@@ -92,3 +93,12 @@ def _text_type(
 _text_type("Words", "space-separated words", 5, 10, _words)
 _text_type("Sentences", "capitalised sentences ending with a full stop", 1, 3, _sentences)
 _text_type("Paragraphs", "paragraphs of sentences, one per line", 1, 3, _paragraphs)
+
+
+pool_type(
+    "Naughty String",
+    "Text",
+    "strings that break software: reserved words, injections, odd Unicode",
+    lists_text.NAUGHTY_STRINGS,
+)
+pool_type("Nato Phonetic", "Text", "Alfa, Bravo, Charlie ... Zulu", lists_text.NATO)

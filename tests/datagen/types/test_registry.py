@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from datagen.errors import SchemaError
-from datagen.types import lookup
+from datagen.types import lookup, refused_types, registry
+from datagen.types.registry import refuse
 
 
 def test_lookup_forgives_case_and_spacing() -> None:
@@ -19,6 +20,30 @@ def test_unknown_type_lists_closest_names() -> None:
         lookup("Frist Name", "fields[3] 'x'")
 
 
-def test_mockaroo_type_we_do_not_support() -> None:
-    with pytest.raises(SchemaError, match="'Formula' is not supported"):
-        lookup("Formula", "fields[0] 'x'")
+@pytest.fixture
+def own_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refusals made by a test are forgotten after it."""
+    monkeypatch.setattr(registry, "_REFUSED", dict(registry._REFUSED))
+
+
+@pytest.mark.usefixtures("own_refusals")
+def test_refused_type_names_its_reason() -> None:
+    refuse("Hosted Thing", "it needs Mockaroo's servers")
+    assert refused_types()["Hosted Thing"] == "it needs Mockaroo's servers"
+    with pytest.raises(SchemaError, match=r"'hosted  thing' is not supported.*Mockaroo's servers"):
+        lookup("hosted  thing", "fields[0] 'x'")
+
+
+@pytest.mark.usefixtures("own_refusals")
+def test_a_registered_type_is_never_refused() -> None:
+    refuse("First Name", "never")
+    assert "First Name" not in refused_types()
+    assert lookup("First Name", "f").name == "First Name"
+
+
+def test_refused_types_are_sorted_and_unregistered() -> None:
+    names = list(refused_types())
+    assert names == sorted(names, key=str.lower)
+    for name in names:
+        with pytest.raises(SchemaError, match="is not supported by datagen"):
+            lookup(name, "f")
