@@ -68,7 +68,8 @@ COPY (SELECT * EXCLUDE (_ts, _pos, _rank) FROM (
 """
 ENGINE = r"""
 import json, resource, sys, time
-from mapreduce.engine import RunSpec, run
+from mapreduce.engine.api import run
+from mapreduce.engine.spec import RunSpec
 job, data, out, executor, workers, state = sys.argv[1:7]
 summary = run(RunSpec(job=job, inputs=(data,), out=out, executor=executor,
                       workers=int(workers), overwrite=True, state_dir=state))

@@ -26,7 +26,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mapreduce.splits import list_inputs, plan_splits, read_split
+from mapreduce.engine.planner import plan_splits
+from mapreduce.formats.listing import list_inputs
+from mapreduce.formats.registry import read_split
 
 
 def records(count: int, seed: int = 7) -> list[dict[str, object]]:

@@ -7,9 +7,7 @@ on equal instants the version later in the input wins. A record without the key 
 an unparseable timestamp is a bad record.
 """
 
-from mapreduce import BadRecord, Job, Param
-from mapreduce.formats.raw import RawJSON
-from mapreduce.timestamps import latest, parse_instant
+from mapreduce import BadRecord, Job, Param, RawJSON, latest, parse_instant
 
 
 class LatestByKey(Job):
@@ -17,12 +15,10 @@ class LatestByKey(Job):
 
     key = Param(str, "id", "field holding the record's key")
     ts = Param(str, "updated_at", "field holding the version's timestamp")
-    ts_unit = Param(str, "s", "unit of epoch-number timestamps: s, ms or us")
+    ts_unit = Param(str, "s", "unit of epoch-number timestamps", choices=("s", "ms", "us"))
 
     def setup(self):
         self._key, self._ts, self._unit = self.key, self.ts, self.ts_unit
-        if self._unit not in ("s", "ms", "us"):
-            raise BadRecord(f"ts_unit must be s, ms or us, not {self._unit!r}")
 
     def map(self, record):
         if type(record) is not dict:

@@ -8,8 +8,7 @@ count per value, then pick the top N (ties broken by value order).
 import heapq
 import re
 
-from mapreduce import BadRecord, Job, Param, Step
-from mapreduce.keys import canonical_key, sort_key
+from mapreduce import BadRecord, Job, Param, Step, canonical_key, sort_key
 
 WORD = re.compile(r"[\w']+")
 

@@ -1,9 +1,61 @@
-"""mapreduce: split big files into byte ranges, map them in parallel, shuffle by key, reduce."""
+"""mapreduce: a MapReduce-style, data-parallel batch processor for big local files.
 
-from __future__ import annotations
+The public API — what job authors and Python callers use. Built-in jobs import only from
+here; everything else is the engine's own and may change.
 
-from mapreduce.errors import BadRecord, MapReduceError
+    from mapreduce import Job, Param
+
+    class WordCount(Job):
+        def map(self, line):
+            for word in line.split():
+                yield word.lower(), 1
+
+        def merge(self, a, b):
+            return a + b
+"""
+
+from mapreduce import exactsum
+from mapreduce.engine.api import resume, run
+from mapreduce.engine.spec import RunSpec, RunSummary
+from mapreduce.errors import (
+    BadRecord,
+    BadRecordError,
+    InputError,
+    JobError,
+    JobFileError,
+    MapReduceError,
+    OutputError,
+    ResumeError,
+    TaskFailedError,
+    UsageError,
+)
+from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Job, Param, Step
+from mapreduce.keys import canonical_key, sort_key
+from mapreduce.timestamps import latest, parse_instant
 
-__all__ = ["BadRecord", "Job", "MapReduceError", "Param", "Step"]
-__version__ = "0.1.0"
+__all__ = [
+    "BadRecord",
+    "BadRecordError",
+    "InputError",
+    "Job",
+    "JobError",
+    "JobFileError",
+    "MapReduceError",
+    "OutputError",
+    "Param",
+    "RawJSON",
+    "ResumeError",
+    "RunSpec",
+    "RunSummary",
+    "Step",
+    "TaskFailedError",
+    "UsageError",
+    "canonical_key",
+    "exactsum",
+    "latest",
+    "parse_instant",
+    "resume",
+    "run",
+    "sort_key",
+]

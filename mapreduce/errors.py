@@ -6,8 +6,15 @@
     ├── JobFileError     (exit 2)  a job file that cannot be loaded
     ├── OutputError      (exit 2)  OUT cannot be written, or exists and --overwrite is absent
     ├── ResumeError      (exit 2)  a run that cannot be resumed (inputs or parameters changed)
+    ├── UnknownRunError  (exit 2)  no run with that id in the state dir
+    ├── StateError       (exit 2)  the state dir or its ledger cannot be used (corrupt, unwritable)
+    ├── LedgerError      (exit 1)  the ledger refused a state change (a guard failed)
     ├── BadRecordError   (exit 1)  a malformed record stopped the job (file, line/offset, reason)
+    ├── JobError         (exit 1)  the job's own code failed (its traceback names job.py:LINE)
     └── TaskFailedError  (exit 1)  a task failed on every attempt
+
+Errors in the tree are deterministic: the scheduler never retries them. Anything else a
+task raises (OSError, a dead worker, a timeout) is retried up to --max-attempts.
 
 `BadRecord` is not in this tree: jobs raise it from `map()` to reject one record,
 and the engine turns it into a `BadRecordError` (or a reject line) with the location.
@@ -19,11 +26,15 @@ __all__ = [
     "BadRecord",
     "BadRecordError",
     "InputError",
+    "JobError",
     "JobFileError",
+    "LedgerError",
     "MapReduceError",
     "OutputError",
     "ResumeError",
+    "StateError",
     "TaskFailedError",
+    "UnknownRunError",
     "UsageError",
 ]
 
@@ -62,6 +73,28 @@ class ResumeError(MapReduceError):
     """A run cannot be resumed as asked."""
 
     exit_code = 2
+
+
+class UnknownRunError(MapReduceError):
+    """No run with the asked-for id is recorded in the state dir."""
+
+    exit_code = 2
+
+
+class StateError(MapReduceError):
+    """The state dir or its ledger cannot be used: corrupt, unwritable, not a folder."""
+
+    exit_code = 2
+
+
+class LedgerError(MapReduceError):
+    """The ledger refused a write: unknown run or task, or not in the expected state."""
+
+
+class JobError(MapReduceError):
+    """The job's own code raised: a bug in the job, the same on every attempt."""
+
+    exit_code = 1
 
 
 class BadRecordError(MapReduceError):

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from mapreduce.errors import JobFileError, UsageError
 
@@ -36,12 +36,19 @@ _FALSE = {"0", "false", "no", "off", "n", "f"}
 class Param:
     """A typed job parameter declared on the class, set with `-p name=value`."""
 
-    def __init__(self, type: type = str, default: Any = None, help: str = "") -> None:
+    def __init__(
+        self,
+        type: type = str,
+        default: Any = None,
+        help: str = "",
+        choices: tuple[Any, ...] | None = None,
+    ) -> None:
         if type not in (str, int, float, bool):
             raise TypeError("Param type must be str, int, float or bool")
         self.type = type
         self.default = default
         self.help = help
+        self.choices = choices
         self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -60,10 +67,17 @@ class Param:
                 return lowered in _TRUE
         else:
             try:
-                return self.type(text)
+                return self.check(self.type(text))
             except ValueError:
                 pass
         raise UsageError(f"parameter {self.name}={text!r} is not a valid {self.type.__name__}")
+
+    def check(self, value: Any) -> Any:
+        """`value` if it is one of the choices (when there are any), else UsageError."""
+        if self.choices is not None and value not in self.choices:
+            allowed = ", ".join(str(choice) for choice in self.choices)
+            raise UsageError(f"parameter {self.name}={value!r} must be one of {allowed}")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +92,6 @@ class Step:
 
 class Job:
     """Base class of user jobs. Override `map`, and `merge` or `reduce` (or `steps`)."""
-
-    description: ClassVar[str] = ""
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self._params: dict[str, Any] = dict(params or {})
@@ -133,6 +145,20 @@ class Job:
                 if isinstance(value, Param):
                     found[name] = value
         return found
+
+    @classmethod
+    def complete_params(cls, given: dict[str, Any]) -> dict[str, Any]:
+        """Every declared parameter's value: the given ones (checked), the defaults for the rest."""
+        declared = cls.params()
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            known = ", ".join(sorted(declared)) or "none"
+            msg = f"unknown parameter {unknown[0]!r} for job {cls.__name__} (known: {known})"
+            raise UsageError(msg)
+        return {
+            name: param.check(given[name]) if name in given else param.default
+            for name, param in declared.items()
+        }
 
     @classmethod
     def parse_params(cls, pairs: Iterable[str]) -> dict[str, Any]:
@@ -213,8 +239,24 @@ def load_job_class(path: str | Path) -> tuple[type[Job], str]:
         names = ", ".join(cls.__name__ for cls in classes) or "none"
         msg = f"job file {path} must define exactly one Job subclass, found {len(classes)}: {names}"
         raise JobFileError(msg)
+    _check_shape(classes[0], path)
     _LOADED[(str(path), digest)] = classes[0]
     return classes[0], digest
+
+
+def _check_shape(cls: type[Job], path: Path) -> None:
+    """Refuse at load time what would only fail, or silently misbehave, at run time."""
+    if cls.steps is not Job.steps:
+        return  # a multi-step job says what it runs in steps()
+    has_merge = cls.merge is not Job.merge  # type: ignore[attr-defined]
+    has_reduce = cls.reduce is not Job.reduce  # type: ignore[attr-defined]
+    if cls.map is Job.map:
+        raise JobFileError(f"job {cls.__name__} in {path} defines no map(record) method")
+    if has_merge and has_reduce:
+        msg = f"job {cls.__name__} in {path} defines both merge() and reduce(); keep one"
+        raise JobFileError(msg)
+    if not has_merge and not has_reduce:
+        raise JobFileError(f"job {cls.__name__} in {path} defines neither merge() nor reduce()")
 
 
 def instantiate(ref: JobRef) -> Job:

@@ -1,45 +1,16 @@
-"""Record formats: one module per format with its reader (one split's records) and writer.
+"""Record formats: listing inputs, the split descriptors, and one module per format.
 
+    files      InputFile and Split: the descriptors planning and reading share
+    listing    paths, globs and directories → InputFiles, each with its format
+    registry   one entry per format: extensions, reader, counting pass, writer
+    chunks     the bytes one split reads: its own range, then just past its end
+    lines      positions → "line N" / "row N" for messages
     ndjson     one JSON value per line                 reader, writer
     jsonarray  a JSON array, compact or pretty         reader (jsonscan: its structure)
     csvfile    RFC 4180 CSV with a header              reader, writer
     parquet    row groups as splits                    reader, writer
     text       one str per line                        reader
+    raw        RawJSON: a record kept as the bytes it was read as
 
-mapreduce.splits picks the reader for a split; open_writer picks the writer for job output.
+This package knows nothing of jobs, tasks or runs: the planner and the map tasks call it.
 """
-
-from __future__ import annotations
-
-from typing import Any, Protocol
-
-__all__ = ["WRITER_FORMATS", "RecordWriter", "open_writer"]
-
-WRITER_FORMATS = ("ndjson", "csv", "parquet")
-
-
-class RecordWriter(Protocol):
-    """Writes records to one output file; the caller handles temporary names and renames."""
-
-    def write(self, record: Any) -> None:
-        """Add one record."""
-
-    def close(self) -> None:
-        """Flush and close the file."""
-
-
-def open_writer(fmt: str, path: str) -> RecordWriter:
-    """A writer of `fmt` ("ndjson", "csv" or "parquet") creating the file at `path`."""
-    if fmt == "ndjson":
-        from mapreduce.formats.ndjson import NdjsonWriter
-
-        return NdjsonWriter(path)
-    if fmt == "csv":
-        from mapreduce.formats.csvfile import CsvWriter
-
-        return CsvWriter(path)
-    if fmt == "parquet":
-        from mapreduce.formats.parquet import ParquetWriter
-
-        return ParquetWriter(path)
-    raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(WRITER_FORMATS)}")

@@ -1,6 +1,6 @@
 """The bytes one split reads: its own byte range in chunks, then just enough past its end.
 
-The boundary rule (splits.py) says a split reads past its end only to finish its last
+The boundary rule (formats.files.Split) says a split reads past its end only to finish its last
 record, so readers read their range sequentially and stop at the first record they do not
 own, or take it in CHUNK-sized pieces and ask for more on demand.
 A .gz file is one split whose decompressed stream is read the same way, so memory stays
@@ -18,10 +18,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
-if TYPE_CHECKING:
-    from mapreduce.splits import InputFile, Split
+from mapreduce.formats.files import InputFile, Split
 
 __all__ = [
     "BOM",
@@ -30,7 +29,6 @@ __all__ = [
     "first_read",
     "lines_from",
     "open_bytes",
-    "read_chunks",
     "stop_of",
 ]
 
@@ -59,15 +57,10 @@ def first_read(file: InputFile, offset: int, stop: int) -> int:
     return CHUNK if file.compressed else stop - offset
 
 
-def read_chunks(file: InputFile, offset: int, size: int) -> Iterator[bytes]:
-    """Yield the file's bytes from `offset` to EOF: the first `size` bytes in CHUNK reads, so
-    that one chunk ends exactly at offset + size, then reads growing from TAIL to CHUNK."""
-    with open_bytes(file) as f:
-        yield from chunks_of(f, offset, size)
-
-
 def chunks_of(f: BinaryIO, offset: int, size: int) -> Iterator[bytes]:
-    """read_chunks over a file the caller has open (and may seek between chunks)."""
+    """Yield the file's bytes from `offset` to EOF: the first `size` bytes in CHUNK reads, so
+    that one chunk ends exactly at offset + size, then reads growing from TAIL to CHUNK.
+    The caller has the file open (and may seek between chunks)."""
     step = CHUNK
     while True:
         f.seek(offset)

@@ -15,16 +15,13 @@ import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import orjson
 
 from mapreduce.formats.chunks import CHUNK, lines_from, stop_of
+from mapreduce.formats.files import InputFile, Split
 from mapreduce.formats.raw import RawJSON
-
-if TYPE_CHECKING:
-    from mapreduce.formats.inputs import InputFile
-    from mapreduce.splits import Split
 
 __all__ = ["CsvWriter", "count_quotes", "read"]
 
@@ -56,7 +53,7 @@ def read(split: Split, on_bad: OnBad) -> Iterator[tuple[int, dict[str, str]]]:
     width = len(names)
     pending: deque[tuple[int, str]] = deque()
     stop = stop_of(split)
-    texts = _texts(split.file, split.start, stop, split.string, header_pos, pending, on_bad)
+    texts = _texts(split.file, split.start, stop, split.state, header_pos, pending, on_bad)
     reader, popleft = csv.reader(texts, strict=True), pending.popleft
     while True:
         try:
@@ -174,7 +171,7 @@ def _utf8_reason(exc: UnicodeDecodeError) -> str:
 class CsvWriter:
     """Writes a header (the union of keys, first seen first) and one row per record.
 
-    The header needs every record's keys, so rows wait in memory, then in an anonymous spill
+    The header needs every record's keys, so rows wait in memory, then in an anonymous overflow
     file beside the output once there are many. Nested values are JSON text, None is empty.
     """
 
@@ -184,7 +181,7 @@ class CsvWriter:
         self._path = path
         self._columns: dict[str, None] = {}
         self._rows: list[dict[str, str]] = []
-        self._spill: IO[bytes] | None = None
+        self._overflow: IO[bytes] | None = None
 
     def write(self, record: Any) -> None:
         """Add one record; a non-dict record becomes {"value": record}."""
@@ -196,10 +193,10 @@ class CsvWriter:
         self._columns.update(dict.fromkeys(row))
         self._rows.append(row)
         if len(self._rows) >= self._MEMORY_ROWS:
-            self._spill_rows()
+            self._buffer_to_disk()
 
     def close(self) -> None:
-        """Write the header and all rows to the output file, then drop the spill file."""
+        """Write the header and all rows to the output file, then drop the overflow file."""
         columns = list(self._columns)
         with open(self._path, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(_LineFeedEnds(f), lineterminator="\r\n")
@@ -207,23 +204,23 @@ class CsvWriter:
                 writer.writerow(columns)
             for row in self._stored_rows():
                 writer.writerow([row.get(name, "") for name in columns])
-        if self._spill is not None:
-            self._spill.close()
+        if self._overflow is not None:
+            self._overflow.close()
 
-    def _spill_rows(self) -> None:
-        """Move the rows held in memory to the spill file."""
-        if self._spill is None:
+    def _buffer_to_disk(self) -> None:
+        """Move the rows held in memory to the overflow file."""
+        if self._overflow is None:
             folder = os.path.dirname(os.path.abspath(self._path))
-            self._spill = tempfile.TemporaryFile(dir=folder, prefix=".csv-spill-")  # noqa: SIM115
+            self._overflow = tempfile.TemporaryFile(dir=folder, prefix=".csv-overflow-")  # noqa: SIM115
         dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
-        self._spill.write(b"".join(dumps(row, option=newline) for row in self._rows))
+        self._overflow.write(b"".join(dumps(row, option=newline) for row in self._rows))
         self._rows = []
 
     def _stored_rows(self) -> Iterator[dict[str, str]]:
         """Spilled rows first, then the ones still in memory: the order they were written."""
-        if self._spill is not None:
-            self._spill.seek(0)
-            for line in self._spill:
+        if self._overflow is not None:
+            self._overflow.seek(0)
+            for line in self._overflow:
                 yield orjson.loads(line)
         yield from self._rows
 

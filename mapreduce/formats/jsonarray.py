@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
 from mapreduce.formats.chunks import BOM, chunks_of, first_read, open_bytes, stop_of
+from mapreduce.formats.files import Split
 from mapreduce.formats.jsonscan import (
     ELEMENT,
     ESCAPED,
@@ -30,9 +31,6 @@ from mapreduce.formats.jsonscan import (
     skip_string,
 )
 from mapreduce.formats.ndjson import json_reason
-
-if TYPE_CHECKING:
-    from mapreduce.splits import Split
 
 __all__ = ["read"]
 
@@ -130,15 +128,15 @@ class _Reader:
     def begin(self) -> Where:
         """Where the split's own part begins, given the state the counting pass found."""
         split, at = self.split, self.split.start
-        if split.string in (INSIDE, ESCAPED):
-            while (i := skip_string(self.buf, split.string == ESCAPED)) < 0:
+        if split.state in (INSIDE, ESCAPED):
+            while (i := skip_string(self.buf, split.state == ESCAPED)) < 0:
                 if self.base + len(self.buf) >= self.stop and not self.last:
                     return None  # the string runs past the split: nothing starts in it
                 if not self.grow(self.base):
                     self.unclosed(self.base + len(self.buf), split.depth != (0, 0))
                     return None
             at += i
-        elif split.string == OUT_ESCAPED:
+        elif split.state == OUT_ESCAPED:
             at += 1
         elif at > 0 and split.depth in ((1, 0), (0, 0)):
             before = _previous_byte(self.f, at)

@@ -23,6 +23,8 @@ from typing import TypeAlias
 
 import numpy as np
 
+from mapreduce.formats.files import OUTSIDE
+
 __all__ = [
     "ELEMENT",
     "ESCAPED",
@@ -39,7 +41,7 @@ __all__ = [
     "summarize_bytes",
 ]
 
-OUTSIDE, INSIDE, ESCAPED, OUT_ESCAPED = 0, 1, 2, 3
+INSIDE, ESCAPED, OUT_ESCAPED = 1, 2, 3  # and OUTSIDE = 0, from formats.files
 State: TypeAlias = tuple[int, int, int]  # (string, sq, cu)
 # For each entry string state (by value): (exit string state, change of sq, change of cu).
 Summary: TypeAlias = tuple[State, State, State, State]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from mapreduce.formats.chunks import lines_from, stop_of
+from mapreduce.formats.files import Split
 from mapreduce.formats.raw import RawJSON
-
-if TYPE_CHECKING:
-    from mapreduce.splits import Split
 
 __all__ = ["NdjsonWriter", "json_reason", "read", "read_with_bytes"]
 

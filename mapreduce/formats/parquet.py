@@ -9,17 +9,15 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from mapreduce.errors import InputError
+from mapreduce.formats.files import Split
 from mapreduce.formats.raw import RawJSON
-
-if TYPE_CHECKING:
-    from mapreduce.splits import Split
 
 __all__ = ["ParquetWriter", "plan_row_groups", "read"]
 
@@ -75,14 +73,14 @@ class ParquetWriter:
 
     A batch's types are only known once it is full, and a later batch may widen them (a
     column of nulls that turns into strings, ints that meet floats). So one batch waits in
-    memory; more than one go to an Arrow spill file beside the output, and close() unifies
+    memory; more than one go to an Arrow overflow file beside the output, and close() unifies
     their schemas before writing. Identical records give identical bytes.
     """
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._rows: list[dict[str, Any]] = []
-        self._spilled: list[tuple[str, pa.Schema]] = []
+        self._overflowed: list[tuple[str, pa.Schema]] = []
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     def write(self, record: Any) -> None:
@@ -91,34 +89,34 @@ class ParquetWriter:
             record = record.value()
         self._rows.append(record if isinstance(record, dict) else {"value": record})
         if len(self._rows) >= BATCH_ROWS:
-            self._spill(_table(self._rows))
+            self._to_overflow(_table(self._rows))
             self._rows = []
 
     def close(self) -> None:
-        """Write every batch with the unified schema, then drop the spill files."""
+        """Write every batch with the unified schema, then drop the overflow files."""
         try:
             last = _table(self._rows)
-            schemas = [schema for _, schema in self._spilled] + [last.schema]
+            schemas = [schema for _, schema in self._overflowed] + [last.schema]
             schema = _unify(schemas)
             with pq.ParquetWriter(self._path, schema) as writer:
-                for path, _ in self._spilled:
-                    with ipc.open_file(path) as spilled:
-                        writer.write_table(_conform(spilled.read_all(), schema))
-                if last.num_rows or not self._spilled:
+                for path, _ in self._overflowed:
+                    with ipc.open_file(path) as overflow:
+                        writer.write_table(_conform(overflow.read_all(), schema))
+                if last.num_rows or not self._overflowed:
                     writer.write_table(_conform(last, schema))
         finally:
             if self._folder is not None:
                 self._folder.cleanup()
 
-    def _spill(self, table: pa.Table) -> None:
+    def _to_overflow(self, table: pa.Table) -> None:
         """Keep a full batch in an Arrow file until close()."""
         if self._folder is None:
             folder = os.path.dirname(os.path.abspath(self._path))
-            self._folder = tempfile.TemporaryDirectory(dir=folder, prefix=".parquet-spill-")
-        path = os.path.join(self._folder.name, f"{len(self._spilled):06d}.arrow")
-        with ipc.new_file(path, table.schema) as spill:
-            spill.write_table(table)
-        self._spilled.append((path, table.schema))
+            self._folder = tempfile.TemporaryDirectory(dir=folder, prefix=".parquet-overflow-")
+        path = os.path.join(self._folder.name, f"{len(self._overflowed):06d}.arrow")
+        with ipc.new_file(path, table.schema) as part:
+            part.write_table(table)
+        self._overflowed.append((path, table.schema))
 
 
 def _table(rows: list[dict[str, Any]]) -> pa.Table:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from mapreduce.formats.chunks import lines_from, stop_of
-
-if TYPE_CHECKING:
-    from mapreduce.splits import Split
+from mapreduce.formats.files import Split
 
 __all__ = ["read"]
 

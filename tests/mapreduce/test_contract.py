@@ -9,7 +9,8 @@ import math
 
 import pytest
 
-from mapreduce.engine import RunSpec, run
+from mapreduce.engine.api import run
+from mapreduce.engine.spec import RunSpec
 from mapreduce.keys import canonical_key, sort_key
 from tests import oracles
 

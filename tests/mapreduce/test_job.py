@@ -100,8 +100,40 @@ def test_counters_add_up():
 
 
 def test_a_job_file_changed_during_the_run_is_refused(tmp_path):
-    path = write(tmp_path, "from mapreduce import Job\nclass A(Job): pass\n")
+    body = "class A(Job):\n    def map(self, r):\n        yield r, 1\n\n    merge = max\n"
+    path = write(tmp_path, "from mapreduce import Job\n" + body)
     _, digest = load_job_class(path)
-    path.write_text("from mapreduce import Job\nclass A(Job):\n    pass\n")
+    path.write_text("from mapreduce import Job\n\n" + body)
     with pytest.raises(JobFileError, match="changed"):
         instantiate(JobRef(str(path), "A", (), digest))
+
+
+@pytest.mark.parametrize(
+    ("body", "complaint"),
+    [
+        ("    def merge(self, a, b):\n        return a\n", "defines no map"),
+        (
+            "    def map(self, r):\n        yield r, 1\n    def merge(self, a, b):\n"
+            "        return a\n    def reduce(self, k, vs):\n        yield k\n",
+            "both merge\\(\\) and reduce\\(\\)",
+        ),
+        ("    def map(self, r):\n        yield r, 1\n", "neither merge"),
+    ],
+)
+def test_a_job_missing_map_or_with_merge_and_reduce_is_refused_at_load(tmp_path, body, complaint):
+    # issue 12: these failed only at run time (after 3 attempts), or ignored reduce().
+    path = write(tmp_path, "from mapreduce import Job\nclass A(Job):\n" + body)
+    with pytest.raises(JobFileError, match=complaint):
+        load_job_class(path)
+
+
+def test_param_choices_are_checked_when_parsed_and_when_given():
+    class A(Job):
+        unit = Param(str, "s", choices=("s", "ms"))
+
+    assert A.parse_params(["unit=ms"]) == {"unit": "ms"}
+    with pytest.raises(UsageError, match="must be one of s, ms"):
+        A.parse_params(["unit=xx"])
+    with pytest.raises(UsageError, match="must be one of s, ms"):
+        A.complete_params({"unit": "xx"})
+    assert A.complete_params({}) == {"unit": "s"}

@@ -11,7 +11,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mapreduce.engine import RunSpec, run
+from mapreduce.engine.api import run
+from mapreduce.engine.spec import RunSpec
 from tests import oracles
 
 text = st.text(alphabet=st.sampled_from(list("ab ,\"\n\r\\'{}[]é€😀\t")), max_size=12)

@@ -8,7 +8,10 @@ from typing import Any
 
 import orjson
 
-from mapreduce.splits import InputFile, Split, list_inputs, plan_ranges, plan_splits, read_split
+from mapreduce.engine.planner import plan_ranges, plan_splits
+from mapreduce.formats.files import InputFile, Split
+from mapreduce.formats.listing import list_inputs
+from mapreduce.formats.registry import read_split
 
 SPLIT_SIZES = (1, 2, 3, 7, 13, 64)
 BOM = b"\xef\xbb\xbf"

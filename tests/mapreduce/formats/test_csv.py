@@ -11,8 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapreduce.formats import csvfile, open_writer
-from mapreduce.splits import describe_position, list_inputs, plan_splits
+from mapreduce.engine.planner import plan_splits
+from mapreduce.formats import csvfile
+from mapreduce.formats.lines import describe_position
+from mapreduce.formats.listing import list_inputs
+from mapreduce.formats.registry import open_writer
 from tests.mapreduce.formats.layouts import BOM, assert_all_layouts, line_starts, read_splits, write
 
 ROWS = [

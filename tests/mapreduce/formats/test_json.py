@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mapreduce.engine.planner import plan_ranges, plan_splits
 from mapreduce.formats.jsonscan import ESCAPED, INSIDE, OUTSIDE
-from mapreduce.splits import describe_position, list_inputs, plan_ranges, plan_splits
+from mapreduce.formats.lines import describe_position
+from mapreduce.formats.listing import list_inputs
 from tests.mapreduce.formats.layouts import (
     BOM,
     assert_all_layouts,
@@ -171,7 +173,7 @@ def test_split_state_is_resolved_by_the_counting_pass(tmp_path):
     data = b'["a[\\"", {"b": ["]"]}, 3]'
     [file] = list_inputs([write(tmp_path, "state.json", data)])
     splits = plan_ranges(file, [5, 6, 12, 17, 19])
-    assert [(s.start, s.string, s.depth) for s in splits] == [
+    assert [(s.start, s.state, s.depth) for s in splits] == [
         (0, OUTSIDE, (0, 0)),
         (5, ESCAPED, (1, 0)),  # right after the backslash in "a[\""
         (6, INSIDE, (1, 0)),

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapreduce.formats import open_writer
-from mapreduce.splits import describe_position, list_inputs, plan_splits
+from mapreduce.engine.planner import plan_splits
+from mapreduce.formats.lines import describe_position
+from mapreduce.formats.listing import list_inputs
+from mapreduce.formats.registry import open_writer
 from tests.mapreduce.formats.layouts import (
     BOM,
     assert_all_layouts,
@@ -74,7 +76,7 @@ def test_an_on_bad_that_raises_stops_the_reader(tmp_path):
     def on_bad(pos: int, reason: str) -> None:
         raise ValueError(f"{pos}: {reason}")
 
-    from mapreduce.splits import read_split
+    from mapreduce.formats.registry import read_split
 
     records = read_split(split, on_bad)
     assert next(records) == (0, {"a": 1})

@@ -8,9 +8,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from mapreduce.engine.planner import plan_splits
 from mapreduce.errors import InputError
-from mapreduce.formats import open_writer, parquet
-from mapreduce.splits import describe_position, list_inputs, plan_splits, read_split
+from mapreduce.formats import parquet
+from mapreduce.formats.lines import describe_position
+from mapreduce.formats.listing import list_inputs
+from mapreduce.formats.registry import open_writer, read_split
 from tests.mapreduce.formats.layouts import read_splits
 
 ROWS = [{"id": i, "name": f"n{i}", "score": i / 3, "tags": ["x"] * (i % 3)} for i in range(100)]

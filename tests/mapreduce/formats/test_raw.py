@@ -4,9 +4,10 @@ import csv
 
 import pyarrow.parquet as pq
 
-from mapreduce.formats import open_writer
+from mapreduce.engine.planner import plan_splits
+from mapreduce.formats.listing import list_inputs
 from mapreduce.formats.raw import RawJSON
-from mapreduce.splits import list_inputs, plan_splits, read_split, read_split_with_bytes
+from mapreduce.formats.registry import open_writer, read_records, read_split
 
 
 def test_ndjson_yields_each_record_with_its_line(tmp_path):
@@ -15,12 +16,12 @@ def test_ndjson_yields_each_record_with_its_line(tmp_path):
     (file,) = list_inputs([str(path)])
     for split in plan_splits([file], 5):
         pairs = list(read_split(split, print))
-        triples = list(read_split_with_bytes(split, print))
+        triples = list(read_records(split, print))
         assert [(p, r) for p, r, _ in triples] == pairs
         for position, _, raw in triples:
             assert path.read_bytes()[position:].startswith(raw)
     (whole,) = plan_splits([file], 1 << 20)
-    assert [raw for _, _, raw in read_split_with_bytes(whole, print)] == [
+    assert [raw for _, _, raw in read_records(whole, print)] == [
         b'{"a": 1}\r\n',
         b'{"b":  [2]}\n',
         b'{"c":3}',
@@ -32,7 +33,7 @@ def test_other_formats_have_no_raw_bytes(tmp_path):
     path.write_text("x\ny\n")
     (file,) = list_inputs([str(path)])
     (split,) = plan_splits([file], 100)
-    assert list(read_split_with_bytes(split, print)) == [(0, "x", None), (2, "y", None)]
+    assert list(read_records(split, print)) == [(0, "x", None), (2, "y", None)]
 
 
 def test_writers_take_raw_records(tmp_path):

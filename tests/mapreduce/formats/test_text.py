@@ -7,7 +7,9 @@ import gzip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapreduce.splits import describe_position, list_inputs, plan_splits
+from mapreduce.engine.planner import plan_splits
+from mapreduce.formats.lines import describe_position
+from mapreduce.formats.listing import list_inputs
 from tests.mapreduce.formats.layouts import BOM, assert_all_layouts, read_splits, write
 
 TRICKY = "first\r\n\nsecond \u2028 not a break\x0c\x1c\x85\r\nthird é😀\r\r\n\rlast".encode()

@@ -1,0 +1,319 @@
+"""The coordinator: one run's steps and phases, reuse of done tasks on resume, the commit.
+
+    PreparedRun + RunInfo ─► Coordinator.execute
+       ├─ plan: byte-range splits (counting pass on the executor for CSV / JSON arrays)
+       ├─ for each step:  map phase    splits (or the last step's parts) ─► spill files
+       │                  reduce phase spills, partition r             ─► part r
+       └─ commit: _SUCCESS last, staging renamed to OUT ─► ledger: run done, work dir removed
+
+`prepare.choose_run` decides *which* run (new or resumed); the Coordinator carries it
+out. Tasks the ledger has as done are reused when their output still verifies
+(run.reuse), so a resumed run re-runs only what is missing and ends byte-identical to an
+uninterrupted one. Only descriptors cross to workers; data goes worker ↔ disk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from mapreduce.engine.committer import commit, discard, part_name, staging_dir
+from mapreduce.engine.executors import make_executor
+from mapreduce.engine.ledger import Ledger, RunInfo
+from mapreduce.engine.outcome import (
+    counters_of,
+    gather_rejects,
+    keep_only,
+    user_counters_of,
+    utc_now,
+)
+from mapreduce.engine.planner import plan_splits
+from mapreduce.engine.prepare import PreparedRun
+from mapreduce.engine.progress import Progress
+from mapreduce.engine.reuse import MAP, REDUCE, PhaseKind, reusable
+from mapreduce.engine.scheduler import ExecutorSlot, Phase, kill_workers, run_phase
+from mapreduce.engine.spec import RunSummary
+from mapreduce.errors import BadRecordError
+from mapreduce.formats.files import Split
+from mapreduce.formats.registry import format_named
+from mapreduce.job import instantiate
+from mapreduce.worker.entry import run_map_task, run_reduce_task
+from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask, StepInput
+
+__all__ = ["Coordinator"]
+
+_IN_PROCESS_FAULTS = {"exit": "raise", "kill": "raise", "segv": "raise", "hang": "raise"}
+Source = Split | StepInput
+
+
+class _LedgerJournal:
+    """Adapts the ledger to the scheduler's Journal protocol."""
+
+    def __init__(self, ledger: Ledger, run_id: str) -> None:
+        self.ledger = ledger
+        self.run_id = run_id
+
+    def start(self, task_id: str) -> int:
+        return self.ledger.start_attempt(self.run_id, task_id)
+
+    def done(self, task_id: str, attempt: int, result: Any) -> None:
+        self.ledger.finish_task(self.run_id, task_id, attempt, asdict(result), result.pid)
+
+    def failed(self, task_id: str, attempt: int, error: str, final: bool) -> None:
+        self.ledger.fail_attempt(self.run_id, task_id, attempt, error, final=final)
+
+
+def _describe(task: MapTask | ReduceTask) -> str:
+    if isinstance(task, ReduceTask):
+        return f"partition {task.partition}"
+    source = task.source
+    if isinstance(source, StepInput):
+        return source.label
+    unit = "row groups" if format_named(source.file.format).row_groups else "bytes"
+    return f"{source.file.path} {unit} {source.start}-{source.end}"
+
+
+def _volume(result: MapResult | ReduceResult) -> tuple[int, int]:
+    if isinstance(result, MapResult):
+        return result.records_read, result.bytes_read
+    return result.records_written, result.size
+
+
+class Coordinator:
+    """Carries out one recorded run: plan, steps, commit; records every attempt."""
+
+    def __init__(self, ledger: Ledger, info: RunInfo, prepared: PreparedRun) -> None:
+        self.ledger = ledger
+        self.info = info
+        self.run_id = info.run_id
+        self.prepared = prepared
+        self.spec = prepared.spec
+        self.work_dir = info.work_dir
+        self.out = Path(self.spec.out)
+        self.staging = staging_dir(self.out, self.run_id)
+        self.timings: dict[str, float] = {"plan": 0.0, "map": 0.0, "reduce": 0.0}
+        self.bad_records = 0
+        self.journal = _LedgerJournal(ledger, self.run_id)
+
+    def execute(self, progress: Progress, *, resumed: bool, started: float) -> RunSummary:
+        """Plan, run every step, commit; on failure record it and leave OUT untouched."""
+        slot: ExecutorSlot | None = None
+        try:
+            if resumed:
+                self.ledger.set_run_state(self.run_id, "running")
+                self.ledger.reset_running(self.run_id)
+                self.ledger.reset_failed(self.run_id)
+            os.makedirs(self.work_dir, exist_ok=True)
+            self.staging.mkdir(exist_ok=True)
+            steps = len(instantiate(self.prepared.ref).steps())
+            spec, workers = self.spec, self.prepared.workers
+            slot = ExecutorSlot(lambda: make_executor(spec.executor, workers))
+            maps, reduces = self._steps(slot, progress, steps)
+            return self._commit(maps, reduces, started, resumed)
+        except BaseException as exc:
+            self._fail(exc, slot)
+            raise
+        finally:
+            if slot is not None:
+                slot.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _steps(
+        self, slot: ExecutorSlot, progress: Progress, steps: int
+    ) -> tuple[list[MapResult], list[ReduceResult]]:
+        """Plan the splits, then run each step on the previous one's output."""
+        clock = time.perf_counter()
+        sources: list[Source] = list(
+            plan_splits(self.prepared.files, self.prepared.split_size, map_fn=slot.executor.map)
+        )
+        self.timings["plan"] = time.perf_counter() - clock
+        first: list[MapResult] = []
+        reduces: list[ReduceResult] = []
+        for step in range(steps):
+            maps, reduces = self._step(slot, progress, step, sources, step == steps - 1)
+            first = first or maps
+            sources = [
+                StepInput(i, result.output_path, f"step {step + 1} output partition {i}")
+                for i, result in enumerate(reduces)
+            ]
+        return first, reduces
+
+    def _fail(self, exc: BaseException, slot: ExecutorSlot | None) -> None:
+        """Stop the workers, discard staging, then record the failure (in that order: a
+        ledger that cannot be written must not keep the staging dir alive)."""
+        if slot is not None:
+            kill_workers(slot.executor)
+        discard(self.staging)
+        text = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or repr(exc)
+        self.ledger.set_run_state(self.run_id, "failed", error=text)
+
+    def _prepare_attempt(self, task: Any, attempt: int) -> Any:
+        fault = self.prepared.faults.get(task.task_id) if attempt == 1 else None
+        if fault is not None and self.spec.executor != "process":
+            fault = _IN_PROCESS_FAULTS.get(fault, fault)
+        return replace(task, attempt=attempt, fault=fault)
+
+    def _phase(
+        self,
+        slot: ExecutorSlot,
+        progress: Progress,
+        kind: PhaseKind,
+        fn: Callable[[Any], Any],
+        tasks: Sequence[Any],
+    ) -> list[Any]:
+        """Run a phase's tasks, reusing the ones the ledger has as done and intact."""
+        results, todo = reusable(self.ledger, self.run_id, kind, tasks)
+        progress.start_phase(kind.name, len(tasks), len(tasks) - len(todo))
+
+        def collect(task: Any, result: Any) -> None:
+            results[task.task_id] = result
+            progress.task_done(*_volume(result))
+
+        spec = self.spec
+        phase = Phase(
+            kind.name,
+            fn,
+            todo,
+            self._prepare_attempt,
+            _describe,
+            spec.max_attempts,
+            spec.task_timeout,
+        )
+        run_phase(phase, slot, 2 * self.prepared.workers, self.journal, collect)
+        progress.end_phase()
+        return [results[task.task_id] for task in tasks]
+
+    def _map_tasks(self, step: int, sources: Sequence[Source]) -> list[MapTask]:
+        prefix = "" if step == 0 else f"s{step + 1}-"
+        spec = self.spec
+        return [
+            MapTask(
+                task_id=f"{prefix}map-{i:05d}",
+                job=self.prepared.ref,
+                step=step,
+                source=source,
+                partitions=self.prepared.reducers,
+                work_dir=self.work_dir,
+                skip_bad=spec.skip_bad_records,
+                max_bad=spec.max_bad_records,
+                spill_pairs=spec.spill_pairs,
+            )
+            for i, source in enumerate(sources)
+        ]
+
+    def _reduce_tasks(self, step: int, spills: tuple[str, ...], last: bool) -> list[ReduceTask]:
+        prefix = "" if step == 0 else f"s{step + 1}-"
+        fmt = self.spec.output_format if last else "records"
+        work = Path(self.work_dir)
+        return [
+            ReduceTask(
+                task_id=f"{prefix}reduce-{r:05d}",
+                job=self.prepared.ref,
+                step=step,
+                partition=r,
+                spills=spills,
+                output_path=str(
+                    self.staging / part_name(r, fmt)
+                    if last
+                    else work / f"{prefix}output-{r:05d}.records"
+                ),
+                output_format=fmt,
+            )
+            for r in range(self.prepared.reducers)
+        ]
+
+    def _step(
+        self,
+        slot: ExecutorSlot,
+        progress: Progress,
+        step: int,
+        sources: Sequence[Source],
+        last: bool,
+    ) -> tuple[list[MapResult], list[ReduceResult]]:
+        """One map phase and one reduce phase."""
+        maps = self._map_tasks(step, sources)
+        reduce_ids = [t.task_id for t in self._reduce_tasks(step, (), last)]
+        self.ledger.add_tasks(
+            self.run_id,
+            [(t.task_id, "map", i) for i, t in enumerate(maps)]
+            + [(task_id, "reduce", r) for r, task_id in enumerate(reduce_ids)],
+        )
+        clock = time.perf_counter()
+        map_results: list[MapResult] = self._phase(slot, progress, MAP, run_map_task, maps)
+        if step == 0:
+            self._count_bad(map_results)
+        self.timings["map"] += time.perf_counter() - clock
+        spills = tuple(spill.path for result in map_results for spill in result.spills)
+        clock = time.perf_counter()
+        reduces = self._reduce_tasks(step, spills, last)
+        reduce_results = self._phase(slot, progress, REDUCE, run_reduce_task, reduces)
+        self.timings["reduce"] += time.perf_counter() - clock
+        return map_results, reduce_results
+
+    def _count_bad(self, results: Sequence[MapResult]) -> None:
+        self.bad_records = sum(result.bad_records for result in results)
+        limit = self.spec.max_bad_records
+        if limit is not None and self.bad_records > limit:
+            raise BadRecordError(
+                f"more than {limit} bad records in total (--max-bad-records {limit}); "
+                "no output was written"
+            )
+
+    def _success(self, counters: dict[str, int], user: dict[str, int], resumed: bool) -> dict:
+        spec, prepared = self.spec, self.prepared
+        return {
+            "run_id": self.run_id,
+            "job": prepared.ref.class_name,
+            "job_file": prepared.ref.path,
+            "parameters": dict(prepared.ref.params),
+            "inputs": self.info.inputs,
+            "executor": spec.executor,
+            "workers": prepared.workers,
+            "reducers": prepared.reducers,
+            "output_format": spec.output_format,
+            "resumed": resumed,
+            "counters": counters,
+            "user_counters": user,
+            "timings_seconds": {k: round(v, 6) for k, v in self.timings.items()},
+            "files": sorted(p.name for p in self.staging.iterdir()),
+            "finished_at": utc_now(),
+        }
+
+    def _commit(
+        self,
+        maps: Sequence[MapResult],
+        reduces: Sequence[ReduceResult],
+        started: float,
+        resumed: bool,
+    ) -> RunSummary:
+        """Gather rejects, write _SUCCESS, publish OUT, record the run done."""
+        clock = time.perf_counter()
+        if self.spec.skip_bad_records:
+            gather_rejects(maps, self.staging / "_rejects.jsonl")
+        keep_only(self.staging, {Path(r.output_path).name for r in reduces} | {"_rejects.jsonl"})
+        counters = counters_of(maps, reduces, self.info.inputs)
+        user = user_counters_of([*maps, *reduces])
+        self.timings["commit"] = time.perf_counter() - clock
+        self.timings["total"] = time.perf_counter() - started
+        success = self._success(counters, user, resumed)
+        commit(self.staging, self.out, success, self.spec.overwrite)
+        self.ledger.set_run_state(self.run_id, "done", counters={**counters, **user})
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+        return RunSummary(
+            run_id=self.run_id,
+            out=str(self.out),
+            resumed=resumed,
+            counters=counters,
+            user_counters=user,
+            timings=dict(self.timings),
+            executor=self.spec.executor,
+            workers=self.prepared.workers,
+            reducers=self.prepared.reducers,
+            files=success["files"],
+            combined=instantiate(self.prepared.ref).steps()[0].merge is not None,
+            retries=sum(max(0, task.attempts - 1) for task in self.ledger.tasks(self.run_id)),
+        )

@@ -1,0 +1,111 @@
+"""Split planning: cut the listed input files into byte-range splits, in input order.
+
+    [InputFile] ─plan_splits─► [Split]
+                     │
+                     └─ counting pass: registry.count_split over each range, run through
+                        map_fn (an executor's map)
+
+The boundary rule: a record belongs to the split its first byte is in. A split skips a
+partial first record (unless it starts at byte 0) and reads past its end to finish its
+last one. Where a newline does not always end a record (CSV with quoted newlines,
+pretty-printed JSON arrays), the counting pass summarises each range (quote parity; JSON
+string/escape state and bracket depths) and the plan folds the summaries in file order,
+so every split knows the state at its first byte. The readers in mapreduce.formats do the
+rest. Splits are small descriptors: only they cross process boundaries, never data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from mapreduce.formats.files import InputFile, Split
+from mapreduce.formats.registry import (
+    START,
+    State,
+    advance,
+    count_split,
+    format_named,
+    needs_count,
+)
+
+__all__ = ["DEFAULT_SPLIT_SIZE", "choose_split_size", "plan_ranges", "plan_splits"]
+
+DEFAULT_SPLIT_SIZE = 64 * 1024 * 1024
+_MIN_AUTO_SPLIT = 1024 * 1024
+_SPLITS_PER_WORKER = 2
+
+
+def choose_split_size(asked: int | None, total_bytes: int, workers: int) -> int:
+    """--split-size as given, or 64 MiB made smaller so each worker gets two splits."""
+    if asked is not None:
+        return asked
+    balanced = math.ceil(total_bytes / (workers * _SPLITS_PER_WORKER))
+    return max(_MIN_AUTO_SPLIT, min(DEFAULT_SPLIT_SIZE, balanced))
+
+
+def plan_splits(
+    files: Sequence[InputFile], split_size: int, map_fn: Callable[..., Iterable[Any]] = map
+) -> list[Split]:
+    """Cut every file into splits of about `split_size` bytes, in input order.
+
+    Empty files give no split, a .gz file one, a parquet file one per group of row groups.
+    The counting pass for CSV and JSON arrays runs through `map_fn`, so passing an
+    executor's map runs it in parallel.
+    """
+    if split_size < 1:
+        raise ValueError(f"split_size must be at least 1 byte, got {split_size}")
+    cuts = {file.index: _cuts(file, split_size) for file in files}
+    return _plan(files, cuts, map_fn)
+
+
+def plan_ranges(
+    file: InputFile, cuts: Sequence[int], map_fn: Callable[..., Iterable[Any]] = map
+) -> list[Split]:
+    """Splits of one file cut at the given offsets (0 < cut < size): plan_splits' per-file
+    step for callers that choose the boundaries themselves, such as boundary tests."""
+    bounds = [0, *cuts, file.size] if file.size else []
+    return _plan([file], {file.index: list(itertools.pairwise(bounds))}, map_fn)
+
+
+def _cuts(file: InputFile, split_size: int) -> list[tuple[int, int]]:
+    """The [start, end) ranges of one file: row groups for parquet, bytes otherwise."""
+    if file.size == 0:
+        return []
+    ranges = format_named(file.format).ranges
+    if ranges is not None:
+        return ranges(file.path, split_size)
+    if file.compressed:
+        return [(0, file.size)]
+    return [(s, min(s + split_size, file.size)) for s in range(0, file.size, split_size)]
+
+
+def _plan(
+    files: Sequence[InputFile],
+    ranges: dict[int, list[tuple[int, int]]],
+    map_fn: Callable[..., Iterable[Any]],
+) -> list[Split]:
+    """Number the ranges and resolve each split's start state with one counting pass."""
+    bare = [Split(0, file, start, end) for file in files for start, end in ranges[file.index]]
+    # The last range of a file never needs a summary: nothing follows it.
+    after = [*bare[1:], None]
+    tasks = [split for split, nxt in zip(bare, after, strict=False) if _counted(split, nxt)]
+    summaries = dict(zip(tasks, map_fn(count_split, tasks), strict=True))
+    plan: list[Split] = []
+    state: State = START
+    for split in bare:
+        if split.start == 0:
+            state = START
+        plan.append(dataclasses.replace(split, index=len(plan), state=state[0], depth=state[1:]))
+        if split in summaries:
+            state = advance(split.file.format, state, summaries[split])
+    return plan
+
+
+def _counted(split: Split, after: Split | None) -> bool:
+    """Whether a range needs a summary: its format has a counting pass, and more of its
+    file comes after it."""
+    return needs_count(split.file) and after is not None and after.file is split.file

@@ -1,0 +1,44 @@
+"""The boundary types between listing, planning and reading: an input file and a split of it.
+
+Both are small frozen descriptors: they cross process boundaries (a split is a map task's
+whole input description), data never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["OUTSIDE", "InputFile", "Split"]
+
+OUTSIDE = 0
+"""A split's start is outside any string or quoted field (the state of byte 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One input file as listed: where it is, its place in the input order, how to read it."""
+
+    path: str  # as listed: globs and directories expanded, sorted within one pattern
+    index: int  # position in the overall input order (command-line order kept)
+    format: str  # one of FORMATS
+    size: int  # bytes on disk
+    mtime_ns: int
+    compressed: bool  # .gz: read as one streamed split
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A byte range of one input file, plus the parse state at its first byte.
+
+    `state` and `depth` come from the counting pass and stay at their defaults where the
+    format needs no state (NDJSON, text, parquet, .gz, a split at byte 0).
+    """
+
+    index: int  # position in the plan: by file index, then start
+    file: InputFile
+    start: int  # byte range [start, end); parquet: row groups; .gz: the whole file
+    end: int
+    # Where `start` falls (jsonscan.OUTSIDE, INSIDE, ESCAPED, OUT_ESCAPED): csv uses 1 for
+    # inside a quoted field; json also tells a byte right after a backslash.
+    state: int = OUTSIDE
+    depth: tuple[int, int] = (0, 0)  # json: '[' and '{' open at start, outside strings

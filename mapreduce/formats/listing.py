@@ -1,0 +1,133 @@
+"""Listing inputs: expand paths, globs and directories into files, and tell each one's format."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+import zlib
+from collections.abc import Callable, Sequence
+
+from mapreduce.errors import InputError, UsageError
+from mapreduce.formats.files import InputFile
+from mapreduce.formats.registry import EXTENSIONS, INPUT_FORMATS
+
+__all__ = ["format_of", "list_inputs"]
+
+_WHITESPACE = b" \t\r\n"
+_SNIFF = 1 << 16
+_BOM = b"\xef\xbb\xbf"
+
+
+def list_inputs(patterns: Sequence[str], input_format: str | None = None) -> list[InputFile]:
+    """Expand files, globs and directories into InputFiles, in command-line order.
+
+    A file reached twice (say by two overlapping globs) is listed once, where first reached.
+    Raises InputError naming the input and the remedy when nothing usable is found.
+    """
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        msg = f"unknown input format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}"
+        raise UsageError(msg)
+    paths: list[str] = []
+    seen: set[str] = set()
+    for pattern in patterns:
+        for path in _expand(pattern):
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
+                paths.append(path)
+    if not paths:
+        raise InputError("no inputs were given; pass files, globs or directories")
+    files = [_input_file(path, index, input_format) for index, path in enumerate(paths)]
+    if sum(file.size for file in files) == 0:
+        msg = f"all {len(files)} input file(s) are empty (0 bytes), starting with {paths[0]}"
+        raise InputError(msg)
+    return files
+
+
+def _expand(pattern: str) -> list[str]:
+    """The files one command-line input stands for, sorted (one file stays as it is)."""
+    if os.path.isdir(pattern):
+        files = _walk(pattern)
+        if not files:
+            msg = (
+                f"directory {pattern} contains no input files "
+                "(hidden files and names starting with '_' are skipped)"
+            )
+            raise InputError(msg)
+        return files
+    if os.path.lexists(pattern):
+        if not os.path.isfile(pattern):
+            raise InputError(f"input {pattern} is not a regular file")
+        return [pattern]
+    if any(char in pattern for char in "*?["):
+        files = []
+        for match in sorted(glob.glob(pattern, recursive=True)):
+            files.extend(_walk(match) if os.path.isdir(match) else [match])
+        files = [f for f in files if os.path.isfile(f)]
+        if not files:
+            raise InputError(f"no file matches {pattern}; check the pattern and quote it")
+        return files
+    raise InputError(f"input {pattern} does not exist")
+
+
+def _walk(directory: str) -> list[str]:
+    """Every regular file under a directory, sorted, skipping hidden and '_' names at any depth
+    (such as _SUCCESS, or a .mapreduce work dir left inside an input folder)."""
+    found = []
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        for name in names:
+            path = os.path.join(root, name)
+            if not name.startswith((".", "_")) and os.path.isfile(path):
+                found.append(path)
+    return sorted(found)
+
+
+def _input_file(path: str, index: int, input_format: str | None) -> InputFile:
+    """Stat one file, check it can be read and tell its format."""
+    try:
+        stat = os.stat(path)
+        fmt = format_of(path, input_format)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # BadGzipFile is an OSError
+        raise InputError(f"cannot read input {path}: not a valid gzip file ({exc})") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read input {path}: {exc.strerror or exc}") from exc
+    compressed = path.lower().endswith(".gz")
+    if compressed and fmt == "parquet":
+        raise InputError(f"input {path}: gzip-compressed Parquet is not supported; decompress it")
+    return InputFile(path, index, fmt, stat.st_size, stat.st_mtime_ns, compressed)
+
+
+def format_of(path: str, input_format: str | None = None) -> str:
+    """The format of a file: `input_format` if given, else by extension (a trailing .gz is
+    stripped first; .json is sniffed). Opens the file, so an unreadable file raises OSError."""
+    name = path.lower()
+    compressed = name.endswith(".gz")
+    opener = gzip.open if compressed else open
+    with opener(path, "rb") as f:
+        # A corrupt gzip header fails here, not in a worker much later.
+        head = f.read(_SNIFF) if compressed or input_format is None else b""
+        if input_format is not None:
+            return input_format
+        ext = os.path.splitext(name[:-3] if compressed else name)[1]
+        fmt = EXTENSIONS.get(ext)
+        if fmt is None:
+            shown = ext or "no extension"
+            msg = (
+                f"cannot tell the format of {path} from its extension ({shown}); "
+                f"pass --input-format ({', '.join(INPUT_FORMATS)})"
+            )
+            raise InputError(msg)
+        return _sniff_json(head, f.read) if fmt == "json" else fmt
+
+
+def _sniff_json(head: bytes, read: Callable[[int], bytes]) -> str:
+    """'json' if the first byte that is not whitespace (or a BOM) is '[', else 'ndjson'."""
+    data = head.removeprefix(_BOM)
+    while data:
+        data = data.lstrip(_WHITESPACE)
+        if data:
+            return "json" if data[:1] == b"[" else "ndjson"
+        data = read(_SNIFF)
+    return "ndjson"

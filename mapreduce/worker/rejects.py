@@ -1,0 +1,78 @@
+"""Bad records on the map side: which exceptions reject a record, and where rejects go.
+
+A bad record stops the task with a located error, or, with --skip-bad-records, becomes one
+line of the task's reject log (gathered into OUT/_rejects.jsonl at commit).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import orjson
+
+from mapreduce.errors import BadRecord, BadRecordError
+from mapreduce.formats.files import Split
+from mapreduce.formats.lines import LineCounter
+from mapreduce.worker.tasks import MapTask
+
+__all__ = ["RECORD_ERRORS", "Rejects", "reason_of"]
+
+# Exceptions from map() that reject one record rather than fail the task: a job's
+# explicit BadRecord, and the errors a missing or mistyped field raises.
+RECORD_ERRORS = (BadRecord, KeyError, ValueError, TypeError, IndexError)
+_MISSING = object()
+
+
+def reason_of(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}" if exc.args else "missing field"
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, BadRecord) else f"{type(exc).__name__}: {text}"
+
+
+class Rejects:
+    """The on_bad callback: stop the task with a located error, or log a reject and go on."""
+
+    def __init__(self, task: MapTask) -> None:
+        self.task = task
+        self.count = 0
+        self.path: str | None = None
+        self._handle: Any = None
+        source = task.source
+        self._lines = LineCounter(source.file) if isinstance(source, Split) else None
+
+    def where(self, position: int) -> tuple[str, str]:
+        source = self.task.source
+        if not isinstance(source, Split):
+            return source.label, f"record {position + 1}"
+        assert self._lines is not None
+        return source.file.path, self._lines.describe(position)
+
+    def __call__(self, position: int, reason: str, record: Any = _MISSING) -> None:
+        path, location = self.where(position)
+        if not self.task.skip_bad:
+            raise BadRecordError(
+                f"{path} {location}: {reason} (pass --skip-bad-records to skip bad records)"
+            )
+        self.count += 1
+        limit = self.task.max_bad
+        if limit is not None and self.count > limit:
+            msg = (
+                f"more than {limit} bad records (--max-bad-records); "
+                f"last: {path} {location}: {reason}"
+            )
+            raise BadRecordError(msg)
+        row: dict[str, Any] = {"file": path, "location": location, "reason": reason}
+        if record is not _MISSING:
+            row["record"] = record
+        if self._handle is None:
+            self.path = os.path.join(self.task.work_dir, f"rejects-{self.task.task_id}.jsonl")
+            self._handle = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._handle.write(orjson.dumps(row, default=repr) + b"\n")
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        if self._lines is not None:
+            self._lines.close()

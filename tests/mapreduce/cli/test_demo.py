@@ -1,0 +1,23 @@
+"""`mapreduce demo` generates data, runs both executors and checks them against the truth."""
+
+from mapreduce.cli import main
+
+
+def test_demo_matches_the_truth_file(tmp_path, capsys):
+    code = main(
+        [
+            "demo",
+            "--rows",
+            "8000",
+            "--dir",
+            str(tmp_path),
+            "--quiet",
+            "--state-dir",
+            str(tmp_path / "state"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.count("matches the truth file (2,000 keys)") == 2
+    assert "byte-identical across executors: yes" in out
+    assert "speedup of the process pool" in out

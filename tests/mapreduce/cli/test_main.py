@@ -1,0 +1,290 @@
+"""The command line: bad input and bad usage give one sentence, the right exit code,
+and leave OUT untouched; skipping bad records writes _rejects.jsonl."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mapreduce.cli import main
+from mapreduce.cli.args import parse_size
+from tests import oracles
+
+
+@pytest.fixture
+def users(tmp_path):
+    return oracles.write_ndjson(tmp_path / "users.jsonl", oracles.versioned_users(count=50))
+
+
+def cli(tmp_path, *args):
+    return main([*args, "--state-dir", str(tmp_path / "state"), "--quiet"])
+
+
+def one_line_error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("error: ")
+    return err[0]
+
+
+def test_run_writes_parts_and_success(tmp_path, users, capsys):
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(tmp_path / "out")) == 0
+    out = capsys.readouterr().out
+    assert "records read" in out and "records written" in out
+    success = json.loads((tmp_path / "out" / "_SUCCESS").read_text())
+    assert success["counters"]["records_read"] == 50
+    assert success["job"] == "LatestByKey"
+
+
+def test_bad_json_stops_the_job_naming_file_and_line(tmp_path, users, capsys):
+    lines = users.read_text().splitlines()
+    lines[6] = '{"id": 1, "updated_at": '
+    users.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(out)) == 1
+    error = one_line_error(capsys)
+    assert f"{users} line 7: invalid JSON" in error
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failed_job_leaves_an_existing_out_as_it_was(tmp_path, users, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    users.write_text(users.read_text() + '{"id": 3}\n')
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(out), "--overwrite") == 1
+    error = one_line_error(capsys)
+    assert "line 51: missing field 'updated_at'" in error
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_unparseable_timestamp_is_a_bad_record(tmp_path, users, capsys):
+    users.write_text('{"id": 1, "updated_at": "last tuesday"}\n' + users.read_text())
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(tmp_path / "o")) == 1
+    assert "line 1: ValueError: timestamp 'last tuesday' is neither ISO-8601" in one_line_error(
+        capsys
+    )
+
+
+def test_skip_bad_records_logs_rejects_and_succeeds(tmp_path, users, capsys):
+    users.write_text('not json\n{"id": 2}\n' + users.read_text() + '{"x": 1}\n')
+    out = tmp_path / "out"
+    assert (
+        cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(out), "--skip-bad-records") == 0
+    )
+    rejects = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
+    assert [(r["location"], r["reason"][:14]) for r in rejects] == [
+        ("line 1", "invalid JSON: "),
+        ("line 2", "missing field "),
+        ("line 53", "missing field "),
+    ]
+    assert all(r["file"] == str(users) for r in rejects)
+    assert json.loads((out / "_SUCCESS").read_text())["counters"]["bad_records"] == 3
+
+
+def test_max_bad_records(tmp_path, users, capsys):
+    users.write_text("x\ny\nz\n" + users.read_text())
+    out = tmp_path / "out"
+    code = cli(
+        tmp_path,
+        "run",
+        "latest_by_key",
+        str(users),
+        "-o",
+        str(out),
+        "--skip-bad-records",
+        "--max-bad-records",
+        "2",
+    )
+    assert code == 1
+    assert "more than 2 bad records" in one_line_error(capsys)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (None, ["latest_by_key", "{tmp}/missing.jsonl"], "missing.jsonl"),
+        ("emptydir", ["latest_by_key", "{tmp}/empty"], "empty"),
+        (None, ["{tmp}/nojob.py", "{users}"], "cannot read job file"),
+        ("syntax", ["{tmp}/bad.py", "{users}"], "line 1: syntax error"),
+        (None, ["latest_by_key", "{users}", "-p", "colour=red"], "unknown parameter 'colour'"),
+        ("outfull", ["latest_by_key", "{users}"], "exists and is not empty; pass --overwrite"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_sentence(tmp_path, users, capsys, setup, args, message):
+    if setup == "emptydir":
+        (tmp_path / "empty").mkdir()
+    if setup == "syntax":
+        (tmp_path / "bad.py").write_text("def (:\n")
+    out = tmp_path / "out"
+    if setup == "outfull":
+        out.mkdir()
+        (out / "x").write_text("x")
+    argv = [a.format(tmp=tmp_path, users=users) for a in args]
+    assert cli(tmp_path, "run", *argv, "-o", str(out)) == 2
+    assert message in one_line_error(capsys)
+    if setup != "outfull":
+        assert not out.exists()
+
+
+def test_debug_adds_the_traceback(tmp_path, users, capsys):
+    users.write_text("oops\n")
+    code = main(
+        [
+            "run",
+            "latest_by_key",
+            str(users),
+            "-o",
+            str(tmp_path / "o"),
+            "--state-dir",
+            str(tmp_path / "s"),
+            "--quiet",
+            "--debug",
+        ]
+    )
+    assert code == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_run_job_help_lists_parameters(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "latest_by_key", "--help"])
+    out = capsys.readouterr().out
+    assert "job LatestByKey" in out and "ts_unit" in out and "default 'updated_at'" in out
+
+
+def test_module_entry_point_and_fresh_process_determinism(tmp_path, users):
+    outputs = []
+    for seed in ("11", "12"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mapreduce",
+                "run",
+                "latest_by_key",
+                str(users),
+                str(users),
+                "-o",
+                str(out),
+                "--quiet",
+                "--state-dir",
+                str(tmp_path / "s"),
+                "--reducers",
+                "3",
+                "--split-size",
+                "300",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        outputs.append(oracles.part_bytes(out))
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("64MiB", 64 << 20), ("10MB", 10**7), ("512k", 512000), ("1", 1), ("1.5GiB", 3 << 29)],
+)
+def test_sizes(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_output_formats(tmp_path, fmt):
+    import csv
+
+    import pyarrow.parquet as pq
+
+    lines = oracles.text_lines()
+    corpus = tmp_path / "words.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert (
+        cli(
+            tmp_path,
+            "run",
+            "word_count",
+            str(corpus),
+            "-o",
+            str(out),
+            "--output-format",
+            fmt,
+            "--reducers",
+            "2",
+        )
+        == 0
+    )
+    parts = sorted(out.glob(f"part-*.{fmt}"))
+    assert len(parts) == 2
+    got = {}
+    for part in parts:
+        if fmt == "csv":
+            with open(part, newline="", encoding="utf-8") as handle:
+                got.update({row["word"]: int(row["count"]) for row in csv.DictReader(handle)})
+        else:
+            got.update({r["word"]: r["count"] for r in pq.read_table(part).to_pylist()})
+    assert got == oracles.word_count(lines)
+
+
+def test_directories_globs_and_gzip_inputs(tmp_path):
+    import gzip
+
+    users = oracles.versioned_users(count=300)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    oracles.write_ndjson(folder / "a.jsonl", users[:100])
+    with gzip.open(folder / "b.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(u, ensure_ascii=False) + "\n" for u in users[100:200])
+    oracles.write_ndjson(tmp_path / "c.jsonl", users[200:])
+    out = tmp_path / "out"
+    assert (
+        cli(
+            tmp_path,
+            "run",
+            "latest_by_key",
+            str(folder),
+            str(tmp_path / "c.*"),
+            "-o",
+            str(out),
+            "--split-size",
+            "700",
+        )
+        == 0
+    )
+    got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}
+    assert got == oracles.latest_by_key(users)
+
+
+def test_many_bad_records_get_their_own_lines(tmp_path, capsys):
+    lines = []
+    for i in range(3000):
+        lines.append(f'{{"id": {i}, "updated_at": "2024-01-01T00:00:00Z"}}' if i % 3 else "{bad")
+    path = tmp_path / "dirty.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert (
+        cli(
+            tmp_path,
+            "run",
+            "latest_by_key",
+            str(path),
+            "-o",
+            str(out),
+            "--skip-bad-records",
+            "--split-size",
+            "9000",
+        )
+        == 0
+    )
+    rejects = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
+    assert [r["location"] for r in rejects] == [f"line {i + 1}" for i in range(0, 3000, 3)]

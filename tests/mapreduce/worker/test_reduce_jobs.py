@@ -1,0 +1,98 @@
+"""Jobs with reduce(key, values), user counters, and map output spilled in many runs:
+the k-way merge path gives every key all its values, in input order, as an iterator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mapreduce.engine.api import run
+from mapreduce.engine.spec import RunSpec
+from tests import oracles
+
+HISTORY = """
+from mapreduce import Job
+
+
+class History(Job):
+    '''Every version's n per key, in input order, with counters.'''
+
+    def map(self, record):
+        self.count("records")
+        if record["n"] % 2:
+            self.count("odd")
+        yield record["id"], record["n"]
+
+    def reduce(self, key, values):
+        assert not isinstance(values, (list, tuple)), "values must stream"
+        self.count("keys")
+        yield {"id": key, "history": list(values)}
+"""
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reduce")
+    users = oracles.versioned_users(count=700, keys=90, mixed_keys=True)
+    path = oracles.write_ndjson(root / "users.jsonl", users)
+    job = root / "history.py"
+    job.write_text(HISTORY)
+    expected = {}
+    for user in users:
+        expected.setdefault(oracles.key_token(user["id"]), []).append(user["n"])
+    return path, job, users, expected
+
+
+@pytest.mark.parametrize(
+    ("executor", "workers", "split_size", "reducers", "spill_pairs"),
+    [
+        ("sequential", 1, None, 1, 1_000_000),
+        ("sequential", 2, 700, 3, 7),
+        ("thread", 3, 333, 2, 50),
+        ("process", 2, 1000, 4, 3),
+    ],
+)
+def test_reduce_sees_every_value_in_input_order(
+    tmp_path, setup, executor, workers, split_size, reducers, spill_pairs
+):
+    path, job, users, expected = setup
+    out = tmp_path / "out"
+    summary = run(
+        RunSpec(
+            job=str(job),
+            inputs=(str(path),),
+            out=str(out),
+            executor=executor,
+            workers=workers,
+            reducers=reducers,
+            split_size=split_size,
+            spill_pairs=spill_pairs,
+            state_dir=str(tmp_path / "state"),
+        )
+    )
+    got = {oracles.key_token(r["id"]): r["history"] for r in oracles.read_parts(out)}
+    assert got == expected
+    odd = sum(1 for u in users if u["n"] % 2)
+    assert summary.user_counters == {"records": len(users), "odd": odd, "keys": len(expected)}
+    success = json.loads((out / "_SUCCESS").read_text())
+    assert success["user_counters"] == summary.user_counters
+
+
+def test_merge_jobs_spilling_in_many_runs_still_combine_exactly(tmp_path, setup):
+    path, _, users, _ = setup
+    out = tmp_path / "out"
+    run(
+        RunSpec(
+            job="latest_by_key",
+            inputs=(str(path),),
+            out=str(out),
+            executor="sequential",
+            workers=2,
+            split_size=900,
+            spill_pairs=5,
+            state_dir=str(tmp_path / "s"),
+        )
+    )
+    got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}
+    assert got == oracles.latest_by_key(users)
