@@ -8,23 +8,17 @@ Faker's shared random state (pools come from their own seeded Faker, see types/p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import Column, as_bytes, with_blanks
+from datagen.columns import Column, as_bytes
 from datagen.encode import Template, json_template, json_values, render
-from datagen.optioncheck import ReadKeys, check_known, declared_names
-from datagen.plan import Plan
-from datagen.schema import FieldSpec
-from datagen.timestamps import timestamp_column
-from datagen.types import Batch, Context, Sampler, lookup
-from datagen.types.dates import timestamp_range
-from datagen.types.options import Options
-from datagen.types.patterns import guid_strings
-from datagen.versions import hash64
+from datagen.errors import UsageError
+from datagen.frame import FramePlan, compile_frame, make_frame
+from datagen.plan import Plan, with_rows
 from datagen.writers import Framing, encode_rows, framing, gzip_member, record_batch, template
 
 __all__ = ["ChunkResult", "ChunkTask", "TruthPart", "compile_plan", "run_chunk"]
@@ -61,98 +55,64 @@ class ChunkResult:
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """A plan's samplers and templates, built once per process."""
+    """A plan's fields and templates, built once per process."""
 
-    samplers: tuple[Sampler, ...]
+    frame: FramePlan
+    visible: tuple[int, ...]  # the slots written, in order
     template: Template | None
     framing: Framing | None
     truth_template: Template | None
 
-
-def _sampler(spec: FieldSpec, ctx: Context) -> Sampler:
-    """The field's sampler; SchemaError for a bad option or one its type does not know."""
-    kind = lookup(spec.type, spec.where)
-    options = ReadKeys(spec.options)
-    sampler = kind.build(Options(spec.where, options), ctx)
-    check_known(spec.where, kind.name, spec.options, declared_names(kind.options) | options.read)
-    return sampler
+    @property
+    def names(self) -> list[str]:
+        return [self.frame.layout.slots[i].path for i in self.visible]
 
 
 _CACHE: dict[bytes, Compiled] = {}
+PROBE_ROWS = 16
+
+
+def _compile(plan: Plan) -> Compiled:
+    fp = compile_frame(plan)
+    if fp.layout.arrays:
+        raise UsageError("arrays (JSON Array, Repeating Element, name[n]) are not written yet")
+    visible = tuple(i for i, s in enumerate(fp.layout.slots) if not s.hidden and not s.structural)
+    names = [fp.layout.slots[i].path for i in visible]
+    text = plan.fmt != "parquet"
+    frame = framing(plan.fmt, names, pretty=plan.pretty, eol=plan.eol, bom=plan.bom)
+    separator = frame.separator.decode()
+    return Compiled(
+        fp,
+        visible,
+        template(plan.fmt, names, pretty=plan.pretty, separator=separator, eol=plan.eol)
+        if text
+        else None,
+        frame if text else None,
+        json_template(names, pretty=False, suffix="\n") if plan.truth else None,
+    )
 
 
 def compile_plan(plan: Plan) -> Compiled:
-    """Build (and cache) the plan's samplers; raises SchemaError for bad options."""
+    """Build (and cache) the plan's fields; raises SchemaError for bad options or formulas.
+
+    A few rows are made once here, so that a formula that fails on the values it meets
+    (like a date plus a text) stops the run before the output is touched.
+    """
     key = plan.key()
     if key not in _CACHE:
-        ctx = Context(plan.locale, plan.seed)
-        names = plan.schema.names()
-        text = plan.fmt != "parquet"
-        frame = framing(plan.fmt, names, pretty=plan.pretty, eol=plan.eol, bom=plan.bom)
-        separator = frame.separator.decode()
+        compiled = _compile(plan)
+        if any(f.formula is not None for f in compiled.frame.fields):
+            probe = replace(with_rows(plan, PROBE_ROWS), chunk_rows=PROBE_ROWS)
+            make_frame(probe, compiled.frame, 0)
         _CACHE.clear()  # one plan at a time: keep memory flat across many generate() calls
-        _CACHE[key] = Compiled(
-            tuple(_sampler(f, ctx) for f in plan.schema.fields),
-            template(plan.fmt, names, pretty=plan.pretty, separator=separator, eol=plan.eol)
-            if text
-            else None,
-            frame if text else None,
-            json_template(names, pretty=False, suffix="\n") if plan.truth else None,
-        )
+        _CACHE[key] = compiled
     return _CACHE[key]
 
 
-def _rng(plan: Plan, index: int, field: int, stream: int) -> np.random.Generator:
-    return np.random.default_rng([plan.seed, index, field, stream])
-
-
-def _key_values(spec: FieldSpec, plan: Plan, keys: np.ndarray) -> pa.Array:
-    """The key field of versioned rows: a pure function of the key number."""
-    if spec.type == "GUID":
-        words = np.stack([hash64(plan.seed, keys, 11), hash64(plan.seed, keys, 12)], axis=1)
-        return guid_strings(words.astype("<u8").view(np.uint8).reshape(len(keys), 16))
-    if spec.type == "Sequence":
-        opts = Options(spec.where, spec.options)
-        start, step = opts.number("start", 1), opts.number("step", 1)
-        if start == int(start) and step == int(step):
-            return pa.array(int(start) + int(step) * keys)
-        return pa.array(start + step * keys)
-    return pa.array(keys + 1)
-
-
-def _timestamps(
-    spec: FieldSpec, plan: Plan, rng: np.random.Generator, located: tuple | None, n: int
-) -> Column:
-    if located is not None and plan.versions is not None:
-        instants = plan.versions.instants(*located)
-    else:
-        lo, hi = timestamp_range(spec)
-        instants = rng.integers(lo, hi + 1, n, dtype=np.int64)
-    return timestamp_column(instants, plan.style, rng)
-
-
 def make_columns(plan: Plan, index: int, compiled: Compiled) -> tuple[list[Column], tuple | None]:
-    """Every field's column for chunk `index`, and (positions, keys, versions) when versioned."""
-    start, n = plan.chunk_span(index)
-    positions = np.arange(start, start + n, dtype=np.int64)
-    located = plan.versions.locate(positions) if plan.versions is not None else None
-    columns = []
-    for i, (spec, sampler) in enumerate(zip(plan.schema.fields, compiled.samplers, strict=True)):
-        rng = _rng(plan, index, i, 0)
-        if located is not None and spec.name == plan.key_field:
-            columns.append(Column(_key_values(spec, plan, located[0])))
-            continue
-        if spec.name == plan.timestamp_field:
-            columns.append(_timestamps(spec, plan, rng, located, n))
-            continue
-        values = sampler(Batch(start, n, rng))
-        blank = (
-            _rng(plan, index, i, 1).random(n) * 100 < spec.percent_blank
-            if spec.percent_blank
-            else None
-        )
-        columns.append(Column(with_blanks(values, blank)))
-    return columns, (positions, *located) if located is not None else None
+    """Every written field's column for chunk `index`, and (positions, keys, versions)."""
+    frame = make_frame(plan, compiled.frame, index)
+    return [frame.columns[i] for i in compiled.visible], frame.located
 
 
 def _select(col: Column, order: np.ndarray) -> Column:
@@ -193,5 +153,5 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     truth = _truth(plan, compiled, columns, located) if plan.truth and located is not None else None
     _, n = plan.chunk_span(index)
     if plan.fmt == "parquet":
-        return ChunkResult(index, n, batch=record_batch(plan.schema.names(), columns), truth=truth)
+        return ChunkResult(index, n, batch=record_batch(compiled.names, columns), truth=truth)
     return ChunkResult(index, n, data=_text(plan, compiled, index, columns), truth=truth)

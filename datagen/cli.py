@@ -115,7 +115,7 @@ def list_types() -> str:
         lines.extend(f"  {name:<26} {reason}" for name, reason in refused.items())
     count = len(all_types())
     return (
-        f"{count} field types; every field also takes percentBlank (0-100).\n"
+        f"{count} field types; every field also takes percentBlank (0-100) and formula.\n"
         + "\n".join(lines)
         + "\n"
     )

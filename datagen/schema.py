@@ -2,7 +2,9 @@
 
 Accepted shapes: a list of fields (Mockaroo's API body), `{"fields": [...]}`, or a schema
 export `{"columns": [...]}`. A field is `{"name", "type", "percentBlank", ...type options}`;
-`null_percentage` is read as `percentBlank`, and an empty `formula` is ignored.
+`null_percentage` is read as `percentBlank`; `formula` (any field) is kept apart from the
+type's options, and an empty one is ignored. Where each field goes in the record (nesting,
+arrays, hidden fields) is datagen.layout's job.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from datagen import structural  # noqa: F401 - registers Formula, Template, JSON Array ...
 from datagen.errors import SchemaError
 from datagen.types.registry import lookup
 
@@ -33,6 +36,7 @@ class FieldSpec:
     type: str
     percent_blank: float = 0.0
     options: Mapping[str, Any] = field(default_factory=dict)
+    formula: str | None = None
 
     @property
     def where(self) -> str:
@@ -45,6 +49,8 @@ class FieldSpec:
         if self.percent_blank:
             out["percentBlank"] = self.percent_blank
         out.update(self.options)
+        if self.formula is not None:
+            out["formula"] = self.formula
         return out
 
 
@@ -102,8 +108,9 @@ def _parse_field(index: int, raw: Any) -> FieldSpec:
         raise SchemaError(f"{where}: 'name' must be a non-empty string, got {name!r}")
     where = f"{where} {name!r}"
     kind = lookup(raw.get("type"), where)
-    if raw.get("formula") not in (None, ""):
-        raise SchemaError(f"{where}: option 'formula' is not supported by datagen; remove it")
+    formula = raw.get("formula")
+    if formula is not None and not isinstance(formula, str):
+        raise SchemaError(f"{where}: option 'formula' must be a string, got {formula!r}")
     blank = raw.get("percentBlank", raw.get("null_percentage", 0))
     if isinstance(blank, str):
         with contextlib.suppress(ValueError):
@@ -117,25 +124,15 @@ def _parse_field(index: int, raw: Any) -> FieldSpec:
             f"{where}: option 'percentBlank' must be a number from 0 to 100, got {blank!r}"
         )
     options = {k: v for k, v in raw.items() if k not in _RESERVED}
-    return FieldSpec(index, name, kind.name, float(blank), options)
+    return FieldSpec(index, name, kind.name, float(blank), options, formula or None)
 
 
 def _check_names(fields: tuple[FieldSpec, ...]) -> None:
-    """Names must be unique and a dotted name cannot nest under a plain field."""
+    """Names must be unique (datagen.layout checks how dotted names nest)."""
     seen: dict[str, FieldSpec] = {}
     for f in fields:
         if f.name in seen:
             raise SchemaError(
                 f"{f.where}: the name is already used by {seen[f.name].where}; rename one"
             )
-        if any(not part for part in f.name.split(".")):
-            raise SchemaError(f"{f.where}: a dotted name cannot have an empty part")
         seen[f.name] = f
-    for f in fields:
-        parts = f.name.split(".")
-        for i in range(1, len(parts)):
-            parent = seen.get(".".join(parts[:i]))
-            if parent is not None:
-                raise SchemaError(
-                    f"{f.where}: nests under {parent.where}, which is a plain field; rename one"
-                )

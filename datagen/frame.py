@@ -1,0 +1,303 @@
+"""One chunk's values, field by field, in the order formulas need them.
+
+    compile_frame(plan)    per process: the layout, each field's sampler or formula, and an
+                           order in which every field comes after the fields its formula reads
+    make_frame(plan, ...)  per chunk: array sizes, then each field's values at its level:
+                             own values (its type's sampler; none for Formula/Template)
+                             -> formula (Mockaroo's rule: after the field's own value, `this`)
+                             -> percentBlank (blanks are applied last, to what is written)
+
+A field inside an array has one value per element; a formula there reads fields of its own
+element and of the records around it (spread over the elements). Each field of chunk i still
+draws from its own stream seeded by (seed, i, field index), so the bytes do not depend on
+--workers, nor on which fields have formulas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from datagen.columns import Column, with_blanks
+from datagen.errors import SchemaError
+from datagen.formula import Compiled, Env, FormulaError, evaluate
+from datagen.formula.values import kind, to_text
+from datagen.formulas import compile_field_formula
+from datagen.layout import Layout, make_layout
+from datagen.optioncheck import ReadKeys, check_known, declared_names
+from datagen.plan import Plan
+from datagen.schema import FieldSpec
+from datagen.structural import STRUCTURAL
+from datagen.temporal import TEMPORAL_TYPES, Temporal, make_temporal
+from datagen.timestamps import timestamp_column
+from datagen.types import Batch, Context, Sampler, lookup
+from datagen.types.dates import timestamp_range
+from datagen.types.options import Options
+from datagen.types.patterns import guid_strings
+from datagen.versions import hash64
+
+__all__ = ["Frame", "FramePlan", "compile_frame", "make_frame"]
+
+_OWN, _BLANK, _COUNTS, _CALLS = 0, 1, 2, 3  # random streams of a field, per chunk
+
+
+@dataclass(frozen=True, slots=True)
+class FieldPlan:
+    """How one field gets its values."""
+
+    sampler: Sampler | None = None  # its type's values (None: Formula, Template, arrays)
+    temporal: Temporal | None = None  # Date/Datetime: instants, so formulas see dates
+    formula: Compiled | None = None
+    reads: tuple[int, ...] = ()  # slots the formula reads
+
+
+@dataclass(frozen=True, slots=True)
+class FramePlan:
+    layout: Layout
+    fields: tuple[FieldPlan, ...]
+    order: tuple[int, ...]
+
+
+def _sampler(spec: FieldSpec, ctx: Context) -> Sampler:
+    """The field's sampler; SchemaError for a bad option or one its type does not know."""
+    kind_ = lookup(spec.type, spec.where)
+    options = ReadKeys(spec.options)
+    sampler = kind_.build(Options(spec.where, options), ctx)
+    check_known(spec.where, kind_.name, spec.options, declared_names(kind_.options) | options.read)
+    return sampler
+
+
+def _field_plan(plan: Plan, layout: Layout, index: int, ctx: Context) -> FieldPlan:
+    slot = layout.slots[index]
+    spec = slot.spec
+    if spec.type in STRUCTURAL:
+        check_known(spec.where, spec.type, spec.options,
+                    declared_names(lookup(spec.type, spec.where).options))  # fmt: skip
+    formula = compile_field_formula(plan, layout, index)
+    if formula is not None and spec.name in (plan.key_field, plan.timestamp_field):
+        raise SchemaError(f"{spec.where}: the key and timestamp fields of --versions cannot "
+                          "have a formula; put it on another field")  # fmt: skip
+    reads = _reads(layout, index, formula)
+    if spec.type in STRUCTURAL:
+        return FieldPlan(formula=formula, reads=reads)
+    sampler = _sampler(spec, ctx)
+    temporal = make_temporal(spec) if spec.type in TEMPORAL_TYPES else None
+    return FieldPlan(sampler, temporal, formula, reads)
+
+
+def _reads(layout: Layout, index: int, formula: Compiled | None) -> tuple[int, ...]:
+    """The slots a formula reads; they must be in its element or in the records around it."""
+    if formula is None:
+        return ()
+    slot = layout.slots[index]
+    around = layout.ancestors(slot.level)
+    reads = []
+    for path in sorted(formula.fields):
+        other = layout.find(path)
+        assert other is not None
+        if other == index:
+            continue  # its own name is `this`
+        if layout.slots[other].level not in around:
+            array = layout.arrays[layout.slots[other].level].path  # type: ignore[index]
+            raise SchemaError(
+                f"{slot.spec.where}: formula {formula.text!r} reads {path!r}, which is inside "
+                f"the array {array!r}; only fields of the same element or around it can be read"
+            )
+        reads.append(other)
+    return tuple(reads)
+
+
+def _order(layout: Layout, fields: list[FieldPlan]) -> tuple[int, ...]:
+    """Schema order, except that a field comes after the fields its formula reads."""
+    done: list[int] = []
+    state: dict[int, int] = {}
+
+    def visit(i: int, chain: list[int]) -> None:
+        if state.get(i) == 2:
+            return
+        if state.get(i) == 1:
+            cycle = [*chain[chain.index(i) :], i]
+            names = " -> ".join(repr(layout.slots[j].spec.name) for j in cycle)
+            raise SchemaError(f"{layout.slots[i].spec.where}: formulas read each other in a "
+                              f"circle ({names}); break the circle")  # fmt: skip
+        state[i] = 1
+        for j in fields[i].reads:
+            visit(j, [*chain, i])
+        state[i] = 2
+        done.append(i)
+
+    for i in range(len(fields)):
+        visit(i, [])
+    return tuple(done)
+
+
+def compile_frame(plan: Plan) -> FramePlan:
+    """Everything about the fields that does not change from chunk to chunk."""
+    layout = make_layout(plan.schema)
+    ctx = Context(plan.locale, plan.seed)
+    fields = [_field_plan(plan, layout, i, ctx) for i in range(len(layout.slots))]
+    return FramePlan(layout, tuple(fields), _order(layout, fields))
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """The elements of one array in a chunk: how many, and the row each belongs to."""
+
+    size: int
+    owners: np.ndarray  # the parent row (record or outer element) of each element
+    offsets: np.ndarray  # parent row r owns elements offsets[r] .. offsets[r+1]-1
+
+
+@dataclass
+class Frame:
+    """A chunk's values: the output column and the typed value of each field, by slot."""
+
+    rows: int
+    levels: list[Level]
+    columns: dict[int, Column] = field(default_factory=dict)
+    typed: dict[int, pa.Array] = field(default_factory=dict)
+    located: tuple | None = None
+
+
+def _rng(plan: Plan, index: int, field_: int, *stream: int) -> np.random.Generator:
+    return np.random.default_rng([plan.seed, index, field_, *stream])
+
+
+def _levels(plan: Plan, fp: FramePlan, index: int, rows: int) -> list[Level]:
+    levels: list[Level] = []
+    for a in fp.layout.arrays:  # parents come before their children
+        parent_size = rows if a.parent is None else levels[a.parent].size
+        counts = _rng(plan, index, a.owner, _COUNTS).integers(a.low, a.high + 1, parent_size)
+        offsets = np.zeros(parent_size + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        owners = np.repeat(np.arange(parent_size, dtype=np.int64), counts)
+        levels.append(Level(int(offsets[-1]), owners, offsets))
+    return levels
+
+
+def _key_values(spec: FieldSpec, plan: Plan, keys: np.ndarray) -> pa.Array:
+    """The key field of versioned rows: a pure function of the key number."""
+    if spec.type == "GUID":
+        words = np.stack([hash64(plan.seed, keys, 11), hash64(plan.seed, keys, 12)], axis=1)
+        return guid_strings(words.astype("<u8").view(np.uint8).reshape(len(keys), 16))
+    if spec.type == "Sequence":
+        opts = Options(spec.where, spec.options)
+        start, step = opts.number("start", 1), opts.number("step", 1)
+        if start == int(start) and step == int(step):
+            return pa.array(int(start) + int(step) * keys)
+        return pa.array(start + step * keys)
+    return pa.array(keys + 1)
+
+
+class _Maker:
+    """Fills a Frame for chunk `index`."""
+
+    def __init__(self, plan: Plan, fp: FramePlan, index: int) -> None:
+        self.plan, self.fp, self.index = plan, fp, index
+        self.start, self.rows = plan.chunk_span(index)
+        positions = np.arange(self.start, self.start + self.rows, dtype=np.int64)
+        located = plan.versions.locate(positions) if plan.versions is not None else None
+        self.frame = Frame(self.rows, _levels(plan, fp, index, self.rows))
+        self.frame.located = (positions, *located) if located is not None else None
+        self.own: dict[int, pa.Array | None] = {}
+        self.current = -1
+
+    def size(self, level: int | None) -> int:
+        return self.rows if level is None else self.frame.levels[level].size
+
+    def read(self, at: int | None, slot: int) -> pa.Array:
+        """A field's values spread over the rows of level `at` (its own level or inside it)."""
+        if slot == self.current:
+            own = self.own.get(slot)
+            return own if own is not None else pa.nulls(self.size(at))
+        value = self.frame.typed[slot]
+        target = self.fp.layout.slots[slot].level
+        if target == at:
+            return value
+        rows = np.arange(self.size(at), dtype=np.int64)
+        level = at
+        while level != target:
+            assert level is not None
+            rows = self.frame.levels[level].owners[rows]
+            level = self.fp.layout.arrays[level].parent
+        return value.take(pa.array(rows))
+
+    def own_values(self, slot: int) -> tuple[pa.Array | None, Column | None]:
+        """(typed values, output column) of the field's own type, before its formula."""
+        spec, fplan = self.fp.layout.slots[slot].spec, self.fp.fields[slot]
+        level = self.fp.layout.slots[slot].level
+        rng = _rng(self.plan, self.index, spec.index, _OWN)
+        located = self.frame.located
+        if level is None and located is not None and spec.name == self.plan.key_field:
+            keys = _key_values(spec, self.plan, located[1])
+            return keys, Column(keys)
+        if level is None and spec.name == self.plan.timestamp_field:
+            if located is not None and self.plan.versions is not None:
+                instants = self.plan.versions.instants(*located[1:])
+            else:
+                lo, hi = timestamp_range(spec)
+                instants = rng.integers(lo, hi + 1, self.rows, dtype=np.int64)
+            col = timestamp_column(instants, self.plan.style, rng)
+            return pa.array(instants * 1000, pa.timestamp("ms")), col
+        if fplan.sampler is None:
+            return None, None
+        batch = Batch(self.start if level is None else 0, self.size(level), rng)
+        if fplan.temporal is not None:
+            ms = fplan.temporal.draw(batch)
+            return fplan.temporal.typed(ms), Column(fplan.temporal.text(ms))
+        values = fplan.sampler(batch)
+        return values, Column(values)
+
+    def formula(self, slot: int, this: pa.Array | None) -> pa.Array:
+        fplan = self.fp.fields[slot]
+        assert fplan.formula is not None
+        spec, level = self.fp.layout.slots[slot].spec, self.fp.layout.slots[slot].level
+        by_path = {self.fp.layout.slots[s].path: s for s in fplan.reads}
+        by_path[self.fp.layout.slots[slot].path] = slot
+
+        def stream(pos: int) -> np.random.Generator:
+            return _rng(self.plan, self.index, spec.index, _CALLS, pos)
+
+        env = Env(self.size(level), lambda p: self.read(level, by_path[p]), this, stream)
+        try:
+            return evaluate(fplan.formula, env)
+        except FormulaError as exc:
+            raise SchemaError(
+                f"{spec.where}: formula {fplan.formula.text!r} at position {exc.pos + 1}: "
+                f"{exc.message}"
+            ) from None
+
+    def fill(self, slot: int) -> None:
+        self.current = slot
+        layout_slot, fplan = self.fp.layout.slots[slot], self.fp.fields[slot]
+        if layout_slot.structural:
+            return
+        spec = layout_slot.spec
+        typed, out = self.own_values(slot)
+        self.own[slot] = typed
+        if fplan.formula is not None:
+            typed = self.formula(slot, typed)
+            text = typed
+            if kind(typed) in ("date", "time"):
+                text = fplan.temporal.format(typed) if fplan.temporal else to_text(typed)
+            out = Column(text)
+        assert typed is not None and out is not None
+        versioned = spec.name in (self.plan.key_field, self.plan.timestamp_field)
+        if spec.percent_blank and not versioned:
+            n = self.size(layout_slot.level)
+            draw = _rng(self.plan, self.index, spec.index, _BLANK).random(n)
+            blank = draw * 100 < spec.percent_blank
+            out = Column(with_blanks(out.values, blank), out.bare)
+            typed = with_blanks(typed, blank)
+        self.frame.typed[slot] = typed
+        self.frame.columns[slot] = out
+
+
+def make_frame(plan: Plan, fp: FramePlan, index: int) -> Frame:
+    """Every field's values for chunk `index`."""
+    maker = _Maker(plan, fp, index)
+    for slot in fp.order:
+        maker.fill(slot)
+    return maker.frame
