@@ -7,7 +7,6 @@ Faker's shared random state (pools come from their own seeded Faker, see types/p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,11 +14,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.columns import Column, as_bytes
-from datagen.encode import Template, json_template, json_values, render
-from datagen.errors import UsageError
-from datagen.frame import FramePlan, compile_frame, make_frame
+from datagen.errors import SchemaError, UsageError
+from datagen.frame import Frame, FramePlan, compile_frame, make_frame
+from datagen.layout import Leaf
+from datagen.outputs import TextFormat
 from datagen.plan import Plan, with_rows
-from datagen.writers import Framing, encode_rows, framing, gzip_member, record_batch, template
+from datagen.records import RowView, json_records
+from datagen.writers import gzip_member, record_batch, text_format
 
 __all__ = ["ChunkResult", "ChunkTask", "TruthPart", "compile_plan", "run_chunk"]
 
@@ -55,17 +56,10 @@ class ChunkResult:
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """A plan's fields and templates, built once per process."""
+    """A plan's fields and its format's writer, built once per process."""
 
     frame: FramePlan
-    visible: tuple[int, ...]  # the slots written, in order
-    template: Template | None
-    framing: Framing | None
-    truth_template: Template | None
-
-    @property
-    def names(self) -> list[str]:
-        return [self.frame.layout.slots[i].path for i in self.visible]
+    text: TextFormat | None  # None for Parquet
 
 
 _CACHE: dict[bytes, Compiled] = {}
@@ -74,22 +68,17 @@ PROBE_ROWS = 16
 
 def _compile(plan: Plan) -> Compiled:
     fp = compile_frame(plan)
-    if fp.layout.arrays:
-        raise UsageError("arrays (JSON Array, Repeating Element, name[n]) are not written yet")
-    visible = tuple(i for i, s in enumerate(fp.layout.slots) if not s.hidden and not s.structural)
-    names = [fp.layout.slots[i].path for i in visible]
-    text = plan.fmt != "parquet"
-    frame = framing(plan.fmt, names, pretty=plan.pretty, eol=plan.eol, bom=plan.bom)
-    separator = frame.separator.decode()
-    return Compiled(
-        fp,
-        visible,
-        template(plan.fmt, names, pretty=plan.pretty, separator=separator, eol=plan.eol)
-        if text
-        else None,
-        frame if text else None,
-        json_template(names, pretty=False, suffix="\n") if plan.truth else None,
-    )
+    tree = fp.layout.tree
+    if not tree.children:
+        raise SchemaError(f"{plan.schema.source}: every field is hidden (named __...); "
+                          "nothing would be written")  # fmt: skip
+    one_value = len(tree.children) == 1 and isinstance(tree.children[0][1], Leaf)
+    if plan.fmt == "text" and not one_value:
+        raise UsageError(
+            f"a .txt file holds one value per line, but the schema writes {len(tree.children)} "
+            "fields; use .jsonl, .csv or .parquet"
+        )
+    return Compiled(fp, None if plan.fmt == "parquet" else text_format(tree, plan.output))
 
 
 def compile_plan(plan: Plan) -> Compiled:
@@ -109,39 +98,46 @@ def compile_plan(plan: Plan) -> Compiled:
     return _CACHE[key]
 
 
-def make_columns(plan: Plan, index: int, compiled: Compiled) -> tuple[list[Column], tuple | None]:
-    """Every written field's column for chunk `index`, and (positions, keys, versions)."""
-    frame = make_frame(plan, compiled.frame, index)
-    return [frame.columns[i] for i in compiled.visible], frame.located
+def _view(frame: Frame) -> RowView:
+    return RowView(frame.rows, frame.columns, [level.offsets for level in frame.levels])
 
 
-def _select(col: Column, order: np.ndarray) -> Column:
-    bare = col.bare.take(order) if col.bare is not None else None
-    return Column(col.values.take(order), bare)
+def _selected(frame: Frame, rows: np.ndarray) -> RowView:
+    """The view of some records (flat layouts: their columns are taken row by row)."""
+    picked = {
+        slot: Column(c.values.take(rows), c.bare.take(rows) if c.bare is not None else None)
+        for slot, c in frame.columns.items()
+    }
+    return RowView(len(rows), picked, [])
 
 
-def _truth(plan: Plan, compiled: Compiled, columns: Sequence[Column], located: tuple) -> TruthPart:
-    positions, keys, versions = located
-    assert plan.versions is not None and compiled.truth_template is not None
+def _truth(plan: Plan, compiled: Compiled, frame: Frame) -> TruthPart:
+    assert plan.versions is not None and frame.located is not None
+    positions, keys, versions = frame.located
     rows = np.flatnonzero(plan.versions.winners(positions, keys, versions))
     order = rows[np.argsort(keys[rows], kind="stable")]
-    lines = render(compiled.truth_template, [json_values(_select(c, order)) for c in columns])
+    tree = compiled.frame.layout.tree
+    if frame.levels:  # records with arrays: write them all, keep the winners' lines
+        lines = json_records(tree, _view(frame), suffix="\n").take(pa.array(order))
+    else:
+        lines = json_records(tree, _selected(frame, order), suffix="\n")
     sizes = np.asarray(pc.binary_length(lines), dtype=np.int64)
     offsets = np.zeros(len(order) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     return TruthPart(keys[order], offsets, as_bytes(lines))
 
 
-def _text(plan: Plan, compiled: Compiled, index: int, columns: Sequence[Column]) -> bytes:
-    assert compiled.template is not None and compiled.framing is not None
-    frame = compiled.framing
-    body = encode_rows(plan.fmt, compiled.template, columns)
+def _text(plan: Plan, compiled: Compiled, index: int, frame: Frame) -> bytes:
+    fmt = compiled.text
+    assert fmt is not None
+    start, _ = plan.chunk_span(index)
+    body = as_bytes(fmt.records(_view(frame), start, plan.rows))
     if index == 0:
-        body = frame.header + body
+        body = fmt.header + body
     if index == plan.chunks - 1:
-        if plan.fmt == "json" and body.endswith(frame.separator):
-            body = body[: -len(frame.separator)]
-        body += frame.footer
+        if fmt.trim and body.endswith(fmt.trim):
+            body = body[: -len(fmt.trim)]
+        body += fmt.footer
     return gzip_member(body) if plan.gz else body
 
 
@@ -149,9 +145,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     """The worker entry point: generate, encode and (for .gz) compress one chunk."""
     plan, index = task.plan, task.index
     compiled = compile_plan(plan)
-    columns, located = make_columns(plan, index, compiled)
-    truth = _truth(plan, compiled, columns, located) if plan.truth and located is not None else None
-    _, n = plan.chunk_span(index)
+    frame = make_frame(plan, compiled.frame, index)
+    truth = _truth(plan, compiled, frame) if plan.truth and frame.located is not None else None
     if plan.fmt == "parquet":
-        return ChunkResult(index, n, batch=record_batch(compiled.names, columns), truth=truth)
-    return ChunkResult(index, n, data=_text(plan, compiled, index, columns), truth=truth)
+        batch = record_batch(compiled.frame.layout.tree, _view(frame))
+        return ChunkResult(index, frame.rows, batch=batch, truth=truth)
+    return ChunkResult(index, frame.rows, data=_text(plan, compiled, index, frame), truth=truth)

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from datagen.errors import SchemaError, UsageError
+from datagen.outputs import Output
 from datagen.presets import preset_schema
 from datagen.schema import FieldSpec, Schema, load_schema, parse_schema
 from datagen.timestamps import STYLES
@@ -51,9 +52,7 @@ class Plan:
     locale: str
     fmt: str
     gz: bool
-    pretty: bool = False
-    eol: str = "\n"
-    bom: bool = False
+    output: Output
     chunk_rows: int = CHUNK_ROWS
     versions: VersionPlan | None = None
     key_field: str | None = None
@@ -73,9 +72,7 @@ class Plan:
                 self.schema.key().decode(),
                 self.seed,
                 self.locale,
-                self.fmt,
-                self.pretty,
-                self.eol,
+                repr(self.output),
                 self.truth,
             ]
         )
@@ -186,16 +183,12 @@ def make_plan(out: str, **args: Any) -> Plan:
     if args["bom"] and fmt not in ("csv", "text"):
         raise UsageError(f"--bom only applies to CSV and text files, not {fmt}")
     schema, vplan, key = _versions(args, _schema(args["preset"], args["schema"]))
-    if fmt == "text" and len(schema.fields) != 1:
-        raise UsageError(
-            f"a .txt file holds one value per line, but the schema has {len(schema.fields)} "
-            "fields; use .jsonl, .csv or .parquet"
-        )
     style = args["timestamp_style"]
     styled = args["timestamp_field"] if vplan is not None or style != "iso-z" else None
+    output = Output(fmt, pretty=bool(args["pretty"]), eol=EOLS[args["line_ending"]],
+                    bom=bool(args["bom"]))  # fmt: skip
     return Plan(
-        schema, 0, args["seed"], args["locale"], fmt, gz,
-        pretty=bool(args["pretty"]), eol=EOLS[args["line_ending"]], bom=bool(args["bom"]),
+        schema, 0, args["seed"], args["locale"], fmt, gz, output,
         chunk_rows=CHUNK_ROWS, versions=vplan, key_field=key, timestamp_field=styled,
         style=style, truth=args["truth"] is not None,
     )  # fmt: skip

@@ -1,45 +1,44 @@
-"""Output formats: which one a path asks for, how a chunk of columns becomes bytes or a batch.
+"""Output formats: which one a path asks for, and how a chunk's records become bytes or a batch.
 
     ndjson  (.jsonl, .ndjson)  one JSON object per line
     json    (.json)            Mockaroo's JSON array: "[" records joined by ",\\n" "]" (or --pretty)
-    csv     (.csv)             header row, RFC 4180 quoting, unix or windows line endings, opt. BOM
-    parquet (.parquet, .pq)    one row group per chunk; dotted names become struct columns
+    csv     (.csv)             header row, RFC 4180 quoting; --delimiter, --quote-char
+    tsv     (.tsv)             the same with tabs
+    sql     (.sql)             INSERT statements in batches, optional CREATE TABLE (sql.py)
+    xml     (.xml)             a root element of record elements (xml.py)
+    parquet (.parquet, .pq)    one row group per chunk; objects are structs, arrays lists
     text    (.txt)             one value per line (single-field schemas: the words/numbers presets)
 
 A `.gz` suffix compresses text formats: each chunk is its own gzip member (mtime 0), so chunks
-compress in parallel and the file is the same bytes whatever --workers is.
+compress in parallel and the file is the same bytes whatever --workers is. Flat formats (CSV,
+TSV, SQL) write a nested field under its dotted name and an array as one column holding the
+array's JSON text.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import Column, as_bytes
-from datagen.encode import (
-    Template,
-    csv_template,
-    csv_values,
-    json_template,
-    json_values,
-    render,
-    text_values,
-)
+from datagen.columns import join
+from datagen.encode import csv_values, quote_delimited, text_values
 from datagen.errors import UsageError
+from datagen.layout import Leaf, Obj
+from datagen.outputs import Output, TextFormat
+from datagen.records import RowView, arrow_arrays, flat_columns, flat_values, json_records
 
 __all__ = [
+    "EOLS",
     "FORMATS",
-    "Framing",
+    "Output",
+    "TextFormat",
     "detect_format",
-    "encode_rows",
-    "framing",
     "gzip_member",
     "record_batch",
+    "text_format",
 ]
 
 FORMATS = ("ndjson", "json", "csv", "parquet", "text")
@@ -75,55 +74,68 @@ def detect_format(path: str, fmt: str | None) -> tuple[str, bool]:
     return fmt, gz
 
 
-@dataclass(frozen=True, slots=True)
-class Framing:
-    """What surrounds the records of a text file, and what follows each record."""
+class _Json(TextFormat):
+    def __init__(self, tree: Obj, out: Output) -> None:
+        self.tree, self.out = tree, out
+        eol = out.eol
+        if out.fmt == "ndjson":
+            self.prefix, self.suffix = "", eol
+        elif out.pretty:
+            self.header, self.footer = f"[{eol}".encode(), f"{eol}]{eol}".encode()
+            self.prefix, self.suffix, self.trim = "  ", f",{eol}", f",{eol}".encode()
+        else:
+            self.header, self.footer = b"[", f"]{eol}".encode()
+            self.prefix, self.suffix, self.trim = "", f",{eol}", f",{eol}".encode()
 
-    header: bytes
-    separator: bytes
-    footer: bytes
+    def records(self, view: RowView, start: int, total: int) -> pa.Array:
+        pretty = self.out.pretty and self.out.fmt == "json"
+        return json_records(
+            self.tree, view, pretty=pretty, newline=self.out.eol, depth=1 if pretty else 0,
+            include_nulls=self.out.include_nulls, prefix=self.prefix, suffix=self.suffix,
+        )  # fmt: skip
 
 
-def framing(fmt: str, names: Sequence[str], *, pretty: bool, eol: str, bom: bool) -> Framing:
-    """Header, per-record separator and footer of a text format."""
-    start = "\ufeff" if bom else ""
-    if fmt == "json":
-        return Framing(
-            f"[{eol}".encode() if pretty else b"[",
-            f",{eol}".encode(),
-            f"{eol}]{eol}".encode() if pretty else f"]{eol}".encode(),
+class _Delimited(TextFormat):
+    def __init__(self, tree: Obj, out: Output) -> None:
+        self.columns = flat_columns(tree)
+        self.out = out
+        names = pa.array([c.name for c in self.columns], pa.string())
+        header = quote_delimited(names, out.delimiter, out.quote).to_pylist()
+        start = "\ufeff" if out.bom else ""
+        self.header = f"{start}{out.delimiter.join(header)}{out.eol}".encode()
+
+    def records(self, view: RowView, start: int, total: int) -> pa.Array:
+        d, q = self.out.delimiter, self.out.quote
+        values = flat_values(
+            self.columns, view, lambda c: csv_values(c, d, q), lambda a: quote_delimited(a, d, q)
         )
-    if fmt == "csv":
-        header = csv_values(Column(pa.array(list(names), pa.string()))).to_pylist()
-        return Framing(f"{start}{','.join(header)}{eol}".encode(), eol.encode(), b"")
-    if fmt == "text":
-        return Framing(start.encode(), eol.encode(), b"")
-    return Framing(b"", eol.encode(), b"")
+        if len(values) == 1:
+            # an empty line is no record to CSV readers; write an empty field as "" (as Python)
+            values = [pc.if_else(pc.equal(values[0], ""), q * 2, values[0])]
+        parts: list[pa.Array | str] = []
+        for i, v in enumerate(values):
+            parts += [d, v] if i else [v]
+        return join(*parts, self.out.eol)
 
 
-def template(
-    fmt: str, names: Sequence[str], *, pretty: bool, separator: str, eol: str = "\n"
-) -> Template:
-    """The record template of a text format."""
-    if fmt in ("ndjson", "json"):
-        pretty = pretty and fmt == "json"
-        return json_template(names, pretty=pretty, suffix=separator, newline=eol)
-    if fmt == "csv":
-        return csv_template(len(names), separator)
-    return Template(("", separator), (0,))
+class _Text(TextFormat):
+    def __init__(self, tree: Obj, out: Output) -> None:
+        leaf = tree.children[0][1]
+        assert isinstance(leaf, Leaf)
+        self.slot, self.out = leaf.slot, out
+        self.header = "\ufeff".encode() if out.bom else b""
+
+    def records(self, view: RowView, start: int, total: int) -> pa.Array:
+        return join(text_values(view.columns[self.slot]), self.out.eol)
 
 
-def encode_rows(fmt: str, tpl: Template, columns: Sequence[Column]) -> bytes:
-    """The records of one chunk as bytes, each followed by the format's separator."""
-    encode = _ENCODERS[fmt]
-    values = [encode(c) for c in columns]
-    if fmt == "csv" and len(values) == 1:
-        # an empty line is no record to CSV readers; write an empty field as "" (as Python does)
-        values = [pc.if_else(pc.equal(values[0], ""), '""', values[0])]
-    return as_bytes(render(tpl, values))
-
-
-_ENCODERS = {"ndjson": json_values, "json": json_values, "csv": csv_values, "text": text_values}
+def text_format(tree: Obj, out: Output) -> TextFormat:
+    """The writer of a text format for records shaped like `tree`."""
+    if out.fmt in ("ndjson", "json"):
+        return _Json(tree, out)
+    if out.fmt in ("csv", "tsv"):
+        return _Delimited(tree, out)
+    return _Text(tree, out)
 
 
 def gzip_member(data: bytes) -> bytes:
@@ -131,29 +143,7 @@ def gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def _arrow(col: Column) -> pa.Array:
-    values = col.values
-    if pa.types.is_dictionary(values.type):
-        return values.dictionary_decode()
-    return values
-
-
-def record_batch(names: Sequence[str], columns: Sequence[Column]) -> pa.RecordBatch:
-    """A chunk as an Arrow batch; dotted names become (nested) struct columns."""
-    root: dict[str, object] = {}
-    for name, col in zip(names, columns, strict=True):
-        node = root
-        *parents, leaf = name.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})  # type: ignore[assignment]
-        node[leaf] = _arrow(col)
-
-    def build(node: dict[str, object]) -> tuple[list[pa.Array], list[str]]:
-        arrays = [
-            pa.StructArray.from_arrays(*build(v)) if isinstance(v, dict) else v
-            for v in node.values()
-        ]
-        return arrays, list(node)  # type: ignore[return-value]
-
-    arrays, keys = build(root)
-    return pa.RecordBatch.from_arrays(arrays, names=keys)
+def record_batch(tree: Obj, view: RowView) -> pa.RecordBatch:
+    """A chunk as an Arrow batch: nested fields are structs, arrays are lists."""
+    arrays, names = arrow_arrays(tree, view)
+    return pa.RecordBatch.from_arrays(arrays, names=names)

@@ -1,4 +1,4 @@
-"""Encoders: any text survives JSON and CSV encoding, and templates nest dotted names."""
+"""Encoders: any text survives JSON and CSV (any delimiter and quote); dotted names nest."""
 
 from __future__ import annotations
 
@@ -11,28 +11,42 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datagen.columns import Column
-from datagen.encode import csv_template, csv_values, json_template, json_values, render
+from datagen.encode import json_values
+from datagen.layout import make_layout
+from datagen.outputs import Output
+from datagen.records import RowView, json_records
+from datagen.schema import parse_schema
+from datagen.writers import text_format
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+TREE = make_layout(parse_schema([{"name": "a.b", "type": "City"},
+                                 {"name": "c", "type": "City"}])).tree  # fmt: skip
+
+
+def _view(values: list[str | None]) -> RowView:
+    column = Column(pa.array(values, pa.string()))
+    return RowView(len(values), {0: column, 1: column}, [])
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=20))
-def test_json_round_trip(values: list[str | None]) -> None:
-    column = Column(pa.array(values, pa.string()))
-    lines = render(
-        json_template(["a.b", "c"], pretty=False, suffix="\n"), [json_values(column)] * 2
-    )
+@given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=20), st.booleans())
+def test_json_round_trip(values: list[str | None], nulls: bool) -> None:
+    lines = json_records(TREE, _view(values), include_nulls=nulls)
     decoded = [json.loads(line) for line in lines.to_pylist()]
-    assert decoded == [{"a": {"b": v}, "c": v} for v in values]
+    if nulls:
+        assert decoded == [{"a": {"b": v}, "c": v} for v in values]
+    else:
+        assert decoded == [{"a": {"b": v}, "c": v} if v is not None else {"a": {}}
+                           for v in values]  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(TEXT, min_size=1, max_size=20))
-def test_csv_round_trip(values: list[str]) -> None:
-    column = Column(pa.array(values, pa.string()))
-    text = "".join(render(csv_template(2, "\r\n"), [csv_values(column)] * 2).to_pylist())
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+@given(st.lists(TEXT, min_size=1, max_size=20), st.sampled_from([",", "\t", ";", "|"]),
+       st.sampled_from(['"', "'"]))  # fmt: skip
+def test_csv_round_trip(values: list[str], delimiter: str, quote: str) -> None:
+    fmt = text_format(TREE, Output("csv", eol="\r\n", delimiter=delimiter, quote=quote))
+    text = "".join(fmt.records(_view(values), 0, len(values)).to_pylist())
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote))
     assert rows == [[v, v] for v in values]
 
 
