@@ -84,6 +84,14 @@ def generate(
     bom: bool = False,
     quiet: bool = True,
     overwrite: bool = True,
+    delimiter: str | None = None,
+    quote_char: str | None = None,
+    table_name: str | None = None,
+    create_table: bool = False,
+    insert_batch: int | None = None,
+    xml_root: str | None = None,
+    xml_record: str | None = None,
+    include_nulls: bool = True,
 ) -> Stats:
     """Write `rows` (or about `size` bytes of) mock records to `out`; see docs/datagen.md.
 
@@ -116,6 +124,14 @@ def generate(
         pretty=pretty,
         line_ending=line_ending,
         bom=bom,
+        delimiter=delimiter,
+        quote_char=quote_char,
+        table_name=table_name,
+        create_table=create_table,
+        insert_batch=insert_batch,
+        xml_root=xml_root,
+        xml_record=xml_record,
+        include_nulls=include_nulls,
     )
     compile_plan(plan)  # validate every option and build pools before touching the output
     plan = with_rows(plan, _rows(plan, rows, size))

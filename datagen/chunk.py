@@ -131,9 +131,10 @@ def _text(plan: Plan, compiled: Compiled, index: int, frame: Frame) -> bytes:
     fmt = compiled.text
     assert fmt is not None
     start, _ = plan.chunk_span(index)
-    body = as_bytes(fmt.records(_view(frame), start, plan.rows))
+    view = _view(frame)
+    body = as_bytes(fmt.records(view, start, plan.rows))
     if index == 0:
-        body = fmt.header + body
+        body = fmt.start(view) + body
     if index == plan.chunks - 1:
         if fmt.trim and body.endswith(fmt.trim):
             body = body[: -len(fmt.trim)]

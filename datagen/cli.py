@@ -59,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="output file (.jsonl .json .csv .parquet .txt, optionally + .gz)",
+        help="output file (.jsonl .json .csv .tsv .sql .xml .parquet .txt, optionally + .gz)",
     )
     p.add_argument("--format", choices=FORMATS, help="override the format the extension implies")
     p.add_argument(
@@ -72,13 +72,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--locale", default="en_US", help="Faker locale of names, addresses ... (default en_US)"
     )
-    p.add_argument("--pretty", action="store_true", help="indent JSON array output")
-    p.add_argument("--line-ending", choices=("unix", "windows"), default="unix")
-    p.add_argument("--bom", action="store_true", help="start CSV/text with a UTF-8 byte-order mark")
+    _format_arguments(p.add_argument_group("output formats"))
     _version_arguments(p.add_argument_group("versioned records (for latest-timestamp reduces)"))
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p  # fmt: skip
+
+
+def _format_arguments(f: argparse._ArgumentGroup) -> None:
+    f.add_argument("--pretty", action="store_true", help="indent JSON array output")
+    f.add_argument("--line-ending", choices=("unix", "windows"), default="unix")
+    f.add_argument("--bom", action="store_true", help="start CSV/TSV/text with a UTF-8 BOM")
+    f.add_argument("--no-include-nulls", dest="include_nulls", action="store_false",
+                   help="JSON: leave out keys whose value is blank")  # fmt: skip
+    f.add_argument("--delimiter", metavar="CHAR", help="CSV/TSV: field separator (tab: 'tab')")
+    f.add_argument("--quote-char", metavar="CHAR", help='CSV/TSV: quote character (default ")')
+    f.add_argument("--table-name", metavar="NAME", help="SQL: table (default: the file's name)")
+    f.add_argument("--create-table", action="store_true", help="SQL: start with CREATE TABLE")
+    f.add_argument("--insert-batch", type=int, metavar="N",
+                   help="SQL: rows per INSERT statement (default 1000)")  # fmt: skip
+    f.add_argument("--xml-root", metavar="NAME", help="XML: root element (default dataset)")
+    f.add_argument("--xml-record", metavar="NAME", help="XML: record element (default record)")
 
 
 def _version_arguments(v: argparse._ArgumentGroup) -> None:
@@ -128,7 +142,10 @@ def _generate(args: argparse.Namespace) -> Stats:
         timestamp_field=args.timestamp_field, truth=args.truth, ties=args.ties,
         timestamp_style=args.timestamp_style, workers=args.workers, locale=args.locale,
         pretty=args.pretty, line_ending=args.line_ending, bom=args.bom, quiet=args.quiet,
-        overwrite=args.overwrite,
+        overwrite=args.overwrite, delimiter=args.delimiter, quote_char=args.quote_char,
+        table_name=args.table_name, create_table=args.create_table,
+        insert_batch=args.insert_batch, xml_root=args.xml_root, xml_record=args.xml_record,
+        include_nulls=args.include_nulls,
     )  # fmt: skip
 
 

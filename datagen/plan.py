@@ -15,14 +15,14 @@ from typing import Any
 import orjson
 
 from datagen.errors import SchemaError, UsageError
-from datagen.outputs import Output
+from datagen.outputs import Output, make_output
 from datagen.presets import preset_schema
 from datagen.schema import FieldSpec, Schema, load_schema, parse_schema
 from datagen.timestamps import STYLES
 from datagen.types.dates import timestamp_range
 from datagen.types.pools import known_locale
 from datagen.versions import VersionPlan, parse_versions
-from datagen.writers import EOLS, detect_format
+from datagen.writers import detect_format
 
 __all__ = ["CHUNK_ROWS", "KEY_TYPES", "Plan", "make_plan", "parse_size"]
 
@@ -140,8 +140,6 @@ def _check_options(args: dict[str, Any]) -> None:
         raise UsageError(
             f"unknown --locale {args['locale']!r}; use a Faker locale such as en_US, de_DE or fr_FR"
         )
-    if args["line_ending"] not in EOLS:
-        raise UsageError(f"--line-ending must be unix or windows, got {args['line_ending']!r}")
     if args["timestamp_style"] not in STYLES:
         raise UsageError(
             f"--timestamp-style must be one of {', '.join(STYLES)}, got {args['timestamp_style']!r}"
@@ -180,13 +178,10 @@ def make_plan(out: str, **args: Any) -> Plan:
     """Validate generate()'s arguments (except rows/size) and build the plan with rows=0."""
     _check_options(args)
     fmt, gz = detect_format(out, args["fmt"])
-    if args["bom"] and fmt not in ("csv", "text"):
-        raise UsageError(f"--bom only applies to CSV and text files, not {fmt}")
+    output = make_output(out, fmt, args)
     schema, vplan, key = _versions(args, _schema(args["preset"], args["schema"]))
     style = args["timestamp_style"]
     styled = args["timestamp_field"] if vplan is not None or style != "iso-z" else None
-    output = Output(fmt, pretty=bool(args["pretty"]), eol=EOLS[args["line_ending"]],
-                    bom=bool(args["bom"]))  # fmt: skip
     return Plan(
         schema, 0, args["seed"], args["locale"], fmt, gz, output,
         chunk_rows=CHUNK_ROWS, versions=vplan, key_field=key, timestamp_field=styled,

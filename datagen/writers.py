@@ -29,9 +29,10 @@ from datagen.errors import UsageError
 from datagen.layout import Leaf, Obj
 from datagen.outputs import Output, TextFormat
 from datagen.records import RowView, arrow_arrays, flat_columns, flat_values, json_records
+from datagen.sql import SqlFormat
+from datagen.xml import XmlFormat
 
 __all__ = [
-    "EOLS",
     "FORMATS",
     "Output",
     "TextFormat",
@@ -41,17 +42,20 @@ __all__ = [
     "text_format",
 ]
 
-FORMATS = ("ndjson", "json", "csv", "parquet", "text")
+FORMATS = ("ndjson", "json", "csv", "tsv", "sql", "xml", "parquet", "text")
 _EXTENSIONS = {
     ".jsonl": "ndjson",
     ".ndjson": "ndjson",
     ".json": "json",
     ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".sql": "sql",
+    ".xml": "xml",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".txt": "text",
 }
-EOLS = {"unix": "\n", "windows": "\r\n"}
 GZIP_LEVEL = 6
 
 
@@ -65,7 +69,7 @@ def detect_format(path: str, fmt: str | None) -> tuple[str, bool]:
         if fmt is None:
             raise UsageError(
                 f"cannot tell the format of {path!r} from its extension; name it .jsonl, .json, "
-                ".csv, .parquet or .txt (optionally + .gz), or pass --format"
+                ".csv, .tsv, .sql, .xml, .parquet or .txt (optionally + .gz), or pass --format"
             )
     elif fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -135,6 +139,10 @@ def text_format(tree: Obj, out: Output) -> TextFormat:
         return _Json(tree, out)
     if out.fmt in ("csv", "tsv"):
         return _Delimited(tree, out)
+    if out.fmt == "sql":
+        return SqlFormat(tree, out)
+    if out.fmt == "xml":
+        return XmlFormat(tree, out)
     return _Text(tree, out)
 
 

@@ -98,7 +98,7 @@ def test_bad_schema_option_names_field_and_option(
 
 
 def test_debug_adds_the_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--preset", "users", "--rows", "5", "-o", str(tmp_path / "x.xml"), "--debug"]) == 2
+    assert main(["--preset", "users", "--rows", "5", "-o", str(tmp_path / "x.dat"), "--debug"]) == 2
     assert "Traceback" in capsys.readouterr().err
 
 

@@ -154,7 +154,7 @@ def test_format_flag_overrides_extension(tmp_path: Path) -> None:
         ("data.parquet.gz", {}, "drop the .gz"),
         ("data.jsonl", {"bom": True}, "--bom only applies"),
         ("data.txt", {}, "one value per line"),
-        ("data.jsonl", {"fmt": "xml"}, "unknown format"),
+        ("data.jsonl", {"fmt": "yaml"}, "unknown format"),
     ],
 )
 def test_format_errors(tmp_path: Path, name: str, options: dict[str, Any], message: str) -> None:
