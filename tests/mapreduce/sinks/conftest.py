@@ -7,6 +7,7 @@ skip with a one-line reason.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sqlite3
@@ -130,9 +131,17 @@ def write_parts(folder: Path, partitions: Sequence[Sequence[object]],
     parts = []
     for number, records in enumerate(partitions):
         path = folder / f"part-{number:05d}.jsonl"
-        path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+        path.write_bytes(b"".join(_dumps(r) + b"\n" for r in records))
         parts.append((number, path))
     return parts
+
+
+def _dumps(record: object) -> bytes:
+    """orjson, or the json module for what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False).encode()
 
 
 def load(spec: LoadSpec, run_id: str, parts: Sequence[tuple[int, Path]]) -> LoadResult:

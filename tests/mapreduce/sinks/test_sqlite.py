@@ -1,0 +1,70 @@
+"""SQLite specifics: the write lock, WAL, the instant columns, and what SQLite cannot hold."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mapreduce.sinks import SinkError, check_sink
+from tests.mapreduce.sinks.conftest import Target, load, write_parts
+
+
+def test_a_long_held_write_lock_is_waited_for(sqlite_target: Target, tmp_path: Path) -> None:
+    spec = replace(sqlite_target.spec(), busy_timeout_s=0.02)
+    check_sink(spec)
+    holder = sqlite3.connect(spec.url.path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    released.start()
+    started = time.monotonic()
+    try:
+        load(spec, "r", write_parts(tmp_path, [[{"id": 1, "updated_at": 1}]]))
+    finally:
+        released.join()
+        holder.close()
+    assert time.monotonic() - started >= 0.4
+    assert len(sqlite_target.rows()) == 1
+
+
+def test_wal_and_the_instant_columns(sqlite_target: Target, tmp_path: Path) -> None:
+    load(sqlite_target.spec(), "r", write_parts(tmp_path, [[
+        {"id": 1, "updated_at": "1969-12-31T23:59:59.5Z"}]]))
+    with sqlite_target.connect() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        row = conn.execute("SELECT _mr_instant_s, _mr_instant_ns FROM users").fetchone()
+    assert row == (-1, 500_000_000)  # floor seconds, then the nanoseconds past them
+
+
+def test_integers_beyond_64_bits_are_refused(sqlite_target: Target, tmp_path: Path) -> None:
+    parts = write_parts(tmp_path, [[{"id": 1, "big": 2**63, "updated_at": 1}]])
+    with pytest.raises(SinkError, match="column 'big' holds integers beyond 64 bits"):
+        load(sqlite_target.spec(), "r", parts)
+
+
+def test_a_missing_folder_is_one_sentence(tmp_path: Path) -> None:
+    target = Target("sqlite", f"sqlite:///{tmp_path / 'no' / 'such.db'}", None, tmp_path)
+    with pytest.raises(SinkError, match=r"cannot open .*: folder .* does not exist"):
+        check_sink(target.spec())
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    (tmp_path / "out.db").write_text("not a database, just text" * 100)
+    target = Target("sqlite", f"sqlite:///{tmp_path / 'out.db'}", None, tmp_path)
+    with pytest.raises(SinkError, match="file is not a database"):
+        check_sink(target.spec())
+
+
+def test_invalid_json_names_the_line(sqlite_target: Target, tmp_path: Path) -> None:
+    parts = write_parts(tmp_path, [[{"id": 1, "updated_at": 1}]])
+    with parts[0][1].open("ab") as f:
+        f.write(b'{"id": 2, "updated_at": \n')
+    with pytest.raises(SinkError, match=r"part-00000.jsonl line 2: invalid JSON"):
+        load(sqlite_target.spec(), "r", parts)
+    parts[0][1].write_bytes(b'[1, 2]\n')
+    with pytest.raises(SinkError, match=r"line 1: a record must be a JSON object"):
+        load(sqlite_target.spec(), "r", parts)
