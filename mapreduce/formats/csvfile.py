@@ -5,6 +5,10 @@ A record is a line, or several lines while a quoted field is open: with quotes o
 doubled inside quoted fields, a byte is inside one exactly when an odd number of '"' come
 before it in the file. That parity is the counting pass, and the record boundaries here
 follow it alone, so they never depend on the split layout. Fields reach `map` as text.
+
+Every part of one CSV output has the same header (`unify_parts`, before the commit), an
+empty part too: a part without rows is its header alone, and an output without a single
+record has the one column `value`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any
 
 import orjson
@@ -23,7 +27,9 @@ from mapreduce.formats.chunks import CHUNK, lines_from, stop_of
 from mapreduce.formats.files import InputFile, Split
 from mapreduce.formats.raw import RawJSON
 
-__all__ = ["CsvWriter", "count_quotes", "read"]
+__all__ = ["CsvWriter", "count_quotes", "read", "unify_parts"]
+
+EMPTY_HEADER = ["value"]  # the header of an output without records
 
 OnBad = Callable[[int, str], None]
 
@@ -197,11 +203,10 @@ class CsvWriter:
 
     def close(self) -> None:
         """Write the header and all rows to the output file, then drop the overflow file."""
-        columns = list(self._columns)
+        columns = list(self._columns) or EMPTY_HEADER
         with open(self._path, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(_LineFeedEnds(f), lineterminator="\r\n")
-            if columns:
-                writer.writerow(columns)
+            writer.writerow(columns)
             for row in self._stored_rows():
                 writer.writerow([row.get(name, "") for name in columns])
         if self._overflow is not None:
@@ -223,6 +228,51 @@ class CsvWriter:
             for line in self._overflow:
                 yield orjson.loads(line)
         yield from self._rows
+
+
+def unify_parts(paths: Sequence[str]) -> None:
+    """Give every part of one output the same header (call before the commit).
+
+    Each reduce task writes the keys its own records have, so parts may differ in columns
+    or their order. The header is the union of the headers of the parts that have rows,
+    first seen first; parts with another header are rewritten under a temporary name,
+    each cell moved to its column, missing ones empty.
+    """
+    headers = [_part_header(path) for path in paths]
+    union = dict.fromkeys(name for names, has_rows in headers if has_rows for name in names)
+    columns = list(union) or EMPTY_HEADER
+    for path, (names, _) in zip(paths, headers, strict=True):
+        if names != columns:
+            _rewrite_part(path, names, columns)
+
+
+def _part_header(path: str) -> tuple[list[str], bool]:
+    """A part's header and whether any row follows it."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        return next(reader, []), next(reader, None) is not None
+
+
+def _rewrite_part(path: str, names: list[str], columns: list[str]) -> None:
+    """Rewrite one part with header `columns`, then rename it in."""
+    where = [names.index(name) if name in names else None for name in columns]
+    folder, base = os.path.split(path)
+    tmp = os.path.join(folder, f".{base}.unify-{os.getpid()}")
+    try:
+        with (
+            open(path, encoding="utf-8", newline="") as source,
+            open(tmp, "w", encoding="utf-8", newline="") as target,
+        ):
+            reader = csv.reader(source)
+            next(reader, None)
+            writer = csv.writer(_LineFeedEnds(target), lineterminator="\r\n")
+            writer.writerow(columns)
+            for row in reader:
+                writer.writerow(["" if i is None else row[i] for i in where])
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 class _LineFeedEnds:

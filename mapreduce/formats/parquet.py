@@ -1,16 +1,28 @@
-"""Parquet: row groups are the splits. Planning, the reader for one split, and the writer.
+"""Parquet: row groups are the splits. Planning, the reader for one split, the writer, and
+the step that gives all parts of one output one schema.
 
 A Parquet split's start and end count row groups, not bytes; a record's position is its
-row index in the file.
+row index in the file. Timestamp columns reach `map` as `datetime`s, except nanosecond
+ones: a datetime cannot hold nanoseconds, so those come as ISO-8601 text with nine
+fraction digits ("...T10:00:00.123456789Z"; no "Z" when the column has no time zone),
+which `parse_instant` reads exactly.
+
+Column types of written output (the rule README's "Reading the output" documents): one
+type per column across every part of an output; ints that meet floats become float64; a
+column whose values no one Arrow type holds (text and numbers, true and 1, ints past
+int64, ints past 2**53 that meet floats) is text, each non-text value as its JSON text.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
@@ -19,12 +31,17 @@ from mapreduce.errors import InputError
 from mapreduce.formats.files import Split
 from mapreduce.formats.raw import RawJSON
 
-__all__ = ["ParquetWriter", "plan_row_groups", "read"]
+__all__ = ["ParquetWriter", "plan_row_groups", "read", "unify_parts"]
 
 BATCH_ROWS = 65_536  # rows per row group written
 # Rows per batch read: a batch becomes that many live dicts at once, and small batches keep
 # the garbage collector's scans short (measured 1.6x faster than 64K rows).
 READ_ROWS = 4_096
+# The schema of an output without a single record: DuckDB and others refuse a file with no
+# column at all, and an output with no records has no column to take a name from.
+EMPTY_SCHEMA = pa.schema([("value", pa.string())])
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_UNTYPABLE = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError)
 
 
 def plan_row_groups(path: str, split_size: int) -> list[tuple[int, int]]:
@@ -57,15 +74,92 @@ def read(split: Split, on_bad: Callable[[int, str], None]) -> Iterator[tuple[int
     with pq.ParquetFile(split.file.path) as pf:
         meta = pf.metadata
         row = sum(meta.row_group(g).num_rows for g in range(split.start))
+        to_rows = _row_maker(pf.schema_arrow)
         for group in range(split.start, split.end):
             try:
                 for batch in pf.iter_batches(batch_size=READ_ROWS, row_groups=[group]):
-                    for record in batch.to_pylist():
+                    for record in to_rows(batch):
                         yield row, record
                         row += 1
             except (OSError, pa.ArrowException) as exc:
                 on_bad(row, f"unreadable Parquet row group {group}: {exc}")
             row = sum(meta.row_group(g).num_rows for g in range(group + 1))
+
+
+def _row_maker(schema: pa.Schema) -> Callable[[pa.RecordBatch], list[dict[str, Any]]]:
+    """How a batch becomes dicts: to_pylist, unless a column holds nanosecond timestamps,
+    which to_pylist refuses (or, with pandas installed, turns into Timestamps that compare
+    as microseconds): those become ISO-8601 text with nine fraction digits."""
+    nanos = [
+        i
+        for i, field in enumerate(schema)
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns"
+    ]
+    if not nanos:
+        return pa.RecordBatch.to_pylist
+
+    def to_rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
+        columns = [
+            _nano_texts(column) if i in nanos else column.to_pylist()
+            for i, column in enumerate(batch.columns)
+        ]
+        names = batch.schema.names
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    return to_rows
+
+
+def _nano_texts(column: pa.Array) -> list[str | None]:
+    """A nanosecond timestamp column as ISO-8601 texts, exact ("Z" when it has a zone)."""
+    zone = "Z" if column.type.tz is not None else ""
+    texts: list[str | None] = []
+    for value in column.cast(pa.int64()).to_pylist():
+        if value is None:
+            texts.append(None)
+            continue
+        seconds, fraction = divmod(value, 1_000_000_000)
+        moment = _NAIVE_EPOCH + timedelta(seconds=seconds)
+        texts.append(f"{moment.isoformat(timespec='seconds')}.{fraction:09d}{zone}")
+    return texts
+
+
+def unify_parts(paths: Sequence[str]) -> None:
+    """Give every part of one output the same schema (call before the commit).
+
+    Each reduce task types its own part from its own records, so one part may hold a
+    column as int64 that another holds as double, and an empty part has no columns: a
+    reader of `part-*` then truncates values or fails. The schema is the unified one of the
+    parts that have rows (EMPTY_SCHEMA when none has), and parts that differ are rewritten
+    to it, one row group at a time, under a temporary name.
+    """
+    own = [pq.read_schema(path) for path in paths]
+    rows = [pq.read_metadata(path).num_rows for path in paths]
+    schema = _unify([s for s, n in zip(own, rows, strict=True) if n]) or EMPTY_SCHEMA
+    while True:
+        try:
+            for i, path in enumerate(paths):
+                if not own[i].equals(schema, check_metadata=False):
+                    _rewrite(path, schema)
+                    own[i] = schema
+            return
+        except _Uncastable as exc:  # ints past 2**53 met floats: the column becomes text
+            schema = _as_text(schema, exc.column)
+
+
+def _rewrite(path: str, schema: pa.Schema) -> None:
+    """Rewrite one part file with `schema`, row group by row group, then rename it in."""
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.unify-{os.getpid()}")
+    try:
+        with pq.ParquetFile(path) as source, pq.ParquetWriter(tmp, schema) as writer:
+            for group in range(source.metadata.num_row_groups):
+                table = source.read_row_group(group)
+                if table.num_rows:
+                    writer.write_table(_conform(table, schema))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 class ParquetWriter:
@@ -97,16 +191,25 @@ class ParquetWriter:
         try:
             last = _table(self._rows)
             schemas = [schema for _, schema in self._overflowed] + [last.schema]
-            schema = _unify(schemas)
-            with pq.ParquetWriter(self._path, schema) as writer:
-                for path, _ in self._overflowed:
-                    with ipc.open_file(path) as overflow:
-                        writer.write_table(_conform(overflow.read_all(), schema))
-                if last.num_rows or not self._overflowed:
-                    writer.write_table(_conform(last, schema))
+            schema = _unify(schemas) or EMPTY_SCHEMA
+            while True:
+                try:
+                    self._write_all(last, schema)
+                    return
+                except _Uncastable as exc:
+                    schema = _as_text(schema, exc.column)
         finally:
             if self._folder is not None:
                 self._folder.cleanup()
+
+    def _write_all(self, last: pa.Table, schema: pa.Schema) -> None:
+        """Write the overflowed batches, then the last one, with `schema`."""
+        with pq.ParquetWriter(self._path, schema) as writer:
+            for path, _ in self._overflowed:
+                with ipc.open_file(path) as overflow:
+                    writer.write_table(_conform(overflow.read_all(), schema))
+            if last.num_rows or not self._overflowed:
+                writer.write_table(_conform(last, schema))
 
     def _to_overflow(self, table: pa.Table) -> None:
         """Keep a full batch in an Arrow file until close()."""
@@ -120,48 +223,80 @@ class ParquetWriter:
 
 
 def _table(rows: list[dict[str, Any]]) -> pa.Table:
-    """A table of rows, one column per key (first seen first); a column whose values Arrow
-    cannot give one type raises ValueError naming it."""
+    """A table of rows, one column per key (first seen first)."""
     names = list(dict.fromkeys(key for row in rows for key in row))
-    columns = []
-    for name in names:
-        try:
-            columns.append(pa.array([row.get(name) for row in rows]))
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            msg = f"column {name!r} mixes types that Parquet cannot store in one column: {exc}"
-            raise ValueError(msg) from exc
+    columns = [_column([row.get(name) for row in rows]) for name in names]
     return pa.table(columns, names=[str(name) for name in names])
 
 
-def _unify(schemas: list[pa.Schema]) -> pa.Schema:
-    """One schema for all batches (nulls and ints widen), or ValueError naming the column."""
+def _column(values: list[Any]) -> pa.Array:
+    """The values as one Arrow array, or as text when no one Arrow type holds them all."""
     try:
-        return pa.unify_schemas(schemas, promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        for name in dict.fromkeys(f.name for s in schemas for f in s):
-            fields = [pa.schema([s.field(name)]) for s in schemas if name in s.names]
-            try:
-                pa.unify_schemas(fields, promote_options="permissive")
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                types = sorted({str(s.field(name).type) for s in schemas if name in s.names})
-                msg = f"column {name!r} mixes types that Parquet cannot store in one column: "
-                raise ValueError(msg + ", ".join(types)) from exc
-        raise ValueError(
-            f"the records' types cannot be stored as one Parquet schema: {exc}"
-        ) from exc
+        return pa.array(values)
+    except _UNTYPABLE:
+        return pa.array([_text(value) for value in values], pa.string())
+
+
+def _text(value: Any) -> str | None:
+    """A value in a text column: text as is, null as null, anything else as its JSON text."""
+    if value is None or type(value) is str:
+        return value
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # ints past 64 bits, which orjson refuses
+        return json.dumps(value, default=str, separators=(",", ":"))
+
+
+def _unify(schemas: list[pa.Schema]) -> pa.Schema:
+    """One schema for all batches or parts, column by column, first seen first: nulls and
+    ints widen (permissive promotion); a column whose types do not unify becomes text."""
+    fields = []
+    for name in dict.fromkeys(f.name for s in schemas for f in s):
+        found = [pa.schema([s.field(name)]) for s in schemas if name in s.names]
+        try:
+            fields.append(pa.unify_schemas(found, promote_options="permissive").field(0))
+        except _UNTYPABLE:
+            fields.append(pa.field(name, pa.string()))
+    return pa.schema(fields)
+
+
+def _as_text(schema: pa.Schema, name: str) -> pa.Schema:
+    """The schema with column `name` turned into text."""
+    index = schema.get_field_index(name)
+    return schema.set(index, pa.field(name, pa.string()))
+
+
+class _Uncastable(ValueError):
+    """A column's values cannot take the unified type exactly (ints past 2**53 as doubles)."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(f"column {column!r} cannot be stored exactly as its unified type")
+        self.column = column
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """The table with the unified schema's columns and types (missing columns all null)."""
     columns = []
     for field in schema:
-        if field.name in table.column_names:
-            column = table.column(field.name)
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            continue
+        column = table.column(field.name)
+        if column.type == field.type:
+            columns.append(column)
+        elif field.type == pa.string() and column.type != pa.null():
+            texts = [_text(value) for value in _pylist(column)]
+            columns.append(pa.chunked_array([pa.array(texts, pa.string())]))
+        else:
             try:
                 columns.append(column.cast(field.type))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                msg = f"column {field.name!r}: cannot store {column.type} as {field.type}"
-                raise ValueError(msg) from exc
-        else:
-            columns.append(pa.nulls(table.num_rows, field.type))
+            except _UNTYPABLE as exc:
+                raise _Uncastable(field.name) from exc
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _pylist(column: pa.ChunkedArray) -> list[Any]:
+    """A column's values as Python objects, nanosecond timestamps as exact text."""
+    if pa.types.is_timestamp(column.type) and column.type.unit == "ns":
+        return [text for chunk in column.chunks for text in _nano_texts(chunk)]
+    return column.to_pylist()

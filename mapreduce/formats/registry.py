@@ -3,13 +3,14 @@
 An entry says all the engine needs to know of a format: the extensions that name it, how
 to cut a file into ranges (bytes, or Parquet row groups), the counting pass that resolves
 where a range's first record starts (CSV, JSON arrays), how to read one split's records,
-how to write job output, and how to describe a record's position in messages. Adding a
-format is adding an entry here and its module; nothing else names formats.
+how to write job output, how to give all parts of one output one schema, and how to
+describe a record's position in messages. Adding a format is adding an entry here and its
+module; nothing else names formats.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ __all__ = [
     "open_writer",
     "read_records",
     "read_split",
+    "unify_parts",
 ]
 
 OnBad = Callable[[int, str], None]
@@ -63,6 +65,8 @@ class Format:
     row_groups: bool = False  # ranges are row groups, positions are row numbers
     # how to cut a file into ranges when they are not bytes: (path, split_size) -> ranges
     ranges: Callable[[str, int], list[tuple[int, int]]] | None = None
+    # rewrite an output's part files to one schema or header (formats that have one)
+    unify: Callable[[Sequence[str]], None] | None = None
 
     def describe(self, position: int, line: int) -> str:
         """ "row N" for row-group formats, else "line N" (the caller counts lines)."""
@@ -102,6 +106,7 @@ FORMATS: dict[str, Format] = {
             advance=_advance_csv,
             writer=csvfile.CsvWriter,
             output_extension="csv",
+            unify=csvfile.unify_parts,
         ),
         Format(
             "parquet",
@@ -111,6 +116,7 @@ FORMATS: dict[str, Format] = {
             output_extension="parquet",
             row_groups=True,
             ranges=parquet.plan_row_groups,
+            unify=parquet.unify_parts,
         ),
         Format("text", (".txt", ".text", ".log", ".md"), text.read),
     )
@@ -169,6 +175,16 @@ def open_writer(fmt: str, path: str) -> RecordWriter:
         choices = ", ".join(OUTPUT_FORMATS)
         raise ValueError(f"unknown output format {fmt!r}; choose one of {choices}")
     return entry.writer(path)
+
+
+def unify_parts(fmt: str, paths: Sequence[str]) -> None:
+    """Rewrite the part files of one output so that all share one schema (Parquet) or one
+    header (CSV), empty parts included; formats without a schema (NDJSON) are left as they
+    are. The coordinator calls it on the staging dir's parts before the commit: which
+    schema is right needs every reduce task's output."""
+    entry = FORMATS.get(fmt)
+    if entry is not None and entry.unify is not None and paths:
+        entry.unify(paths)
 
 
 START: State = (OUTSIDE, 0, 0)

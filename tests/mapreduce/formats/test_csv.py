@@ -202,5 +202,35 @@ def test_writer_spills_rows_and_still_writes_the_same_bytes(tmp_path, monkeypatc
     ]
 
 
-def test_writer_with_no_records_writes_an_empty_file(tmp_path):
-    assert write_csv(tmp_path / "empty.csv", []) == b""
+def test_writer_with_no_records_writes_a_header(tmp_path):
+    assert write_csv(tmp_path / "empty.csv", []) == b"value\n"
+
+
+def test_unify_parts_gives_every_part_one_header_empty_parts_included(tmp_path):
+    parts = [
+        [{"k": "a", "min": 1}],
+        [],
+        [{"min": 1.02, "k": "b\nc", "extra": 'q"'}],
+        [{"k": "d"}],
+    ]
+    paths = []
+    for i, records in enumerate(parts):
+        write_csv(tmp_path / f"part-{i}.csv", records)
+        paths.append(str(tmp_path / f"part-{i}.csv"))
+    csvfile.unify_parts(paths)
+    tables = [list(csv.reader(io.StringIO((tmp_path / p).read_text(), newline=""))) for p in paths]
+    assert {tuple(table[0]) for table in tables} == {("k", "min", "extra")}
+    assert [table[1:] for table in tables] == [
+        [["a", "1", ""]],
+        [],
+        [["b\nc", "1.02", 'q"']],
+        [["d", "", ""]],
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"part-{i}.csv" for i in range(4)]
+
+
+def test_unify_parts_of_an_output_without_records(tmp_path):
+    for name in ("a.csv", "b.csv"):
+        write_csv(tmp_path / name, [])
+    csvfile.unify_parts([str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes() == b"value\n"

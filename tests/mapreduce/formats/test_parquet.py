@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -14,6 +16,7 @@ from mapreduce.formats import parquet
 from mapreduce.formats.lines import describe_position
 from mapreduce.formats.listing import list_inputs
 from mapreduce.formats.registry import open_writer, read_split
+from mapreduce.timestamps import parse_instant
 from tests.mapreduce.formats.layouts import read_splits
 
 ROWS = [{"id": i, "name": f"n{i}", "score": i / 3, "tags": ["x"] * (i % 3)} for i in range(100)]
@@ -108,12 +111,133 @@ def test_writer_widens_types_across_batches_and_writes_row_groups(tmp_path, monk
 
 
 @pytest.mark.parametrize("batch", [1000, 1], ids=["one-batch", "across-batches"])
-def test_types_that_cannot_share_a_column_name_the_column(tmp_path, monkeypatch, batch):
+def test_a_column_no_arrow_type_holds_is_stored_as_json_text(tmp_path, monkeypatch, batch):
     monkeypatch.setattr(parquet, "BATCH_ROWS", batch)
-    with pytest.raises(ValueError, match="column 'mixed' mixes types"):
-        write_parquet(tmp_path / "bad.parquet", [{"mixed": 1}, {"mixed": "one"}])
+    records = [
+        {"mixed": 1, "flag": True, "big": 2**70},
+        {"mixed": "one", "flag": 1, "big": 1},
+        {"mixed": None, "flag": None, "big": None},
+        {"mixed": {"a": [1.5]}, "flag": False, "big": 3},
+    ]
+    write_parquet(tmp_path / "mixed.parquet", records)
+    table = pq.read_table(tmp_path / "mixed.parquet")
+    assert table.schema == pa.schema([(name, pa.string()) for name in ("mixed", "flag", "big")])
+    assert table.to_pylist() == [
+        {"mixed": "1", "flag": "true", "big": str(2**70)},
+        {"mixed": "one", "flag": "1", "big": "1"},
+        {"mixed": None, "flag": None, "big": None},
+        {"mixed": '{"a":[1.5]}', "flag": "false", "big": "3"},
+    ]
+
+
+def test_ints_a_double_cannot_hold_exactly_make_the_column_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 1)
+    write_parquet(tmp_path / "w.parquet", [{"n": 2**60 + 1}, {"n": 0.5}])
+    assert pq.read_table(tmp_path / "w.parquet").column("n").to_pylist() == [
+        str(2**60 + 1),
+        "0.5",
+    ]
 
 
 def test_writer_with_no_records_writes_a_readable_empty_file(tmp_path):
     write_parquet(tmp_path / "none.parquet", [])
-    assert pq.read_table(tmp_path / "none.parquet").num_rows == 0
+    table = pq.read_table(tmp_path / "none.parquet")
+    assert (table.num_rows, table.schema) == (0, parquet.EMPTY_SCHEMA)
+
+
+def write_parts(folder: Any, parts: list[list[Any]]) -> list[str]:
+    paths = []
+    for i, records in enumerate(parts):
+        path = folder / f"part-{i:05d}.parquet"
+        write_parquet(path, records)
+        paths.append(str(path))
+    return paths
+
+
+def test_unify_parts_gives_every_part_one_schema_empty_parts_included(tmp_path):
+    paths = write_parts(
+        tmp_path,
+        [
+            [{"status": "a", "min": 1, "n": 7}],
+            [{"status": "b", "min": 1.02, "extra": [1]}],
+            [],
+            [{"status": "c", "min": 3, "n": "text"}],
+        ],
+    )
+    parquet.unify_parts(paths)
+    schemas = {pq.read_schema(path).remove_metadata() for path in paths}
+    assert schemas == {
+        pa.schema(
+            [
+                ("status", pa.string()),
+                ("min", pa.float64()),
+                ("n", pa.string()),
+                ("extra", pa.list_(pa.field("element", pa.int64()))),
+            ]
+        )
+    }
+    rows = [row for path in paths for row in pq.read_table(path).to_pylist()]
+    assert rows == [
+        {"status": "a", "min": 1.0, "n": "7", "extra": None},
+        {"status": "b", "min": 1.02, "n": None, "extra": [1]},
+        {"status": "c", "min": 3.0, "n": "text", "extra": None},
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [os.path.basename(p) for p in paths]
+    before = [Path(path).read_bytes() for path in paths]
+    parquet.unify_parts(paths)  # already one schema: nothing is rewritten
+    assert [Path(path).read_bytes() for path in paths] == before
+
+
+def test_unify_parts_of_an_output_without_records(tmp_path):
+    paths = write_parts(tmp_path, [[], []])
+    parquet.unify_parts(paths)
+    assert {pq.read_schema(p).remove_metadata() for p in paths} == {parquet.EMPTY_SCHEMA}
+
+
+def test_unify_parts_turns_ints_past_two_to_the_53_meeting_floats_into_text(tmp_path):
+    paths = write_parts(tmp_path, [[{"n": 2**60 + 1}], [{"n": 0.5}]])
+    parquet.unify_parts(paths)
+    assert [pq.read_table(p).column("n").to_pylist() for p in paths] == [
+        [str(2**60 + 1)],
+        ["0.5"],
+    ]
+
+
+NANOS = 1_704_067_200_123_456_789  # 2024-01-01T00:00:00.123456789Z
+
+
+@pytest.mark.parametrize(
+    ("unit", "tz", "value", "instant"),
+    [
+        ("ns", "UTC", NANOS, NANOS),
+        ("ns", None, NANOS, NANOS),
+        ("us", "UTC", NANOS // 1000, NANOS // 1000 * 1000),
+        ("us", None, NANOS // 1000, NANOS // 1000 * 1000),
+        ("ms", "UTC", NANOS // 10**6, NANOS // 10**6 * 10**6),
+        ("s", None, NANOS // 10**9, NANOS // 10**9 * 10**9),
+    ],
+)
+def test_timestamp_columns_of_any_unit_read_as_exact_instants(tmp_path, unit, tz, value, instant):
+    path = tmp_path / "ts.parquet"
+    column = pa.array([value, None], pa.timestamp(unit, tz=tz))
+    pq.write_table(pa.table({"ts": column, "id": [1, 2]}), path)
+    [split] = plan_splits(list_inputs([str(path)]), 10**9)
+    bad: list[Any] = []
+    records = [record for _, record in read_split(split, lambda *report: bad.append(report))]
+    assert bad == []
+    assert parse_instant(records[0]["ts"]) == instant
+    assert records[1] == {"ts": None, "id": 2}
+
+
+def test_nanosecond_timestamps_are_written_back_as_exact_text(tmp_path):
+    source = tmp_path / "ts.parquet"
+    pq.write_table(pa.table({"ts": pa.array([NANOS], pa.timestamp("ns", tz="UTC"))}), source)
+    [split] = plan_splits(list_inputs([str(source)]), 10**9)
+    [(_, record)] = list(read_split(split, lambda *report: None))
+    assert record == {"ts": "2024-01-01T00:00:00.123456789Z"}
+    paths = write_parts(tmp_path, [[{"ts": 1}], [record]])
+    parquet.unify_parts(paths)
+    assert [pq.read_table(p).column("ts").to_pylist() for p in paths] == [
+        ["1"],
+        ["2024-01-01T00:00:00.123456789Z"],
+    ]
