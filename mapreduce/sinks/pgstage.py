@@ -25,7 +25,7 @@ from mapreduce.sinks.postgres import (
     message,
     stage_name,
 )
-from mapreduce.sinks.records import Batch, read_batches, scan_columns, to_rows
+from mapreduce.sinks.records import Batch, infer_types, read_batches, scan_columns, to_rows
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 
 __all__ = ["NULL_ONLY", "stage_postgres"]
@@ -63,10 +63,12 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
     columns: dict[str, str] = {}
     rows = 0
     for batch in read_batches(path, spec.batch_rows):
-        _widen(conn, table, columns, scan_columns(batch, spec.url.dialect))
+        found, picked = scan_columns(batch, spec.url.dialect)
+        _widen(conn, table, columns, infer_types(found, picked))
         names = list(columns)
-        json_columns = frozenset(n for n, t in columns.items() if t in ("json", "null"))
-        data = to_rows(batch, spec, names, json_columns, _lines, instant_split=False)
+        json_columns = frozenset(n for n, t in columns.items() if t == "json")
+        data = to_rows(batch, spec, names, json_columns, _lines, False,
+                       picked if found == names else None)
         targets = [*names, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             table, sql.SQL(", ").join(map(pg_ident, targets)))

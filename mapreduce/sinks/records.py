@@ -6,10 +6,12 @@ way everywhere: the part file, the line number, the field and what to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from operator import itemgetter
+from itertools import chain, islice, repeat
+from operator import add, itemgetter
 from typing import Any
 
 import orjson
@@ -19,9 +21,11 @@ from mapreduce.sinks.instants import NS_PER_S, instant_function
 from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["Batch", "read_batches", "scan_columns", "to_rows"]
+__all__ = ["Batch", "infer_types", "json_text", "paused_gc", "read_batches", "scan_columns",
+           "to_rows"]
 
 _loads = orjson.loads
+_dumps = orjson.dumps
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,19 @@ class Batch:
     def where(self, index: int) -> str:
         """`path line N` of the record at `index`, for error messages."""
         return f"{self.path} line {self.first_line + index}"
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: decoding allocates millions of acyclic dicts,
+    and the collector re-scanning them would double the time and free nothing."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def read_batches(path: str, size: int) -> Iterator[Batch]:
@@ -69,66 +86,104 @@ def _decode(path: str, first: int, lines: list[bytes]) -> list[dict[str, Any]]:
     return records
 
 
-def scan_columns(batch: Batch, dialect: str) -> tuple[tuple[str, str], ...]:
-    """Columns of one batch, in first-appearance order, with their inferred types."""
-    names = list(dict.fromkeys(k for shape in dict.fromkeys(map(tuple, batch.records))
-                               for k in shape))
+def scan_columns(batch: Batch, dialect: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The batch's field names (first-appearance order, validated) and each record's values.
+
+    Records of one job nearly always share their fields: then one `itemgetter` picks
+    every row in C, and only a batch with differing fields pays for the general path.
+    """
+    records = batch.records
+    if not records:
+        return [], []
+    names = list(records[0])
+    picked = None
+    if set(map(len, records)) == {len(names)} and len(names) > 1:
+        with contextlib.suppress(KeyError):  # same count, all present: the same fields
+            picked = list(map(itemgetter(*names), records))
+    if picked is None:
+        names = list(dict.fromkeys(chain.from_iterable(records)))
+        picked = _pick(records, names)
     for name in names:
-        try:
-            validate_name(name, dialect, "column")
-        except SinkError as exc:
-            raise SinkError(f"part file {batch.path}: {exc}") from None
-    reserved = [n for n in names if n.startswith(RESERVED_PREFIX)]
-    if reserved:
-        raise SinkError(f"part file {batch.path}: field {reserved[0]!r} uses the prefix "
+        _check_field(batch, name, dialect)
+    return names, picked
+
+
+def infer_types(names: Sequence[str],
+                picked: list[tuple[Any, ...]]) -> tuple[tuple[str, str], ...]:
+    """Each column's logical type, from the rows `scan_columns` picked."""
+    columns = zip(*picked, strict=True) if picked else iter([()] * len(names))
+    return tuple((name, infer_column(col)) for name, col in zip(names, columns, strict=True))
+
+
+def _check_field(batch: Batch, name: str, dialect: str) -> None:
+    """A field name must be a valid column name, and not one of the loader's own."""
+    try:
+        validate_name(name, dialect, "column")
+    except SinkError as exc:
+        raise SinkError(f"part file {batch.path}: {exc}") from None
+    if name.startswith(RESERVED_PREFIX):
+        raise SinkError(f"part file {batch.path}: field {name!r} uses the prefix "
                         f"{RESERVED_PREFIX!r}, which the loader keeps for its own columns: "
                         "rename it in the job's output")
-    values = zip(*(_pick(batch.records, names)), strict=True) if names else iter(())
-    return tuple((name, infer_column(col)) for name, col in zip(names, values, strict=True))
 
 
 def to_rows(batch: Batch, spec: LoadSpec, columns: Sequence[str],
             json_columns: frozenset[str], extra: Callable[[Batch, int], list[Any]] | None,
-            instant_split: bool) -> list[tuple[Any, ...]]:
+            instant_split: bool, picked: list[tuple[Any, ...]] | None = None,
+            ) -> list[tuple[Any, ...]]:
     """Row tuples of `batch` in `columns` order, then its instant, then `extra(batch)`.
 
     JSON columns become JSON text; the key must be present and not null. The instant is
     `(seconds, nanoseconds)` with `instant_split` (SQLite) or one exact int (PostgreSQL).
+    `picked` are the rows in `columns` order if the caller has them already.
     """
-    picked = _pick(batch.records, columns)
-    data: list[Sequence[Any]] = list(zip(*picked, strict=True)) if picked else []
+    rows = _pick(batch.records, columns) if picked is None else picked
     key = columns.index(spec.key_field)
-    if None in data[key]:
-        bad = batch.where(list(data[key]).index(None))
-        raise SinkError(f"part file {bad}: the key field {spec.key_field!r} is missing or "
-                        "null: every loaded record needs its key")
+    keys = list(map(itemgetter(key), rows))
+    if None in keys:
+        raise SinkError(f"part file {batch.where(keys.index(None))}: the key field "
+                        f"{spec.key_field!r} is missing or null: every loaded record needs its key")
+    instants = None
     if spec.timestamp_field is not None:  # from the values as decoded, before any JSON text
-        data.extend(_instants(batch, spec, data[columns.index(spec.timestamp_field)],
-                              instant_split))
+        stamps = list(map(itemgetter(columns.index(spec.timestamp_field)), rows))
+        instants = _instants(batch, spec, stamps)
+    if json_columns.intersection(columns):
+        rows = json_text(rows, columns, json_columns)
+    tails: list[Iterable[Any]] = []
+    if instants is not None:
+        if instant_split:
+            return list(map(add, rows, map(divmod, instants, repeat(NS_PER_S))))
+        tails.append(instants)
+    if extra is not None:
+        tails.append(extra(batch, len(rows)))
+    return list(map(add, rows, zip(*tails, strict=True))) if tails else rows
+
+
+def json_text(rows: list[tuple[Any, ...]], columns: Sequence[str],
+               json_columns: frozenset[str]) -> list[tuple[Any, ...]]:
+    """Rows with the JSON columns' values as JSON text (None stays NULL)."""
+    data: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for index, name in enumerate(columns):
         if name in json_columns:
-            data[index] = [None if v is None else orjson.dumps(v).decode() for v in data[index]]
-    if extra is not None:
-        data.append(extra(batch, len(picked)))
+            data[index] = [None if v is None else _dumps(v).decode() for v in data[index]]
     return list(zip(*data, strict=True))
 
 
 def _pick(records: list[dict[str, Any]], columns: Sequence[str]) -> list[tuple[Any, ...]]:
-    """Each record's values in `columns` order (None for a missing field)."""
-    if len(columns) > 1:
-        try:
-            return list(map(itemgetter(*columns), records))
-        except KeyError:
-            pass
-    return [tuple(map(r.get, columns)) for r in records]
+    """Each record's values in `columns` order (None for a field it lacks)."""
+    if len(columns) == 1:
+        return [(r.get(columns[0]),) for r in records]
+    try:
+        return list(map(itemgetter(*columns), records))
+    except KeyError:
+        return [tuple(map(r.get, columns)) for r in records]
 
 
-def _instants(batch: Batch, spec: LoadSpec, values: Sequence[object],
-              split: bool) -> list[list[int]]:
-    """The instant column(s) of a batch; an unparseable timestamp is refused by line."""
+def _instants(batch: Batch, spec: LoadSpec, values: Sequence[object]) -> list[int]:
+    """The exact instant of each timestamp; an unparseable one is refused by line."""
     convert = instant_function(spec.timestamp_unit)
     try:
-        instants = list(map(convert, values))
+        return list(map(convert, values))
     except ValueError:
         for index, value in enumerate(values):
             try:
@@ -138,7 +193,3 @@ def _instants(batch: Batch, spec: LoadSpec, values: Sequence[object],
                        f"{exc}: upsert-latest needs a valid timestamp in every record")
                 raise SinkError(msg) from exc
         raise
-    if not split:
-        return [instants]
-    seconds = [i // NS_PER_S for i in instants]
-    return [seconds, [i - s * NS_PER_S for i, s in zip(instants, seconds, strict=True)]]

@@ -6,7 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mapreduce.sinks.columns import merge_columns
-from mapreduce.sinks.records import read_batches, scan_columns, to_rows
+from mapreduce.sinks.records import (
+    infer_types,
+    paused_gc,
+    read_batches,
+    scan_columns,
+    to_rows,
+)
+from mapreduce.sinks.rowfile import RowWriter
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 
 __all__ = ["RunColumns", "run_columns", "scan_partition"]
@@ -20,17 +27,31 @@ class RunColumns:
     rows: int
 
 
-def scan_partition(task: StageTask, instant_split: bool) -> StageResult:
-    """Read a part file once: infer its columns and refuse bad records (key, timestamp)."""
+def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> StageResult:
+    """Read a part file once: infer its columns and refuse bad records (key, timestamp).
+
+    With `keep_rows` the decoded rows are written to a row file for apply (SQLite).
+    """
     spec = task.spec
     parts: list[tuple[tuple[str, str], ...]] = []
     rows = 0
-    for batch in read_batches(task.path, spec.batch_rows):
-        columns = scan_columns(batch, spec.url.dialect)
-        _require_fields(spec, [n for n, _ in columns], f"part file {batch.where(0)}")
-        to_rows(batch, spec, [n for n, _ in columns], frozenset(), None, instant_split)
-        parts.append(columns)
-        rows += len(batch.records)
+    writer = RowWriter(task.path) if keep_rows else None
+    try:
+        with paused_gc():
+            for batch in read_batches(task.path, spec.batch_rows):
+                names, picked = scan_columns(batch, spec.url.dialect)
+                _require_fields(spec, names, f"part file {batch.where(0)}")
+                data = to_rows(batch, spec, names, frozenset(), None, instant_split, picked)
+                if writer is not None:
+                    writer.write(names, data)
+                parts.append(infer_types(names, picked))
+                rows += len(batch.records)
+    except BaseException:
+        if writer is not None:
+            writer.abandon()
+        raise
+    if writer is not None:
+        writer.publish()
     return StageResult(task.partition, rows, merge_columns(parts))
 
 

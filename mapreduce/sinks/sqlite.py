@@ -20,10 +20,12 @@ import random
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from mapreduce.sinks.columns import DECLARED, fit_columns
 from mapreduce.sinks.names import quote_sqlite
-from mapreduce.sinks.records import read_batches, to_rows
+from mapreduce.sinks.records import json_text, paused_gc, read_batches, to_rows
+from mapreduce.sinks.rowfile import read_rows, remove_rows
 from mapreduce.sinks.schema import RunColumns, run_columns, scan_partition
 from mapreduce.sinks.spec import LoadResult, LoadSpec, SinkError, StageResult, StageTask
 
@@ -47,8 +49,9 @@ def check_sqlite(spec: LoadSpec) -> None:
 
 
 def stage_sqlite(task: StageTask) -> StageResult:
-    """SQLite stages nothing: validate the part file and infer its columns, in a worker."""
-    return scan_partition(task, instant_split=True)
+    """Validate the part file, infer its columns and keep its rows in a row file, in a
+    worker; the database is not touched (its one writer is apply)."""
+    return scan_partition(task, instant_split=True, keep_rows=True)
 
 
 def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str]],
@@ -58,6 +61,7 @@ def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, st
     with _connect(spec) as conn, _write_transaction(conn, spec):
         if conn.execute(f"SELECT 1 FROM {MARKER_TABLE} WHERE run_id = ? AND table_name = ?",
                         (run_id, spec.table)).fetchone():
+            remove_rows([path for _, path in partitions])
             return LoadResult(spec.url.redacted, 0, 0, tuple(p for p, _ in partitions), True)
         fitted = _prepare_table(conn, spec, columns)
         if spec.mode == "replace":
@@ -67,6 +71,7 @@ def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, st
         written = conn.total_changes - before
         conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
                      (run_id, spec.table, spec.mode, read, written, time.time()))
+    remove_rows([path for _, path in partitions])
     return LoadResult(spec.url.redacted, read, written, tuple(p for p, _ in partitions))
 
 
@@ -77,18 +82,32 @@ def _insert_partitions(conn: sqlite3.Connection, spec: LoadSpec, columns: RunCol
     json_columns = frozenset(n for n, t in fitted.items() if t == "json")
     statement = _insert_sql(spec, names)
     read = 0
-    for _, path in partitions:
-        for batch in read_batches(path, spec.batch_rows):
-            rows = to_rows(batch, spec, names, json_columns, None, instant_split=True)
-            try:
-                conn.executemany(statement, rows)
-            except sqlite3.Error as exc:
-                msg = (f"loading part file {path} lines {batch.first_line}-"
-                       f"{batch.first_line + len(rows) - 1} into {spec.url.redacted} failed: "
-                       f"{exc}; the table is unchanged")
-                raise SinkError(msg) from exc
-            read += len(rows)
+    with paused_gc():
+        for _, path in partitions:
+            for first, rows in _partition_rows(spec, path, names, json_columns):
+                try:
+                    conn.executemany(statement, rows)
+                except sqlite3.Error as exc:
+                    msg = (f"loading part file {path} lines {first}-{first + len(rows) - 1} "
+                           f"into {spec.url.redacted} failed: {exc}; the table is unchanged")
+                    raise SinkError(msg) from exc
+                read += len(rows)
     return read
+
+
+def _partition_rows(spec: LoadSpec, path: str, names: list[str],
+                    json_columns: frozenset[str]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """(first line, rows) batches: from the stage's row file, else decoded here."""
+    tail = len(INSTANT_COLUMNS) if spec.has_instant else 0
+    staged = read_rows(path, names, tail)
+    if staged is None:
+        for batch in read_batches(path, spec.batch_rows):
+            yield batch.first_line, to_rows(batch, spec, names, json_columns, None, True)
+        return
+    first = 1
+    for rows in staged:
+        yield first, json_text(rows, names, json_columns) if json_columns else rows
+        first += len(rows)
 
 
 def _insert_sql(spec: LoadSpec, names: Sequence[str]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mapreduce.sinks import SinkError, check_sink
+from mapreduce.sinks import SinkError, StageTask, apply_load, check_sink, stage_partition
 from tests.mapreduce.sinks.conftest import Target, load, write_parts
 
 
@@ -68,3 +68,25 @@ def test_invalid_json_names_the_line(sqlite_target: Target, tmp_path: Path) -> N
     parts[0][1].write_bytes(b'[1, 2]\n')
     with pytest.raises(SinkError, match=r"line 1: a record must be a JSON object"):
         load(sqlite_target.spec(), "r", parts)
+
+
+def test_row_files_are_used_when_fresh_ignored_when_stale_and_removed(
+        sqlite_target: Target, tmp_path: Path) -> None:
+    spec = sqlite_target.spec()
+    parts = write_parts(tmp_path, [[{"id": 1, "name": "staged", "updated_at": 1}]])
+    part = parts[0][1]
+    staged = [stage_partition(StageTask("r", 0, str(part), spec))]
+    row_file = Path(f"{part}.rows")
+    assert row_file.exists() and not list(tmp_path.rglob("*.tmp"))
+    # The part file changes after staging (a re-run reduce): the row file is stale.
+    part.write_bytes(b'{"id": 1, "name": "rewritten", "updated_at": 2}\n')
+    apply_load(spec, "r", parts, staged)
+    assert [r["name"] for r in sqlite_target.rows()] == ["rewritten"]
+    assert not row_file.exists()
+
+
+def test_a_failed_stage_leaves_no_row_file(sqlite_target: Target, tmp_path: Path) -> None:
+    parts = write_parts(tmp_path, [[{"id": 1, "updated_at": 1}, {"id": None, "updated_at": 1}]])
+    with pytest.raises(SinkError, match="line 2"):
+        stage_partition(StageTask("r", 0, str(parts[0][1]), sqlite_target.spec()))
+    assert [p.name for p in parts[0][1].parent.iterdir()] == ["part-00000.jsonl"]
