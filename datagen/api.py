@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,7 @@ def generate(
     xml_root: str | None = None,
     xml_record: str | None = None,
     include_nulls: bool = True,
+    datasets: Mapping[str, str | Path] | Sequence[str] | None = None,
 ) -> Stats:
     """Write `rows` (or about `size` bytes of) mock records to `out`; see docs/datagen.md.
 
@@ -132,6 +134,7 @@ def generate(
         xml_root=xml_root,
         xml_record=xml_record,
         include_nulls=include_nulls,
+        datasets=datasets,
     )
     compile_plan(plan)  # validate every option and build pools before touching the output
     plan = with_rows(plan, _rows(plan, rows, size))

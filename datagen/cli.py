@@ -74,6 +74,13 @@ def parser() -> argparse.ArgumentParser:
     )
     _format_arguments(p.add_argument_group("output formats"))
     _version_arguments(p.add_argument_group("versioned records (for latest-timestamp reduces)"))
+    p.add_argument(
+        "--dataset",
+        action="append",
+        metavar="NAME=PATH.csv",
+        dest="datasets",
+        help="a CSV file Dataset Column fields and from_dataset() read (repeatable)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p  # fmt: skip
@@ -145,7 +152,7 @@ def _generate(args: argparse.Namespace) -> Stats:
         overwrite=args.overwrite, delimiter=args.delimiter, quote_char=args.quote_char,
         table_name=args.table_name, create_table=args.create_table,
         insert_batch=args.insert_batch, xml_root=args.xml_root, xml_record=args.xml_record,
-        include_nulls=args.include_nulls,
+        include_nulls=args.include_nulls, datasets=args.datasets,
     )  # fmt: skip
 
 

@@ -39,10 +39,12 @@ class Column:
     `values` is typed (int64, float64, bool, string, dictionary of strings or null); blanks
     are nulls. `bare` marks string values that JSON must write unquoted (epoch numbers mixed
     into a timestamp column), so one column can mix numbers and strings as the issue asks.
+    `sql` marks SQL expressions, which SQL output writes as they are, unquoted.
     """
 
     values: pa.Array
     bare: pa.Array | None = None
+    sql: bool = False
 
 
 def from_matrix(mat: np.ndarray, lengths: np.ndarray | None = None) -> pa.Array:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from datagen.datasets import DatasetRef, find, load_dataset, lookup_rows
+from datagen.datasets import column as dataset_column
 from datagen.errors import SchemaError
 from datagen.formula import Compiled, FormulaError, compile_formula
 from datagen.formula.values import FormulaTypeError
@@ -38,6 +40,7 @@ class Services:
     locale: str
     seed: int
     where: str
+    datasets: Mapping[str, DatasetRef]
 
     def sampler(
         self, name: str, options: Mapping[str, Any]
@@ -57,9 +60,20 @@ class Services:
             raise FormulaTypeError(str(exc).removeprefix(f"{where}: ")) from None
         return lambda n, rng: build(Batch(0, n, rng))
 
+    def dataset_lookup(self, name: str, column: str, key: str) -> Callable[[pa.Array], pa.Array]:
+        """from_dataset(name, column, key: value): a function of the values to look up."""
+        try:
+            ref = find(self.datasets, name, self.where)
+            table = load_dataset(ref)
+            values = dataset_column(table, column, self.where, ref)
+            dataset_column(table, key, self.where, ref)
+        except SchemaError as exc:
+            raise FormulaTypeError(str(exc).removeprefix(f"{self.where}: ")) from None
+        return lambda probe: values.take(lookup_rows(table, key, probe))
+
 
 def services(plan: Plan, where: str) -> Services:
-    return Services(plan.locale, plan.seed, where)
+    return Services(plan.locale, plan.seed, where, {r.name: r for r in plan.datasets})
 
 
 class _FieldScope:

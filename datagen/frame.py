@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from datagen.columns import Column, with_blanks
+from datagen.datasets import Draw, dataset_draw
 from datagen.errors import SchemaError
 from datagen.formula import Compiled, Env, FormulaError, evaluate
 from datagen.formula.values import kind, to_text
@@ -36,11 +37,12 @@ from datagen.types import Batch, Context, Sampler, lookup
 from datagen.types.dates import timestamp_range
 from datagen.types.options import Options
 from datagen.types.patterns import guid_strings
+from datagen.types.pools import derive_seed
 from datagen.versions import hash64
 
 __all__ = ["Frame", "FramePlan", "compile_frame", "make_frame"]
 
-_OWN, _BLANK, _COUNTS, _CALLS = 0, 1, 2, 3  # random streams of a field, per chunk
+_OWN, _BLANK, _COUNTS, _CALLS, _ROWS = 0, 1, 2, 3, 4  # random streams of a field, per chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,9 @@ class FieldPlan:
     temporal: Temporal | None = None  # Date/Datetime: instants, so formulas see dates
     formula: Compiled | None = None
     reads: tuple[int, ...] = ()  # slots the formula reads
+    draw: Draw | None = None  # Dataset Column: how rows are picked, and the column
+    source: pa.Array | None = None
+    sql: str | None = None  # SQL Expression: the expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,16 @@ def _field_plan(plan: Plan, layout: Layout, index: int, ctx: Context) -> FieldPl
         raise SchemaError(f"{spec.where}: the key and timestamp fields of --versions cannot "
                           "have a formula; put it on another field")  # fmt: skip
     reads = _reads(layout, index, formula)
+    if spec.type == "Dataset Column":
+        datasets = {ref.name: ref for ref in plan.datasets}
+        draw, source = dataset_draw(Options(spec.where, spec.options), datasets)
+        return FieldPlan(formula=formula, reads=reads, draw=draw, source=source)
+    if spec.type == "SQL Expression":
+        opts = Options(spec.where, spec.options)
+        sql = opts.text("value", "")
+        if not sql.strip():
+            raise opts.fail("value", "must be the SQL expression, like NOW()")
+        return FieldPlan(formula=formula, reads=reads, sql=sql)
     if spec.type in STRUCTURAL:
         return FieldPlan(formula=formula, reads=reads)
     sampler = _sampler(spec, ctx)
@@ -203,6 +218,7 @@ class _Maker:
         self.frame.located = (positions, *located) if located is not None else None
         self.own: dict[int, pa.Array | None] = {}
         self.current = -1
+        self.rows_drawn: dict[tuple, np.ndarray] = {}
 
     def size(self, level: int | None) -> int:
         return self.rows if level is None else self.frame.levels[level].size
@@ -241,6 +257,12 @@ class _Maker:
                 instants = rng.integers(lo, hi + 1, self.rows, dtype=np.int64)
             col = timestamp_column(instants, self.plan.style, rng)
             return pa.array(instants * 1000, pa.timestamp("ms")), col
+        if fplan.draw is not None and fplan.source is not None:
+            values = fplan.source.take(pa.array(self.dataset_rows(fplan.draw, level)))
+            return values, Column(values)
+        if fplan.sql is not None:
+            values = pa.repeat(pa.scalar(fplan.sql), self.size(level))
+            return values, Column(values, sql=True)
         if fplan.sampler is None:
             return None, None
         batch = Batch(self.start if level is None else 0, self.size(level), rng)
@@ -249,6 +271,17 @@ class _Maker:
             return fplan.temporal.typed(ms), Column(fplan.temporal.text(ms))
         values = fplan.sampler(batch)
         return values, Column(values)
+
+    def dataset_rows(self, draw: Draw, level: int | None) -> np.ndarray:
+        """The dataset rows of this level's records (or elements): one draw per dataset way."""
+        key = (*draw.key, level)
+        if key not in self.rows_drawn:
+            stream = derive_seed("dataset", *draw.key[:2], level)
+            rng = _rng(self.plan, self.index, stream, _ROWS)
+            start = self.start if level is None else 0
+            positions = np.arange(start, start + self.size(level), dtype=np.int64)
+            self.rows_drawn[key] = draw.rows(rng, positions)
+        return self.rows_drawn[key]
 
     def formula(self, slot: int, this: pa.Array | None) -> pa.Array:
         fplan = self.fp.fields[slot]
@@ -282,14 +315,14 @@ class _Maker:
             text = typed
             if kind(typed) in ("date", "time"):
                 text = fplan.temporal.format(typed) if fplan.temporal else to_text(typed)
-            out = Column(text)
+            out = Column(text, sql=out.sql if out is not None else False)
         assert typed is not None and out is not None
         versioned = spec.name in (self.plan.key_field, self.plan.timestamp_field)
         if spec.percent_blank and not versioned:
             n = self.size(layout_slot.level)
             draw = _rng(self.plan, self.index, spec.index, _BLANK).random(n)
             blank = draw * 100 < spec.percent_blank
-            out = Column(with_blanks(out.values, blank), out.bare)
+            out = Column(with_blanks(out.values, blank), out.bare, out.sql)
             typed = with_blanks(typed, blank)
         self.frame.typed[slot] = typed
         self.frame.columns[slot] = out

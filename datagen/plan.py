@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from datagen.datasets import DatasetRef, parse_datasets
 from datagen.errors import SchemaError, UsageError
 from datagen.outputs import Output, make_output
 from datagen.presets import preset_schema
@@ -59,6 +60,7 @@ class Plan:
     timestamp_field: str | None = None
     style: str = "iso-z"
     truth: bool = False
+    datasets: tuple[DatasetRef, ...] = ()
 
     @property
     def chunks(self) -> int:
@@ -74,6 +76,7 @@ class Plan:
                 self.locale,
                 repr(self.output),
                 self.truth,
+                repr(self.datasets),
             ]
         )
 
@@ -186,6 +189,7 @@ def make_plan(out: str, **args: Any) -> Plan:
         schema, 0, args["seed"], args["locale"], fmt, gz, output,
         chunk_rows=CHUNK_ROWS, versions=vplan, key_field=key, timestamp_field=styled,
         style=style, truth=args["truth"] is not None,
+        datasets=parse_datasets(args.get("datasets")),
     )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import join
+from datagen.columns import Column, join
 from datagen.layout import Leaf, Obj
 from datagen.outputs import Output, TextFormat
 from datagen.records import RowView, flat_columns, flat_values
@@ -51,6 +51,13 @@ def _literals(values: pa.Array) -> pa.Array:
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return pc.fill_null(_string_literals(values), "NULL")
     return pc.fill_null(values.cast(pa.string()), "NULL")
+
+
+def _column_literals(col: Column) -> pa.Array:
+    """A column's SQL literals; an SQL Expression field's values go in as they are."""
+    if col.sql:
+        return pc.fill_null(col.values.cast(pa.string()), "NULL")
+    return _literals(col.values)
 
 
 def sql_type(values: pa.Array) -> str:
@@ -86,7 +93,7 @@ class SqlFormat(TextFormat):
         return f"CREATE TABLE {self.table} ({eol}{(',' + eol).join(lines)}{eol});{eol}".encode()
 
     def records(self, view: RowView, start: int, total: int) -> pa.Array:
-        values = flat_values(self.columns, view, lambda c: _literals(c.values), _string_literals)
+        values = flat_values(self.columns, view, _column_literals, _string_literals)
         parts: list[pa.Array | str] = []
         for i, v in enumerate(values):
             parts += [", ", v] if i else [v]

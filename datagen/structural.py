@@ -4,6 +4,9 @@
     Template           text with {field} holes: "{first_name} {last_name}"
     JSON Array         an array of objects made of the fields named `<array>.<name>`
     Repeating Element  the same; XML writes each element as its own element
+    Dataset Column     a value from a column of a --dataset CSV file (datagen/datasets.py)
+    SQL Expression     SQL written as it is into .sql output (NOW(), a subquery ...); text
+                       in other formats
 
 They are registered in the type catalogue through its public API so that schemas name them
 and `python -m datagen types` lists them; datagen/frame.py and datagen/layout.py make them.
@@ -22,7 +25,8 @@ __all__ = ["STRUCTURAL", "VALUE_TYPES"]
 CATEGORY = "Structure"
 # types whose values come from the formula language rather than a sampler
 VALUE_TYPES = ("Formula", "Template")
-STRUCTURAL = ("Formula", "Template", "JSON Array", "Repeating Element")
+STRUCTURAL = ("Formula", "Template", "JSON Array", "Repeating Element", "Dataset Column",
+              "SQL Expression")  # fmt: skip
 
 
 def _no_values(name: str) -> Any:
@@ -43,5 +47,10 @@ for _name, _summary, _options in (
      ("minItems=1", "maxItems=5")),
     ("Repeating Element", "like JSON Array; in XML each item is its own element",
      ("minItems=1", "maxItems=5")),
+    ("Dataset Column", "values from a column of a --dataset NAME=PATH.csv file",
+     ("dataset=NAME", "column=NAME", "selectionStyle=random|sequential|weighted",
+      "weightColumn=NAME (weighted)")),
+    ("SQL Expression", "SQL written unquoted into .sql output, e.g. NOW(); text elsewhere",
+     ("value=NOW()",)),
 ):  # fmt: skip
     field_type(_name, CATEGORY, _summary, _options)(_no_values(_name))

@@ -1,4 +1,5 @@
-"""Formula functions that draw values: random(a, b) and generate("Type", option: value ...).
+"""Formula functions that draw values: random(a, b), generate("Type", option: value ...) and
+from_dataset("dataset", "column", key: value).
 
 Each call site draws from its own random stream (seeded by the run's seed, the chunk, the
 field and the call's position in the formula), so a formula's values depend only on the
@@ -14,7 +15,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.formula.functions import NOT_CONSTANT, CallSite, function
-from datagen.formula.values import DATE, TIME, FormulaTypeError, Value, kind, noun, numbers, plain
+from datagen.formula.values import (
+    DATE,
+    TIME,
+    FormulaTypeError,
+    Value,
+    as_array,
+    kind,
+    noun,
+    numbers,
+    plain,
+)
 
 __all__: list[str] = []
 
@@ -81,3 +92,32 @@ def _prepare_generate(args: list[Any], kwargs: dict[str, Any], services: Any) ->
 )
 def _generate(site: CallSite, name: Value, **options: Value) -> Value:
     return site.prepared(site.n, site.rng())
+
+
+def _prepare_from_dataset(args: list[Any], kwargs: dict[str, Any], services: Any) -> Any:
+    name, column = args[0], args[1]
+    if not isinstance(name, str) or not isinstance(column, str):
+        raise FormulaTypeError(
+            "from_dataset needs the dataset and column names in quotes: "
+            'from_dataset("customers", "name", id: customer_id)'
+        )
+    if len(kwargs) != 1:
+        raise FormulaTypeError(
+            "from_dataset needs one join criterion: the dataset's column and this row's value, "
+            "like id: customer_id"
+        )
+    return services.dataset_lookup(name, column, next(iter(kwargs)))
+
+
+@function(
+    "from_dataset",
+    2,
+    2,
+    'from_dataset("customers", "name", id: customer_id): the name of the --dataset row whose '
+    "id is customer_id (nil when none is)",
+    prepare=_prepare_from_dataset,
+    keywords=True,
+)
+def _from_dataset(site: CallSite, name: Value, column: Value, **criteria: Value) -> Value:
+    (value,) = criteria.values()
+    return site.prepared(as_array(plain(value), site.n))  # type: ignore[arg-type]

@@ -72,11 +72,12 @@ def test_api_body_and_export_shapes(tmp_path: Path) -> None:
 
 # the options a type needs to make values at all
 # types that need more than options (a dataset), tested on their own
-NEEDS_SETUP: dict[str, bool] = {}
+NEEDS_SETUP: dict[str, bool] = {"Dataset Column": True}
 NEEDS = {
     "Custom List": {"values": ["a"]},
     "Formula": {"value": "1"},
     "Template": {"value": "x"},
+    "SQL Expression": {"value": "NOW()"},
 }
 
 
