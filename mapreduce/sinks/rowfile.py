@@ -23,6 +23,23 @@ SUFFIX = ".rows"
 _FORMAT = 1
 
 
+def _frame(file: Any, value: Any) -> None:
+    """Write one length-prefixed marshal frame (marshal.load on a file reads in tiny
+    pieces; one read and marshal.loads is many times faster)."""
+    data = marshal.dumps(value)
+    file.write(len(data).to_bytes(8, "little"))
+    file.write(data)
+
+
+def _unframe(file: Any) -> Any:
+    """Read one frame; a short read (a damaged file) is an error, never a partial batch."""
+    size = int.from_bytes(file.read(8), "little")
+    data = file.read(size)
+    if len(data) != size:
+        raise EOFError(f"row file {file.name} is truncated")
+    return marshal.loads(data)
+
+
 def _stamp(part: str) -> tuple[int, int]:
     info = os.stat(part)
     return info.st_size, info.st_mtime_ns
@@ -35,15 +52,15 @@ class RowWriter:
         self.part = part
         self.temp = f"{part}{SUFFIX}.{os.getpid()}.tmp"
         self.file = open(self.temp, "wb")  # noqa: SIM115 - closed in publish/abandon
-        marshal.dump((_FORMAT, *_stamp(part)), self.file)
+        _frame(self.file, (_FORMAT, *_stamp(part)))
 
     def write(self, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         """One batch; `columns` are its field names (the instant columns follow them)."""
-        marshal.dump((columns, rows), self.file)
+        _frame(self.file, (columns, rows))
 
     def publish(self) -> None:
         """Close the file and give it its final name: a row file is whole or absent."""
-        marshal.dump(None, self.file)
+        _frame(self.file, None)
         self.file.close()
         os.replace(self.temp, self.part + SUFFIX)
 
@@ -64,7 +81,7 @@ def read_rows(part: str, columns: Sequence[str],
         file = open(part + SUFFIX, "rb")  # noqa: SIM115 - closed by _batches
     except FileNotFoundError:
         return None
-    if marshal.load(file) != (_FORMAT, *_stamp(part)):
+    if _unframe(file) != (_FORMAT, *_stamp(part)):
         file.close()
         return None
     return _batches(file, columns, tail)
@@ -73,7 +90,7 @@ def read_rows(part: str, columns: Sequence[str],
 def _batches(file: Any, columns: Sequence[str], tail: int) -> Iterator[list[tuple[Any, ...]]]:
     """Stream the batches of an open row file, remapped to `columns`."""
     with file:
-        while (item := marshal.load(file)) is not None:
+        while (item := _unframe(file)) is not None:
             found, rows = item
             yield _remap(rows, found, columns, tail)
 
