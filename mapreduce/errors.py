@@ -8,6 +8,7 @@
     ├── ResumeError      (exit 2)  a run that cannot be resumed (inputs or parameters changed)
     ├── UnknownRunError  (exit 2)  no run with that id in the state dir
     ├── StateError       (exit 2)  the state dir or its ledger cannot be used (corrupt, unwritable)
+    ├── SinkError        (exit 2)  a database output cannot be used or loaded (no password shown)
     ├── LedgerError      (exit 1)  the ledger refused a state change (a guard failed)
     ├── BadRecordError   (exit 1)  a malformed record stopped the job (file, line/offset, reason)
     ├── JobError         (exit 1)  the job's own code failed (its traceback names job.py:LINE)
@@ -32,6 +33,7 @@ __all__ = [
     "MapReduceError",
     "OutputError",
     "ResumeError",
+    "SinkError",
     "StateError",
     "TaskFailedError",
     "UnknownRunError",
@@ -83,6 +85,12 @@ class UnknownRunError(MapReduceError):
 
 class StateError(MapReduceError):
     """The state dir or its ledger cannot be used: corrupt, unwritable, not a folder."""
+
+    exit_code = 2
+
+
+class SinkError(MapReduceError):
+    """A database output cannot be used or loaded; the message never holds a password."""
 
     exit_code = 2
 

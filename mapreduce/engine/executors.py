@@ -64,7 +64,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["mapreduce.tasks"])
+    context.set_forkserver_preload(["mapreduce.worker.entry"])
     return context
 
 

@@ -14,7 +14,7 @@ import re
 
 from psycopg import sql
 
-from mapreduce.sinks.spec import SinkError
+from mapreduce.errors import SinkError
 
 __all__ = ["PG_MAX_BYTES", "RESERVED_PREFIX", "pg_ident", "quote_sqlite", "validate_name"]
 

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from mapreduce.errors import MapReduceError
-
-if TYPE_CHECKING:
-    from mapreduce.sinks.url import SinkURL
+from mapreduce.errors import SinkError
+from mapreduce.sinks.url import MODES, SinkURL
 
 __all__ = ["MODES", "UNITS", "LoadResult", "LoadSpec", "SinkError", "StageResult", "StageTask"]
 
-MODES = ("upsert-latest", "upsert", "append", "replace")
 UNITS = ("s", "ms", "us")
 BATCH_ROWS = 20_000  # rows per executemany / COPY flush: big enough to amortise, small in memory
-
-
-class SinkError(MapReduceError):
-    """A database output cannot be used or loaded; the message never holds a password."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +29,22 @@ class LoadSpec:
     busy_timeout_s: float = 60.0  # SQLite: how long one attempt waits for the write lock
 
     def __post_init__(self) -> None:
-        mode = self.mode or self.url.mode or (
-            "upsert-latest" if self.timestamp_field else "upsert")
+        mode = self.mode or self.url.mode or ("upsert-latest" if self.timestamp_field else "upsert")
         object.__setattr__(self, "mode", mode)
         if mode not in MODES:
             raise SinkError(f"load mode {mode!r} is not one of {', '.join(MODES)}")
         if mode == "upsert-latest" and not self.timestamp_field:
-            raise SinkError(f"mode=upsert-latest into {self.url.redacted} needs the job's "
-                            "timestamp field: pick a job with one, or use mode=upsert")
+            raise SinkError(
+                f"mode=upsert-latest into {self.url.redacted} needs the job's "
+                "timestamp field: pick a job with one, or use mode=upsert"
+            )
         if self.timestamp_unit not in UNITS:
             raise SinkError(f"timestamp unit {self.timestamp_unit!r} is not one of s, ms, us")
         if self.timestamp_field == self.key_field:
-            raise SinkError(f"key field and timestamp field are both {self.key_field!r}: "
-                            "give the job a separate timestamp field")
+            raise SinkError(
+                f"key field and timestamp field are both {self.key_field!r}: "
+                "give the job a separate timestamp field"
+            )
 
     @property
     def table(self) -> str:

@@ -14,18 +14,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from mapreduce.errors import SinkError
 from mapreduce.sinks.names import validate_name
-from mapreduce.sinks.spec import MODES, SinkError
 
 __all__ = ["SinkURL", "parse_sink_url"]
+
+MODES = ("upsert-latest", "upsert", "append", "replace")
 
 _SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
 _OURS = ("table", "mode", "schema")
 # libpq connection parameters a URL may carry through to the server connection.
-_LIBPQ = frozenset({
-    "host", "hostaddr", "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout",
-    "application_name", "target_session_attrs", "passfile", "options", "gssencmode",
-})
+_LIBPQ = frozenset(
+    {
+        "host",
+        "hostaddr",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "connect_timeout",
+        "application_name",
+        "target_session_attrs",
+        "passfile",
+        "options",
+        "gssencmode",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +81,13 @@ class SinkURL:
     def conninfo_params(self) -> dict[str, str]:
         """libpq keyword parameters; the password only if the URL carries one."""
         params = dict(self.options)
-        for key, value in (("user", self.user), ("host", self.host), ("dbname", self.dbname),
-                           ("port", str(self.port) if self.port else None),
-                           ("password", self.password)):
+        for key, value in (
+            ("user", self.user),
+            ("host", self.host),
+            ("dbname", self.dbname),
+            ("port", str(self.port) if self.port else None),
+            ("password", self.password),
+        ):
             if value:
                 params[key] = value
         return params
@@ -105,31 +123,49 @@ def parse_sink_url(text: str) -> SinkURL | None:
     unknown = sorted(set(query) - _LIBPQ)
     if unknown:
         accepted = ", ".join([*_OURS, *sorted(_LIBPQ)])
-        raise SinkError(f"output {_shown(text)} has unknown parameter {unknown[0]!r}: "
-                        f"accepted are {accepted}")
+        raise SinkError(
+            f"output {_shown(text)} has unknown parameter {unknown[0]!r}: accepted are {accepted}"
+        )
     return SinkURL(
-        dialect=dialect, table=table, mode=mode, schema=schema,
+        dialect=dialect,
+        table=table,
+        mode=mode,
+        schema=schema,
         user=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password is not None else None,
-        host=parts.hostname, port=_port(parts, text),
-        dbname=unquote(parts.path.lstrip("/")) or None, options=tuple(sorted(query.items())),
+        host=parts.hostname,
+        port=_port(parts, text),
+        dbname=unquote(parts.path.lstrip("/")) or None,
+        options=tuple(sorted(query.items())),
     )
 
 
-def _sqlite(text: str, netloc: str, path: str, table: str, mode: str | None,
-            schema: str | None, query: dict[str, str]) -> SinkURL:
+def _sqlite(
+    text: str,
+    netloc: str,
+    path: str,
+    table: str,
+    mode: str | None,
+    schema: str | None,
+    query: dict[str, str],
+) -> SinkURL:
     """SQLAlchemy's convention: `sqlite:///rel.db` is relative, `sqlite:////abs.db` absolute."""
     if netloc:
-        raise SinkError(f"output {_shown(text)} has a host: write sqlite:///relative.db or "
-                        "sqlite:////absolute/path.db")
+        raise SinkError(
+            f"output {_shown(text)} has a host: write sqlite:///relative.db or "
+            "sqlite:////absolute/path.db"
+        )
     if schema is not None or query:
         extra = "schema" if schema is not None else sorted(query)[0]
-        raise SinkError(f"output {_shown(text)} has parameter {extra!r}, which SQLite "
-                        "outputs do not take: use table and mode only")
+        raise SinkError(
+            f"output {_shown(text)} has parameter {extra!r}, which SQLite "
+            "outputs do not take: use table and mode only"
+        )
     file = unquote(path[1:]) if path.startswith("/") else unquote(path)
     if not file or file.endswith("/"):
-        raise SinkError(f"output {_shown(text)} names no database file: "
-                        "write sqlite:///path/to.db?table=NAME")
+        raise SinkError(
+            f"output {_shown(text)} names no database file: write sqlite:///path/to.db?table=NAME"
+        )
     return SinkURL(dialect="sqlite", table=table, mode=mode, path=file)
 
 

@@ -1,6 +1,6 @@
 """The package layout: the public API, and imports that run one way through the layers.
 
-    core (errors, job, keys, timestamps, exactsum) ◄─ formats ◄─ worker ◄─ engine ◄─ cli
+    core (errors, job, keys, timestamps, exactsum) ◄─ formats ◄─ sinks ◄─ worker ◄─ engine ◄─ cli
 
 A module may import its own layer and the layers below it, never above; and no two
 modules import each other, even under TYPE_CHECKING.
@@ -14,7 +14,7 @@ from pathlib import Path
 import mapreduce
 
 PACKAGE = Path(mapreduce.__file__).parent
-LAYERS = ["core", "formats", "worker", "engine", "sinks", "cli"]
+LAYERS = ["core", "formats", "sinks", "worker", "engine", "cli"]
 
 
 def _layer(module: str) -> str:
