@@ -94,6 +94,7 @@ def generate(
     xml_record: str | None = None,
     include_nulls: bool = True,
     datasets: Mapping[str, str | Path] | Sequence[str] | None = None,
+    emails_from_names: bool | None = None,
 ) -> Stats:
     """Write `rows` (or about `size` bytes of) mock records to `out`; see docs/datagen.md.
 
@@ -135,6 +136,7 @@ def generate(
         xml_record=xml_record,
         include_nulls=include_nulls,
         datasets=datasets,
+        emails_from_names=emails_from_names,
     )
     compile_plan(plan)  # validate every option and build pools before touching the output
     plan = with_rows(plan, _rows(plan, rows, size))

@@ -81,6 +81,13 @@ def parser() -> argparse.ArgumentParser:
         dest="datasets",
         help="a CSV file Dataset Column fields and from_dataset() read (repeatable)",
     )
+    p.add_argument(
+        "--independent-emails",
+        dest="emails_from_names",
+        action="store_const",
+        const=False,
+        help="emails not made of the record's names (default: they are)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p  # fmt: skip
@@ -153,6 +160,7 @@ def _generate(args: argparse.Namespace) -> Stats:
         table_name=args.table_name, create_table=args.create_table,
         insert_batch=args.insert_batch, xml_root=args.xml_root, xml_record=args.xml_record,
         include_nulls=args.include_nulls, datasets=args.datasets,
+        emails_from_names=args.emails_from_names,
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from datagen.columns import Column, with_blanks
 from datagen.datasets import Draw, dataset_draw
+from datagen.emails import EMAIL_TYPE, derive_emails, name_fields
 from datagen.errors import SchemaError
 from datagen.formula import Compiled, Env, FormulaError, evaluate
 from datagen.formula.values import kind, to_text
@@ -31,7 +32,7 @@ from datagen.optioncheck import ReadKeys, check_known, declared_names
 from datagen.plan import Plan
 from datagen.schema import FieldSpec
 from datagen.structural import STRUCTURAL
-from datagen.temporal import TEMPORAL_TYPES, Temporal, make_temporal
+from datagen.temporal import TEMPORAL_OPTIONS, TEMPORAL_TYPES, Temporal, make_temporal
 from datagen.timestamps import timestamp_column
 from datagen.types import Batch, Context, Sampler, lookup
 from datagen.types.dates import timestamp_range
@@ -42,7 +43,7 @@ from datagen.versions import hash64
 
 __all__ = ["Frame", "FramePlan", "compile_frame", "make_frame"]
 
-_OWN, _BLANK, _COUNTS, _CALLS, _ROWS = 0, 1, 2, 3, 4  # random streams of a field, per chunk
+_OWN, _BLANK, _COUNTS, _CALLS, _ROWS, _EMAILS = range(6)  # random streams of a field, per chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class FieldPlan:
     draw: Draw | None = None  # Dataset Column: how rows are picked, and the column
     source: pa.Array | None = None
     sql: str | None = None  # SQL Expression: the expression
+    names: tuple[int, int] | None = None  # Email Address: the record's first and last names
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,10 @@ def _sampler(spec: FieldSpec, ctx: Context) -> Sampler:
     kind_ = lookup(spec.type, spec.where)
     options = ReadKeys(spec.options)
     sampler = kind_.build(Options(spec.where, options), ctx)
-    check_known(spec.where, kind_.name, spec.options, declared_names(kind_.options) | options.read)
+    known = declared_names(kind_.options) | options.read
+    if kind_.name in TEMPORAL_TYPES:
+        known |= TEMPORAL_OPTIONS
+    check_known(spec.where, kind_.name, spec.options, known)
     return sampler
 
 
@@ -99,7 +104,11 @@ def _field_plan(plan: Plan, layout: Layout, index: int, ctx: Context) -> FieldPl
         return FieldPlan(formula=formula, reads=reads)
     sampler = _sampler(spec, ctx)
     temporal = make_temporal(spec) if spec.type in TEMPORAL_TYPES else None
-    return FieldPlan(sampler, temporal, formula, reads)
+    names = None
+    if spec.type == EMAIL_TYPE and plan.schema.emails_from_names:
+        names = name_fields(layout, index)
+        reads = (*reads, *names) if names is not None else reads
+    return FieldPlan(sampler, temporal, formula, reads, names=names)
 
 
 def _reads(layout: Layout, index: int, formula: Compiled | None) -> tuple[int, ...]:
@@ -219,6 +228,7 @@ class _Maker:
         self.own: dict[int, pa.Array | None] = {}
         self.current = -1
         self.rows_drawn: dict[tuple, np.ndarray] = {}
+        self.zones: dict[int, np.ndarray | None] = {}  # random time zones of Date fields
 
     def size(self, level: int | None) -> int:
         return self.rows if level is None else self.frame.levels[level].size
@@ -267,9 +277,14 @@ class _Maker:
             return None, None
         batch = Batch(self.start if level is None else 0, self.size(level), rng)
         if fplan.temporal is not None:
-            ms = fplan.temporal.draw(batch)
-            return fplan.temporal.typed(ms), Column(fplan.temporal.text(ms))
+            ms, choice = fplan.temporal.draw(batch)
+            self.zones[slot] = choice
+            return fplan.temporal.typed(ms, choice), Column(fplan.temporal.text(ms, choice))
         values = fplan.sampler(batch)
+        if fplan.names is not None:
+            first, last = (self.frame.typed[s] for s in fplan.names)
+            stream = _rng(self.plan, self.index, spec.index, _EMAILS)
+            values = derive_emails(first, last, values, stream, self.plan.locale, self.plan.seed)
         return values, Column(values)
 
     def dataset_rows(self, draw: Draw, level: int | None) -> np.ndarray:
@@ -314,7 +329,8 @@ class _Maker:
             typed = self.formula(slot, typed)
             text = typed
             if kind(typed) in ("date", "time"):
-                text = fplan.temporal.format(typed) if fplan.temporal else to_text(typed)
+                temporal, choice = fplan.temporal, self.zones.get(slot)
+                text = temporal.format(typed, choice) if temporal else to_text(typed)
             out = Column(text, sql=out.sql if out is not None else False)
         assert typed is not None and out is not None
         versioned = spec.name in (self.plan.key_field, self.plan.timestamp_field)

@@ -123,7 +123,7 @@ def _versioned_schema(schema: Schema, key_field: str | None, ts_field: str) -> t
     if schema.find(ts_field) is None:
         fields.append(FieldSpec(0, ts_field, "Datetime"))
     fields = [replace(f, index=i) for i, f in enumerate(fields)]
-    return Schema(tuple(fields), schema.source), key
+    return replace(schema, fields=tuple(fields)), key
 
 
 def _check_options(args: dict[str, Any]) -> None:
@@ -183,6 +183,8 @@ def make_plan(out: str, **args: Any) -> Plan:
     fmt, gz = detect_format(out, args["fmt"])
     output = make_output(out, fmt, args)
     schema, vplan, key = _versions(args, _schema(args["preset"], args["schema"]))
+    if args.get("emails_from_names") is not None:
+        schema = replace(schema, emails_from_names=bool(args["emails_from_names"]))
     style = args["timestamp_style"]
     styled = args["timestamp_field"] if vplan is not None or style != "iso-z" else None
     return Plan(

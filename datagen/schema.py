@@ -60,6 +60,7 @@ class Schema:
 
     fields: tuple[FieldSpec, ...]
     source: str = "schema"
+    emails_from_names: bool = True  # the schema's "emailsFromNames" (datagen/emails.py)
 
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
@@ -69,7 +70,8 @@ class Schema:
 
     def key(self) -> bytes:
         """A canonical encoding, used to cache compiled samplers per schema."""
-        return orjson.dumps([f.to_json() for f in self.fields], option=orjson.OPT_SORT_KEYS)
+        fields = [f.to_json() for f in self.fields]
+        return orjson.dumps([fields, self.emails_from_names], option=orjson.OPT_SORT_KEYS)
 
 
 def load_schema(path: str | Path) -> Schema:
@@ -87,7 +89,11 @@ def load_schema(path: str | Path) -> Schema:
 
 def parse_schema(data: Any, source: str = "schema") -> Schema:
     """Check a decoded schema and return it with canonical type names."""
+    emails = True
     if isinstance(data, Mapping):
+        emails = data.get("emailsFromNames", True)
+        if not isinstance(emails, bool):
+            raise SchemaError(f"{source}: 'emailsFromNames' must be true or false, got {emails!r}")
         data = data.get("fields", data.get("columns"))
     if not isinstance(data, Sequence) or isinstance(data, str | bytes) or not data:
         raise SchemaError(
@@ -96,7 +102,7 @@ def parse_schema(data: Any, source: str = "schema") -> Schema:
         )
     fields = tuple(_parse_field(i, raw) for i, raw in enumerate(data))
     _check_names(fields)
-    return Schema(fields, source)
+    return Schema(fields, source, emails)
 
 
 def _parse_field(index: int, raw: Any) -> FieldSpec:

@@ -178,7 +178,13 @@ def _offset_text(offset_minutes: np.ndarray | None, n: int, colons: int) -> pa.A
     return join(sign, hours, ":" if colons else "", minutes)
 
 
-def _text(d: Directive, f: _Fields, epoch: np.ndarray, offset_minutes: np.ndarray | None) -> Token:
+def _text(
+    d: Directive,
+    f: _Fields,
+    epoch: np.ndarray,
+    offset_minutes: np.ndarray | None,
+    zone_names: pa.Array | None = None,
+) -> Token:
     n = len(f.seconds)
     letter = d.letter
     if letter in "Bbh":
@@ -193,6 +199,8 @@ def _text(d: Directive, f: _Fields, epoch: np.ndarray, offset_minutes: np.ndarra
     if letter == "z":
         return _offset_text(offset_minutes, n, d.colons)
     if letter == "Z":
+        if zone_names is not None:
+            return zone_names
         if offset_minutes is None or not offset_minutes.any():
             return "UTC"
         return _offset_text(offset_minutes, n, 1)
@@ -298,10 +306,12 @@ def render(
     *,
     millis: np.ndarray | None = None,
     offset_minutes: np.ndarray | None = None,
+    zone_names: pa.Array | None = None,
 ) -> pa.Array:
     """Format local wall-clock `seconds` (since 1970-01-01) with a compiled format.
 
-    `offset_minutes` is the UTC offset each local time has (for %z, %:z, %Z, %s).
+    `offset_minutes` is the UTC offset each local time has (for %z, %:z, %Z, %s), and
+    `zone_names` the time zone abbreviation %Z writes (EST, CEST ...; else the offset).
     """
     seconds = np.asarray(seconds, dtype=np.int64)
     if len(seconds) == 0:
@@ -320,7 +330,7 @@ def render(
             name, width, pad = _NUMERIC[tok.letter]
             part: Token = _numeric(f.get(name), width, pad, tok.flags)
         else:
-            part = _text(tok, f, epoch, offset_minutes)
+            part = _text(tok, f, epoch, offset_minutes, zone_names)
         if "^" in tok.flags and not isinstance(part, str):
             part = pc.utf8_upper(part)
         parts.append(part)
