@@ -86,8 +86,9 @@ def _apply(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
         _drop(conn, schema, names)
         return LoadResult(spec.url.redacted, 0, 0, tuple(numbers), already_loaded=True)
     stages = _stages(conn, spec, schema, run_id, numbers, names)
-    incoming = merge_columns([(n, _PG_TYPE.get(t, "json")) for n, t in cols.items()
-                              if not n.startswith(RESERVED_PREFIX)] for _, cols in stages.values())
+    incoming = merge_columns([spec.columns, *(
+        [(n, _PG_TYPE.get(t, "json")) for n, t in cols.items()
+         if not n.startswith(RESERVED_PREFIX)] for _, cols in stages.values())])
     read = sum(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
         pg_ident(schema, n, what="table"))).fetchone()[0] for n in names)  # type: ignore[index]
     if read and spec.key_field not in dict(incoming):

@@ -62,7 +62,7 @@ def run_columns(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str
     by_partition = {r.partition: r for r in staged or ()}
     results = [by_partition.get(p) or stage(StageTask(run_id, p, str(path), spec))
                for p, path in partitions]
-    columns = merge_columns(r.columns for r in results)
+    columns = merge_columns([spec.columns, *(r.columns for r in results)])
     rows = sum(r.rows for r in results)
     if rows:
         _require_fields(spec, [n for n, _ in columns], f"run {run_id}")

@@ -18,6 +18,8 @@ class LoadSpec:
     """How one run loads its part files into one table.
 
     `mode` None resolves to upsert-latest when `timestamp_field` is set, else upsert.
+    `columns` (logical types, e.g. `from_arrow(parquet_schema)`) come first and are widened
+    by what the records hold; without them the types are inferred from the records alone.
     """
 
     url: SinkURL
@@ -27,6 +29,7 @@ class LoadSpec:
     mode: str | None = None
     batch_rows: int = BATCH_ROWS
     busy_timeout_s: float = 60.0  # SQLite: how long one attempt waits for the write lock
+    columns: tuple[tuple[str, str], ...] = ()  # declared types, e.g. from_arrow(schema)
 
     def __post_init__(self) -> None:
         mode = self.mode or self.url.mode or ("upsert-latest" if self.timestamp_field else "upsert")

@@ -246,3 +246,23 @@ def test_a_load_failing_midway_leaves_the_table_unchanged_and_a_retry_completes(
     assert (result.rows_read, result.already_loaded) == (1000, False)
     assert set(names_by_key(target).values()) == {"run", "poison"}
     assert len(target.rows()) == 1000
+
+
+def test_declared_columns_from_an_arrow_schema(target: Target, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    import pyarrow as pa
+
+    from mapreduce.sinks import from_arrow
+
+    schema = pa.schema([("id", pa.int64()), ("score", pa.float64()), ("note", pa.string()),
+                        ("name", pa.string()), ("updated_at", pa.string())])
+    spec = replace(target.spec(), columns=from_arrow(schema))
+    # Every score is a whole number and every note null: the schema still says float, text.
+    load(spec, "r", write_parts(tmp_path, [[user(1, "2024-01-01T00:00:00Z", score=3,
+                                                 note=None)]]))
+    load(target.spec(), "s", write_parts(tmp_path, [[user(2, "2024-01-02T00:00:00Z", score=2.5,
+                                                          note="n")]], "s"))
+    rows = target.rows()
+    assert [(r["score"], r["note"]) for r in rows] == [(3, None), (2.5, "n")]
+    assert list(rows[0])[:5] == ["id", "score", "note", "name", "updated_at"]
