@@ -12,7 +12,7 @@ be logged, stored in the ledger and written to `_SUCCESS`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 
 from mapreduce.errors import SinkError
 from mapreduce.sinks.names import validate_name
@@ -118,25 +118,25 @@ def parse_sink_url(text: str) -> SinkURL | None:
     validate_name(table, dialect, "table")
     if dialect == "sqlite":
         return _sqlite(text, parts.netloc, parts.path, table, mode, schema, query)
+    return _postgresql(text, parts, table, mode, schema, query)
+
+
+def _postgresql(text: str, parts: SplitResult, table: str, mode: str | None,
+                schema: str | None, query: dict[str, str]) -> SinkURL:
+    """user:password@host:port/dbname; other query parameters must be libpq's."""
     if schema is not None:
-        validate_name(schema, dialect, "schema")
+        validate_name(schema, "postgresql", "schema")
     unknown = sorted(set(query) - _LIBPQ)
     if unknown:
         accepted = ", ".join([*_OURS, *sorted(_LIBPQ)])
-        raise SinkError(
-            f"output {_shown(text)} has unknown parameter {unknown[0]!r}: accepted are {accepted}"
-        )
+        raise SinkError(f"output {_shown(text)} has unknown parameter {unknown[0]!r}: "
+                        f"accepted are {accepted}")
     return SinkURL(
-        dialect=dialect,
-        table=table,
-        mode=mode,
-        schema=schema,
+        dialect="postgresql", table=table, mode=mode, schema=schema,
         user=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password is not None else None,
-        host=parts.hostname,
-        port=_port(parts, text),
-        dbname=unquote(parts.path.lstrip("/")) or None,
-        options=tuple(sorted(query.items())),
+        host=parts.hostname, port=_port(parts, text),
+        dbname=unquote(parts.path.lstrip("/")) or None, options=tuple(sorted(query.items())),
     )
 
 
