@@ -13,6 +13,12 @@ know nothing of executors or files). A job file defines exactly one Job subclass
 
 `merge` makes the engine combine map-side and reduce without sorting or grouping;
 `reduce(key, values)` is for reductions that need every value of a key.
+
+The fast path (optional, same answers): a job may declare the fields its map reads
+(`fields`, or `declared_fields()` when names come from parameters) and define
+`map_batch(batch)`, which gets a whole block of records as columns and returns key and
+value columns that the engine combines the way `batch_merge` names. Blocks map_batch
+declines (it returns None) go through `map` record by record.
 """
 
 from __future__ import annotations
@@ -20,14 +26,29 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from mapreduce.errors import JobFileError, UsageError
 
-__all__ = ["Job", "JobRef", "Param", "Step", "instantiate", "load_job_class", "resolve_job_path"]
+__all__ = [
+    "BATCH_MERGES",
+    "Job",
+    "JobRef",
+    "Param",
+    "Step",
+    "instantiate",
+    "load_job_class",
+    "resolve_job_path",
+]
+
+BATCH_MERGES = ("sum", "latest")
+"""How map_batch's columns combine per key. "sum": the integer column "value" is added up.
+"latest": the row with the latest instant (int64 columns "seconds" and "nanos", nanos in
+[0, 10**9)) wins, and on equal instants the later input position; the winner's record is
+read back as its bytes, so merge() and output() see the version (instant, position, bytes)."""
 
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f"}
@@ -93,6 +114,13 @@ class Step:
 class Job:
     """Base class of user jobs. Override `map`, and `merge` or `reduce` (or `steps`)."""
 
+    fields: ClassVar[Mapping[str, Any] | None] = None
+    """Declared fields: the record fields map() reads, name -> type (int, str, float or a
+    union of them). Readers then decode only these, natively; None reads whole records."""
+
+    batch_merge: ClassVar[str | None] = None
+    """One of BATCH_MERGES when the job defines map_batch(); how its columns combine."""
+
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self._params: dict[str, Any] = dict(params or {})
         self._counters: dict[str, int] = {}
@@ -109,6 +137,32 @@ class Job:
     def output(self, key: Any, value: Any) -> Any:
         """Turn a merged (key, value) into an output record; used with merge()."""
         return {"key": key, "value": value}
+
+    def declared_fields(self) -> Mapping[str, Any] | None:
+        """The declared fields for this instance (after setup); override when field names
+        are parameters. Defaults to the class's `fields`."""
+        return type(self).fields
+
+    def map_batch(self, batch: Any) -> Mapping[str, Any] | None:
+        """Map one block of records at once: `batch` holds its declared columns (see
+        `formats.declared.Batch`); return {"key": column, value columns...} as batch_merge
+        needs them, or None to send this block through map() record by record."""
+        raise NotImplementedError(f"{type(self).__name__} does not define map_batch()")
+
+    @classmethod
+    def has_map_batch(cls) -> bool:
+        """Whether the job takes the fast path: it defines map_batch and says how to merge."""
+        return cls.map_batch is not Job.map_batch and cls.batch_merge in BATCH_MERGES
+
+    def output_key(self) -> str:
+        """The field of an output record that holds its key: a database output's primary
+        key. The default matches the default output(), {"key": …, "value": …}."""
+        return "key"
+
+    def output_timestamp(self) -> tuple[str, str] | None:
+        """(field, unit) of an output record's timestamp when records are versions of a
+        key: a database output then keeps the latest row per key (mode upsert-latest)."""
+        return None
 
     def setup(self) -> None:
         """Called once per task before the first record."""
@@ -257,6 +311,13 @@ def _check_shape(cls: type[Job], path: Path) -> None:
         raise JobFileError(msg)
     if not has_merge and not has_reduce:
         raise JobFileError(f"job {cls.__name__} in {path} defines neither merge() nor reduce()")
+    if cls.map_batch is not Job.map_batch and (cls.batch_merge not in BATCH_MERGES or has_reduce):
+        merges = " or ".join(repr(name) for name in BATCH_MERGES)
+        msg = (
+            f"job {cls.__name__} in {path} defines map_batch(); "
+            f"it needs merge() and batch_merge = {merges}"
+        )
+        raise JobFileError(msg)
 
 
 def instantiate(ref: JobRef) -> Job:

@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mapreduce.errors import JobError, MapReduceError
+from mapreduce.formats.files import Split
 from mapreduce.job import Job, JobRef, instantiate
+from mapreduce.worker.fastmap import fast_reader, map_blocks
+from mapreduce.worker.fastreduce import column_records, has_column_spills
 from mapreduce.worker.faults import inject
 from mapreduce.worker.mapper import MapOutput, map_records, source_records
 from mapreduce.worker.reducer import reduced_records, write_records
@@ -84,22 +87,30 @@ def _map(task: MapTask) -> MapResult:
     job = _job_for(task.job)
     step = job.steps()[task.step]
     rejects = Rejects(task)
-    out = MapOutput(task, step.merge)
-    records, base, size = source_records(task, rejects)
+    reader = fast_reader(task, job) if task.step == 0 else None
     try:
         with _gc_paused():
-            read, emitted = map_records(job, step.map, records, out, rejects, base)
-            out.spill()
+            if reader is not None:  # the fast path: declared fields, map_batch, columns
+                assert isinstance(task.source, Split)
+                size = task.source.end - task.source.start
+                read, emitted, columns = map_blocks(task, job, step, reader, rejects)
+                spills, spilled = columns.spill({task.source.file.index: task.source.file.path})
+            else:
+                out = MapOutput(task, step.merge)
+                records, base, size = source_records(task, rejects)
+                read, emitted = map_records(job, step.map, records, out, rejects, base)
+                out.spill()
+                spills, spilled = out.spills, out.spilled
     finally:
         rejects.close()
     job.teardown()
     return MapResult(
         task_id=task.task_id,
-        spills=tuple(out.spills),
+        spills=tuple(spills),
         records_read=read,
         bad_records=rejects.count,
         pairs_emitted=emitted,
-        pairs_spilled=out.spilled,
+        pairs_spilled=spilled,
         bytes_read=size,
         rejects_path=rejects.path,
         user_counters=dict(job._counters),
@@ -114,8 +125,13 @@ def _reduce(task: ReduceTask) -> ReduceResult:
     job = _job_for(task.job)
     step = job.steps()[task.step]
     counter = [0]
+    kind = type(job).batch_merge
+    if kind is not None and has_column_spills(task):
+        records = column_records(step, kind, task, counter)
+    else:
+        records = reduced_records(step, task, counter)
     with _gc_paused():
-        published, written = write_records(task, reduced_records(step, task, counter))
+        published, written = write_records(task, records)
     job.teardown()
     return ReduceResult(
         task_id=task.task_id,

@@ -1,0 +1,227 @@
+"""Declared fields, decoded natively: a split's records as blocks of columns (a `Batch`).
+
+A job that declares the fields its map reads (`Job.fields` / `declared_fields()`) and
+defines `map_batch` gets its input here, a block of whole lines at a time:
+
+- NDJSON: msgspec's `Decoder(Struct of the declared fields).decode_lines` over the block,
+  which skips every other field in native code;
+- text: the block's bytes (every line a record), for jobs that tokenise in bulk.
+
+Same answers as the row reader (formats.ndjson, formats.text) or no batch at all: a block
+whose bytes the row reader would read differently gets None and takes the row path, which
+then reports its bad records exactly as always. msgspec checks JSON syntax everywhere but
+does not look inside the values it skips, so a block is refused when it is not valid
+UTF-8 or holds a number orjson cannot read (beyond a float's range), and when its lines
+are not one `{...}` object each (blank lines, values across lines, two on one line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mapreduce.formats.chunks import lines_from, stop_of
+from mapreduce.formats.files import Split
+from mapreduce.formats.isotime import Instants, column_instants, text_instants
+
+__all__ = ["BLOCK", "Batch", "batch_reader", "line_blocks"]
+
+BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
+# A number orjson refuses (it overflows a float) needs a 3-digit exponent or a long mantissa.
+_OVERFLOW = r"[0-9][eE]\+?[0-9][0-9][0-9]|[0-9]{200}"
+_DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+class Batch:
+    """One block of a split's records as columns: what `Job.map_batch` receives.
+
+    `batch[name]` is a declared field's column (a list of decoded values), `data` the
+    block's bytes, `positions` the records' input positions (the tie rule's order), and
+    `keys` / `instants` turn a column into native arrays, or None when it cannot be.
+    """
+
+    def __init__(
+        self,
+        fmt: str,
+        data: bytes,
+        base: int,
+        rows: int,
+        columns: Mapping[str, Any] | None = None,
+        starts: np.ndarray | None = None,
+    ) -> None:
+        self.format = fmt
+        self.data = data
+        self.base = base  # position of the block's first byte (file index << 48 | offset)
+        self.rows = rows
+        self.columns = dict(columns or {})
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, name: str) -> Any:
+        return self.columns[name]
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Offsets of the records within the block (int64)."""
+        if self._starts is None:
+            self._starts = _line_starts(np.frombuffer(self.data, np.uint8), len(self.data))
+        return self._starts
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Bytes of each record as read, its line ending included (int64)."""
+        return np.diff(self.starts, append=np.int64(len(self.data)))
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The records' input positions, as the row path numbers them (int64)."""
+        return self.starts + self.base
+
+    def keys(self, name: str) -> np.ndarray | pa.Array | None:
+        """The column as int64 numpy keys or Arrow string keys; None for other key types
+        (bool, float, null, beyond 64 bits, mixed), which the row path canonicalises."""
+        values = self.columns[name]
+        if isinstance(values, pa.Array):
+            return values if pa.types.is_string(values.type) and not values.null_count else None
+        try:
+            keys = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            return None
+        if keys.null_count:
+            return None
+        if keys.type == pa.int64():
+            return keys.to_numpy()
+        return keys if keys.type == pa.string() else None
+
+    def instants(self, name: str, unit: str = "s") -> Instants | None:
+        """The column as exact instants (seconds, nanos), as `parse_instant` reads each
+        value; None when a value is not a timestamp (the row path reports it)."""
+        values = self.columns[name]
+        if isinstance(values, pa.Array):
+            return text_instants(values, unit)
+        return column_instants(values, unit)
+
+
+def line_blocks(split: Split, size: int = BLOCK) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of the split's own lines in blocks of about `size` whole lines.
+
+    The boundary rule of formats.chunks: the first line starting at or after the split's
+    start, up to the last line starting before its end (read to its end). Uncompressed
+    files only.
+    """
+    with lines_from(split.file, split.start, stop_of(split)) as (f, pos, stop):
+        carry = b""
+        while pos + len(carry) < stop:
+            data = f.read(min(size, stop - pos - len(carry)))  # type: ignore[attr-defined]
+            if not data:
+                break
+            data = carry + data if carry else data
+            if pos + len(data) >= stop:
+                if not data.endswith(b"\n"):
+                    data += f.readline()  # type: ignore[attr-defined]
+                yield pos, data
+                return
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            yield pos, data[:cut]
+            pos, carry = pos + cut, data[cut:]
+        if carry:
+            yield pos, carry
+
+
+Reader = Callable[[Split, int, bytes], Batch | None]
+
+
+def batch_reader(fmt: str, fields: Mapping[str, Any] | None) -> Reader | None:
+    """The batch reader for a format and declared fields, or None (no fast path)."""
+    if fmt == "text":
+        return _text_batch
+    if fmt == "ndjson" and fields:
+        return _NdjsonBatches(fields)
+    return None
+
+
+def _text_batch(split: Split, offset: int, data: bytes) -> Batch:
+    rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return Batch("text", data, (split.file.index << 48) + offset, rows)
+
+
+class _NdjsonBatches:
+    """Decodes NDJSON blocks into the declared fields' columns with one msgspec Struct."""
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self.names = list(fields)
+        attrs = [f"f{i}" for i in range(len(self.names))]  # field names need not be identifiers
+        struct = msgspec.defstruct(
+            "Declared",
+            list(zip(attrs, fields.values(), strict=True)),
+            rename=dict(zip(attrs, self.names, strict=True)),
+        )
+        self.decoder = msgspec.json.Decoder(struct)
+        self.getters = [attrgetter(attr) for attr in attrs]
+
+    def __call__(self, split: Split, offset: int, data: bytes) -> Batch | None:
+        if not _readable_as_orjson(data):
+            return None
+        array = np.frombuffer(data, np.uint8)
+        starts = _line_starts(array, len(data))
+        if not _one_object_per_line(array, starts, len(data)):
+            return None
+        try:
+            records = self.decoder.decode_lines(data)
+        except _DECODE_ERRORS:
+            return None
+        if len(records) != len(starts):
+            return None
+        columns = {
+            name: list(map(get, records))
+            for name, get in zip(self.names, self.getters, strict=True)
+        }
+        base = (split.file.index << 48) + offset
+        return Batch("ndjson", data, base, len(records), columns, starts)
+
+
+def _line_starts(array: np.ndarray, size: int) -> np.ndarray:
+    ends = np.flatnonzero(array == 10)
+    starts = np.empty(len(ends) + (0 if size and array[-1] == 10 else 1), np.int64)
+    if len(starts):
+        starts[0] = 0
+        starts[1:] = ends[: len(starts) - 1] + 1
+    return starts
+
+
+def _one_object_per_line(array: np.ndarray, starts: np.ndarray, size: int) -> bool:
+    """Every line is `{` ... `}` (then "\\n" or "\\r\\n"): with JSON's grammar, a line
+    break between `}` and `{` can only separate two top-level values, so no value spans
+    lines, and with as many values as lines each line holds exactly one."""
+    if not len(starts) or not (array[starts] == 123).all():
+        return False
+    last = np.append(starts[1:], size) - 1  # each line's last byte
+    content = last - (array[last] == 10)
+    content -= array[content] == 13
+    return bool((array[content] == 125).all())
+
+
+def _readable_as_orjson(data: bytes) -> bool:
+    """No bytes that orjson refuses in a value msgspec skips: invalid UTF-8, or a number
+    that overflows a float. (Syntax msgspec checks itself.)"""
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    offsets = pa.py_buffer(np.array([0, len(data)], np.int64))
+    whole = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)]
+    )
+    return not pc.match_substring_regex(whole, pattern=_OVERFLOW)[0].as_py()

@@ -1,0 +1,90 @@
+"""Combine and partition on columns: the fast path's replacement for a dict per record.
+
+A lane is an Arrow table with a `key` column of one type (int64 or string) and the value
+columns of the job's `batch_merge`:
+
+    "latest"  seconds, nanos, position, length   the row with the max (instant, position)
+                                                 per key wins: the row path's tie rule
+    "sum"     value                              added up per key
+
+`combine` leaves one row per key, sorted by key. For one key type the natural order is
+the total order of keys.py (numbers by value; strings by code point, which is the byte
+order of UTF-8), and `partitions_of` is keys.partition_of's CRC-32 of the same bytes.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from zlib import crc32
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mapreduce.errors import JobError
+
+__all__ = ["VALUES", "combine", "lane_of", "partitions_of", "split_by_partition"]
+
+VALUES = {"latest": ("seconds", "nanos", "position", "length"), "sum": ("value",)}
+_ORDER = ("seconds", "nanos", "position")
+
+
+def lane_of(keys: pa.Array | pa.ChunkedArray) -> str:
+    """ "int" or "str": the lane a key column belongs to; JobError for other types."""
+    if keys.type == pa.int64():
+        return "int"
+    if keys.type in (pa.string(), pa.large_string()):
+        return "str"
+    raise JobError(f"map_batch() must return int64 or string keys, not {keys.type}")
+
+
+def combine(kind: str, table: pa.Table) -> pa.Table:
+    """One row per key (sorted by key): the latest version, or the sum of the values."""
+    if not len(table):
+        return table
+    if kind == "sum":
+        summed = table.group_by("key").aggregate([("value", "sum")])
+        summed = summed.rename_columns(["key", "value"])
+        return summed.take(pc.sort_indices(summed, sort_keys=[("key", "ascending")]))
+    order, first = _grouped(table["key"].combine_chunks())
+    winners = np.ones(len(order), bool)
+    for name in _ORDER:  # keep the rows holding their group's max, field by field
+        values = table[name].to_numpy()[order]
+        candidates = np.where(winners, values, np.iinfo(np.int64).min)
+        best = np.maximum.reduceat(candidates, first)
+        winners &= values == np.repeat(best, np.diff(np.append(first, len(order))))
+    return table.take(pa.array(order[winners]))  # positions are unique: one row per key
+
+
+def _grouped(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Row order that sorts the keys (stable), and where each run of one key starts."""
+    if keys.type == pa.int64():
+        numbers = keys.to_numpy()
+        order = np.argsort(numbers, kind="stable")
+        ordered = numbers[order]
+        different = ordered[1:] != ordered[:-1]
+    else:
+        order = pc.sort_indices(keys).to_numpy()
+        ordered = keys.take(pa.array(order))
+        different = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+    return order, np.append(0, np.flatnonzero(different) + 1)
+
+
+def partitions_of(keys: pa.Array | pa.ChunkedArray, partitions: int) -> np.ndarray:
+    """Each key's partition, as keys.partition_of computes it."""
+    if partitions == 1:
+        return np.zeros(len(keys), np.int64)
+    if keys.type == pa.int64():
+        codes = [crc32(b"i%d" % key) for key in keys.to_pylist()]
+    else:
+        codes = [crc32(text) for text in keys.cast(pa.large_binary()).to_pylist()]
+    return np.array(codes, np.int64) % partitions
+
+
+def split_by_partition(table: pa.Table, partitions: int) -> list[pa.Table]:
+    """The table's rows by partition, each keeping the table's (key) order."""
+    where = partitions_of(table["key"], partitions)
+    order = np.argsort(where, kind="stable")
+    bounds = np.searchsorted(where[order], np.arange(partitions + 1))
+    ordered = table.take(pa.array(order))
+    return [ordered.slice(lo, hi - lo) for lo, hi in pairwise(bounds.tolist())]

@@ -1,0 +1,146 @@
+"""The fast path of a reduce task: one partition's lanes combined on columns, then output.
+
+Lanes of every map task's columnar spill are concatenated and combined once more (the
+same `combine` as map-side), so each key keeps one row; numbers come before strings, each
+lane sorted, which is the total order of keys.py. A `latest` winner's record is read back
+from its input file at its position (memory-mapped), so only winners' bytes are read.
+
+When a partition also has row-path pairs (blocks that took the row path, keys of other
+types, row-path spill files) everything is merged the row path's way instead: a dict
+with the job's merge, keys sorted with keys.sort_key, in map-task order.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pyarrow as pa
+
+from mapreduce.job import Step
+from mapreduce.keys import plain_key, sort_key
+from mapreduce.worker.columns import combine
+from mapreduce.worker.columns_spill import is_column_spill, read_partition
+from mapreduce.worker.spill import read_section
+from mapreduce.worker.tasks import ReduceTask
+
+__all__ = ["column_records", "has_column_spills"]
+
+_NS = 1_000_000_000
+_OFFSET = (1 << 48) - 1
+_MISSING = object()
+_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+
+
+def has_column_spills(task: ReduceTask) -> bool:
+    """Whether any map task of this step wrote a columnar spill file."""
+    return any(is_column_spill(path) for path in task.spills)
+
+
+class _Records:
+    """Reads records back from the input files by position: mmap, then a slice."""
+
+    def __init__(self, files: dict[int, str], stack: ExitStack) -> None:
+        self.files = files
+        self.stack = stack
+        self.maps: dict[int, mmap.mmap] = {}
+
+    def __call__(self, position: int, length: int) -> bytes:
+        index = position >> 48
+        view = self.maps.get(index)
+        if view is None:
+            with open(self.files[index], "rb") as handle:  # the map outlives the descriptor
+                # MAP_POPULATE: one mapping of every page instead of a fault per record
+                view = mmap.mmap(handle.fileno(), 0, flags=_FLAGS, prot=mmap.PROT_READ)
+            self.maps[index] = self.stack.enter_context(view)
+        offset = position & _OFFSET
+        return view[offset : offset + length]
+
+
+class _Ref:
+    """Where a `latest` winner's record is, until the merge is done (never compared:
+    positions are unique, so versions differ before their third field)."""
+
+    __slots__ = ("length",)
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+
+def column_records(step: Step, kind: str, task: ReduceTask, counter: list[int]) -> Iterator[Any]:
+    """Yield the output records of one partition, in key order."""
+    sources: list[tuple[str, Any]] = []
+    files: dict[int, str] = {}
+    for path in task.spills:  # in map-task order, like the row path
+        if is_column_spill(path):
+            lanes, found = read_partition(path, task.partition)
+            sources.extend(lanes)
+            files.update(found)
+        else:
+            sources.append(("pairs", list(read_section(path, task.partition))))
+    counter[0] = sum(len(rows) for _, rows in sources)
+    output = step.output or (lambda key, value: {"key": key, "value": value})
+    with ExitStack() as stack:
+        fetch = _Records(files, stack)
+        if any(lane == "pairs" for lane, _ in sources):
+            records = _merged_records(step, kind, sources, fetch, output)
+        else:
+            records = _lane_records(kind, sources, fetch, output)
+        for record in records:
+            if record is not None:
+                yield record
+
+
+Output = Callable[[Any, Any], Any]
+
+
+def _lane_records(
+    kind: str, sources: list[tuple[str, Any]], fetch: _Records, output: Output
+) -> Iterator[Any]:
+    for lane in ("int", "str"):  # numbers sort before strings
+        tables = [rows for name, rows in sources if name == lane]
+        if not tables:
+            continue
+        table = combine(kind, pa.concat_tables(tables))
+        keys = table["key"].to_pylist()
+        if kind == "sum":
+            yield from map(output, keys, table["value"].to_pylist())
+            continue
+        seconds, nanos, positions, lengths = (
+            table[name].to_pylist() for name in ("seconds", "nanos", "position", "length")
+        )
+        for key, second, nano, position, length in zip(
+            keys, seconds, nanos, positions, lengths, strict=True
+        ):
+            yield output(key, (second * _NS + nano, position, fetch(position, length)))
+
+
+def _versions(kind: str, table: pa.Table) -> Iterator[tuple[Any, Any]]:
+    keys = table["key"].to_pylist()
+    if kind == "sum":
+        yield from zip(keys, table["value"].to_pylist(), strict=True)
+        return
+    columns = [table[name].to_pylist() for name in ("seconds", "nanos", "position", "length")]
+    for key, second, nano, position, length in zip(keys, *columns, strict=True):
+        yield key, (second * _NS + nano, position, _Ref(length))
+
+
+def _merged_records(
+    step: Step, kind: str, sources: list[tuple[str, Any]], fetch: _Records, output: Output
+) -> Iterator[Any]:
+    merge = step.merge
+    assert merge is not None
+    table: dict[Any, Any] = {}
+    get = table.get
+    for lane, rows in sources:
+        pairs = rows if lane == "pairs" else _versions(kind, rows)
+        for key, value in pairs:
+            old = get(key, _MISSING)
+            table[key] = value if old is _MISSING else merge(old, value)
+    for key in sorted(table, key=sort_key):
+        value = table[key]
+        if kind == "latest" and type(value[2]) is _Ref:
+            value = (value[0], value[1], fetch(value[1], value[2].length))
+        yield output(plain_key(key), value)
