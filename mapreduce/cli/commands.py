@@ -1,20 +1,68 @@
-"""The commands of `python -m mapreduce`: run, resume, status, purge and demo."""
+"""The commands of `python -m mapreduce`: run, resume, status, purge and demo.
+
+A run stopped by Ctrl-C ends as `Interrupted` (exit 130) and a failed one names its run,
+so the user always learns which id `mapreduce resume` and `mapreduce status` take.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from mapreduce.cli.bars import make_progress
 from mapreduce.cli.demo import run_demo
 from mapreduce.cli.render import parse_age, render_purge, render_run, render_runs, render_summary
 from mapreduce.engine.api import resume, run
-from mapreduce.engine.ledger import Ledger
+from mapreduce.engine.ledger import Ledger, PurgeResult, RunInfo
+from mapreduce.engine.outcome import run_id_of
 from mapreduce.engine.progress import Progress
-from mapreduce.engine.spec import RunSpec
-from mapreduce.errors import UsageError
+from mapreduce.engine.spec import RunSpec, RunSummary
+from mapreduce.errors import MapReduceError, UnknownRunError, UsageError
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "Interrupted"]
+
+LEDGER_FILE = "ledger.sqlite3"
+
+
+class Interrupted(MapReduceError):
+    """Ctrl-C stopped the command; 130 is what shells report for SIGINT."""
+
+    exit_code = 130
+
+
+def _carry(
+    command: Callable[[], RunSummary], state_dir: str, out: str | None, run_id: str | None
+) -> RunSummary:
+    """Run `command`; an interrupt or failure of a recorded run names that run."""
+    started = time.time()
+    try:
+        return command()
+    except KeyboardInterrupt as exc:
+        found = run_id_of(exc) or run_id or _own_run(state_dir, out, started)
+        if found is None:
+            raise Interrupted("interrupted before the run was recorded; nothing to resume") from exc
+        raise Interrupted(f"interrupted; `mapreduce resume {found}` finishes the run") from exc
+    except MapReduceError as exc:
+        found = run_id_of(exc) or run_id or _own_run(state_dir, out, started)
+        if found is not None and found not in str(exc):
+            exc.args = (f"{exc} (run {found}; `mapreduce status {found}` shows its tasks)",)
+        raise
+
+
+def _own_run(state_dir: str, out: str | None, since: float) -> str | None:
+    """The run this process created into OUT since `since`, for an exception the engine did
+    not tag with its run: the ledger records each run's coordinator process."""
+    if out is None or not (Path(state_dir) / LEDGER_FILE).exists():
+        return None
+    target = str(Path(out).resolve())
+    with Ledger(state_dir) as ledger:
+        for info in ledger.list_runs(limit=10):
+            if info.out == target and info.pid == os.getpid() and info.created_at >= since:
+                return info.run_id
+    return None
 
 
 def _progress(args: argparse.Namespace) -> Progress:
@@ -44,28 +92,63 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_attempts=args.max_attempts,
         task_timeout=args.task_timeout,
     )
-    summary = run(spec, _progress(args))
-    print(render_summary(summary))
+    progress = _progress(args)
+    summary = _carry(lambda: run(spec, progress), args.state_dir, args.output, None)
+    _print_summary(args, summary)
     return 0
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
-    summary = resume(args.run_id, args.state_dir, _progress(args))
-    print(render_summary(summary))
+    progress = _progress(args)
+    summary = _carry(
+        lambda: resume(args.run_id, args.state_dir, progress), args.state_dir, None, args.run_id
+    )
+    _print_summary(args, summary)
     return 0
+
+
+def _print_summary(args: argparse.Namespace, summary: RunSummary) -> None:
+    """The summary table, unless --quiet: a quiet run that succeeds prints nothing."""
+    if not args.quiet:
+        print(render_summary(summary))
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    if not (Path(args.state_dir) / LEDGER_FILE).exists():  # looking must not create it
+        if args.run_id:
+            raise UnknownRunError(f"no run {args.run_id} in {args.state_dir}; no run is recorded")
+        print(render_runs([], time.time()))
+        return 0
     with Ledger(args.state_dir) as ledger:
         if args.run_id:
-            print(render_run(ledger.get_run(args.run_id), ledger.tasks(args.run_id), time.time()))
+            info = ledger.get_run(args.run_id)
+            print(render_run(info, ledger.tasks(args.run_id), time.time(), _is_stale(info)))
         else:
-            print(render_runs(ledger.list_runs(), time.time()))
+            runs = ledger.list_runs()
+            stale = {info.run_id for info in runs if _is_stale(info)}
+            print(render_runs(runs, time.time(), stale))
     return 0
+
+
+def _is_stale(info: RunInfo) -> bool:
+    """A run the ledger has as running whose coordinator process is gone: it will never
+    finish on its own (`mapreduce resume` or a new `run` into its OUT takes it over)."""
+    if info.state != "running" or info.pid is None or info.pid == os.getpid():
+        return False
+    try:
+        os.kill(info.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def _cmd_purge(args: argparse.Namespace) -> int:
     older_than = parse_age(args.older_than)
+    if not (Path(args.state_dir) / LEDGER_FILE).exists():
+        print(render_purge(PurgeResult(runs=0, tasks=0, bytes_freed=0)))
+        return 0
     with Ledger(args.state_dir) as ledger:
         result = ledger.purge(older_than=older_than, states=args.state or ("done", "failed"))
     print(render_purge(result))

@@ -8,6 +8,7 @@ unfinished runs and tasks are measured up to the `now` the caller passes.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -84,28 +85,42 @@ def format_bytes(size: float) -> str:
     return f"{size:.1f} {unit}"
 
 
-def render_runs(runs: Sequence[RunInfo], now: float) -> str:
-    """The `status` table: one line per run, as given (the ledger lists newest first)."""
+def render_runs(runs: Sequence[RunInfo], now: float, stale: Collection[str] = ()) -> str:
+    """The `status` table: one line per run, as given (the ledger lists newest first).
+
+    Runs in `stale` (running, but their coordinator is gone) show as "stale"; OUT and the
+    inputs tell apart the runs of one job.
+    """
     if not runs:
         return "no runs yet"
-    rows = [["RUN", "JOB", "STATE", "PROGRESS", "STARTED", "DURATION"]]
+    rows = [["RUN", "JOB", "STATE", "PROGRESS", "STARTED", "DURATION", "OUT", "INPUTS"]]
     for run in runs:
         rows.append(
             [
                 run.run_id,
                 run.job,
-                run.state,
+                "stale" if run.run_id in stale else run.state,
                 f"{run.tasks_done}/{run.tasks_total}",
                 _local_time(run.created_at),
                 format_duration((run.finished_at or now) - run.created_at),
+                run.out,
+                _inputs_cell(run.inputs),
             ]
         )
     return _table(rows, right={3, 5})
 
 
-def render_run(run: RunInfo, tasks: Sequence[TaskInfo], now: float) -> str:
+def _inputs_cell(inputs: Sequence[Mapping[str, Any]]) -> str:
+    """The first input's file name, and how many more: "users.jsonl +2"."""
+    if not inputs:
+        return "-"
+    first = os.path.basename(str(inputs[0].get("path", "")))
+    return first + (f" +{len(inputs) - 1}" if len(inputs) > 1 else "")
+
+
+def render_run(run: RunInfo, tasks: Sequence[TaskInfo], now: float, stale: bool = False) -> str:
     """`status RUN_ID`: the run's header, its task table and its counters."""
-    lines = list(_header(run, tasks, now))
+    lines = list(_header(run, tasks, now, stale))
     lines.append("")
     if tasks:
         rows = [["TASK", "STATE", "ATTEMPTS", "DURATION", "ERROR"]]
@@ -134,7 +149,7 @@ def render_purge(result: PurgeResult) -> str:
     )
 
 
-def _header(run: RunInfo, tasks: Sequence[TaskInfo], now: float) -> Iterator[str]:
+def _header(run: RunInfo, tasks: Sequence[TaskInfo], now: float, stale: bool) -> Iterator[str]:
     states = [t.state for t in tasks]
     others = ", ".join(f"{states.count(s)} {s}" for s in ("running", "failed") if s in states)
     total_size = sum(int(i.get("size") or 0) for i in run.inputs)
@@ -144,7 +159,13 @@ def _header(run: RunInfo, tasks: Sequence[TaskInfo], now: float) -> Iterator[str
     yield f"run       {run.run_id}"
     yield f"job       {run.job} ({run.job_path})"
     yield f"out       {run.out}"
-    yield f"state     {run.state}"
+    if stale:
+        yield (
+            f"state     stale (running, but its coordinator, pid {run.pid}, is gone; "
+            f"`mapreduce resume {run.run_id}` finishes it)"
+        )
+    else:
+        yield f"state     {run.state}"
     yield (
         f"started   {_local_time(run.created_at)}, "
         f"duration {format_duration((run.finished_at or now) - run.created_at)}"
@@ -153,7 +174,7 @@ def _header(run: RunInfo, tasks: Sequence[TaskInfo], now: float) -> Iterator[str
         f"progress  {run.tasks_done}/{run.tasks_total} tasks done"
         + (f" ({others})" if others else "")
     )
-    yield f"inputs    {len(run.inputs)} files, {format_bytes(total_size)}"
+    yield f"inputs    {_plural(len(run.inputs), 'file')}, {format_bytes(total_size)}"
     for item in run.inputs[:_MAX_INPUTS]:
         yield f"          {item.get('path')}  {format_bytes(int(item.get('size') or 0))}"
     if len(run.inputs) > _MAX_INPUTS:

@@ -1,4 +1,5 @@
-"""A finished run's outcome: its counters, the `_SUCCESS` document, the gathered rejects."""
+"""A run's outcome: its counters, the `_SUCCESS` document, the gathered rejects, and the
+run an exception stopped (so the CLI can say `mapreduce resume <id>`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from typing import Any
 
 from mapreduce.worker.tasks import MapResult, ReduceResult
 
-__all__ = ["counters_of", "gather_rejects", "keep_only", "user_counters_of"]
+__all__ = [
+    "counters_of",
+    "gather_rejects",
+    "keep_only",
+    "run_id_of",
+    "tag_run",
+    "user_counters_of",
+]
+
+_RUN_ID = "mapreduce_run_id"
 
 
 def counters_of(
@@ -58,3 +68,16 @@ def keep_only(folder: Path, names: set[str]) -> None:
 def utc_now() -> str:
     """The current time as ISO-8601 UTC, to the second."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def tag_run(exc: BaseException, run_id: str) -> None:
+    """Record on an exception (a failure, or Ctrl-C's KeyboardInterrupt) the run it stopped;
+    the innermost tag wins."""
+    if getattr(exc, _RUN_ID, None) is None:
+        setattr(exc, _RUN_ID, run_id)
+
+
+def run_id_of(exc: BaseException) -> str | None:
+    """The run `tag_run` recorded on the exception, if any."""
+    run_id = getattr(exc, _RUN_ID, None)
+    return run_id if isinstance(run_id, str) else None

@@ -9,7 +9,11 @@ grow with the input. A worker that dies breaks a process pool for good
 (`BrokenProcessPool`): the pool is rebuilt and every task that was in flight is run again,
 each charged one attempt. A task past `task_timeout` gets its pool's workers killed, which
 is the only way to stop a running call, and is retried the same way. Errors that retrying
-cannot fix (a bad record, a job file that will not load) fail the phase at once.
+cannot fix (a bad record, a job file that will not load) fail the phase at once. An
+interrupt (Ctrl-C: KeyboardInterrupt, or any BaseException that is no Exception) is no
+failed attempt: a task that ends with one, in the coordinator's thread (the sequential
+executor) or in a worker that got the terminal's SIGINT too, stops the phase as it is,
+its attempt left running for `resume` to reset.
 """
 
 from __future__ import annotations
@@ -115,6 +119,8 @@ def run_phase(
                 journal.done(task.task_id, attempt, result)
                 on_result(task, result)
                 continue
+            if not isinstance(error, Exception):  # Ctrl-C: stop, record no failure
+                raise error
             broken |= isinstance(error, BrokenProcessPool)
             _retry_or_raise(phase, task, attempt, error, total, journal, queue)
         timed_out = _timed_out(phase, in_flight)

@@ -12,6 +12,7 @@ import pytest
 
 from mapreduce.cli import main
 from mapreduce.cli.args import parse_size
+from mapreduce.engine.ledger import Ledger
 from tests import oracles
 
 
@@ -32,7 +33,8 @@ def one_line_error(capsys):
 
 
 def test_run_writes_parts_and_success(tmp_path, users, capsys):
-    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(tmp_path / "out")) == 0
+    argv = ["run", "latest_by_key", str(users), "-o", str(tmp_path / "out")]
+    assert main([*argv, "--state-dir", str(tmp_path / "state")]) == 0
     out = capsys.readouterr().out
     assert "records read" in out and "records written" in out
     success = json.loads((tmp_path / "out" / "_SUCCESS").read_text())
@@ -288,3 +290,39 @@ def test_many_bad_records_get_their_own_lines(tmp_path, capsys):
     )
     rejects = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
     assert [r["location"] for r in rejects] == [f"line {i + 1}" for i in range(0, 3000, 3)]
+
+
+def test_quiet_is_silent_on_success(tmp_path, users, capsys):
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(tmp_path / "out")) == 0
+    assert capsys.readouterr() == ("", "")
+    assert (tmp_path / "out" / "_SUCCESS").exists()
+
+
+def test_a_failed_run_names_its_id(tmp_path, users, capsys):
+    users.write_text(users.read_text() + '{"id": 3, "updated_at": "never"}\n')
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(tmp_path / "out")) == 1
+    error = one_line_error(capsys)
+    with Ledger(str(tmp_path / "state")) as ledger:
+        [info] = ledger.list_runs()
+    assert info.state == "failed"
+    assert error.endswith(f"(run {info.run_id}; `mapreduce status {info.run_id}` shows its tasks)")
+
+
+def test_an_error_before_the_run_is_recorded_names_no_run(tmp_path, users, capsys):
+    out = tmp_path / "out"
+    assert cli(tmp_path, "run", "latest_by_key", str(users), "-o", str(out)) == 0
+    argv = ["run", "latest_by_key", str(users), "-o", str(out), "--overwrite", "-p", "nope=1"]
+    assert cli(tmp_path, *argv) == 2
+    error = one_line_error(capsys)
+    assert "nope" in error and "(run " not in error
+
+
+def test_status_and_purge_do_not_create_the_state_dir(tmp_path, capsys):
+    state = str(tmp_path / "state")
+    assert main(["status", "--state-dir", state]) == 0
+    assert capsys.readouterr().out == "no runs yet\n"
+    assert main(["purge", "--older-than", "1d", "--state-dir", state]) == 0
+    assert capsys.readouterr().out == "purged 0 runs (0 tasks), freed 0 B\n"
+    assert main(["status", "20261118-110640-7f3a", "--state-dir", state]) == 2
+    assert "no run 20261118-110640-7f3a" in one_line_error(capsys)
+    assert not (tmp_path / "state").exists()

@@ -16,8 +16,10 @@ from mapreduce.cli.render import (
     render_purge,
     render_run,
     render_runs,
+    render_summary,
 )
 from mapreduce.engine.ledger import PurgeResult, RunInfo, TaskInfo
+from mapreduce.engine.spec import RunSummary
 from mapreduce.errors import UsageError
 
 T0 = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC
@@ -145,10 +147,16 @@ def test_render_runs() -> None:
             tasks_done=3,
         ),
     ]
-    assert render_runs(runs, now=T0 + 185) == (
-        "RUN                   JOB        STATE    PROGRESS  STARTED              DURATION\n"
-        "20261118-110640-7f3a  wordcount  running     12/40  2026-11-18 11:06:40     3m05s\n"
+    runs.append(make_run(run_id="20261116-000000-0002", out="out/other", inputs=[]))
+    assert render_runs(runs, now=T0 + 185, stale={"20261116-000000-0002"}) == (
+        "RUN                   JOB        STATE    PROGRESS  STARTED              DURATION"
+        "  OUT        INPUTS\n"
+        "20261118-110640-7f3a  wordcount  running     12/40  2026-11-18 11:06:40     3m05s"
+        "  out/wc     a.ndjson +1\n"
         "20261117-000000-0001  top-users  done          3/3  2026-11-17 11:06:40     1h02m"
+        "  out/wc     a.ndjson +1\n"
+        "20261116-000000-0002  wordcount  stale       12/40  2026-11-18 11:06:40     3m05s"
+        "  out/other  -"
     )
 
 
@@ -239,3 +247,77 @@ def test_render_run_running_task_and_many_inputs() -> None:
 )
 def test_render_purge(result: PurgeResult, text: str) -> None:
     assert render_purge(result) == text
+
+
+def test_render_run_of_a_stale_run_and_one_input() -> None:
+    run = make_run(pid=4242, inputs=[{"path": "data/a.ndjson", "size": 5, "mtime_ns": 1}])
+    text = render_run(run, [], now=T0 + 5, stale=True)
+    assert (
+        "state     stale (running, but its coordinator, pid 4242, is gone; "
+        "`mapreduce resume 20261118-110640-7f3a` finishes it)\n"
+    ) in text
+    assert "inputs    1 file, 5 B\n" in text
+
+
+def make_summary(**changes: object) -> RunSummary:
+    fields: dict[str, object] = dict(
+        run_id="20261118-110640-7f3a",
+        out="/data/out",
+        resumed=False,
+        counters={
+            "records_read": 1_000,
+            "bad_records": 2,
+            "pairs_emitted": 3_000,
+            "pairs_after_combine": 40,
+            "records_written": 20,
+            "bytes_read": 45_200,
+            "map_tasks": 1,
+            "reduce_tasks": 1,
+        },
+        user_counters={},
+        timings={"plan": 0.01, "map": 1.5, "reduce": 0.25, "commit": 0.01, "total": 75.0},
+        executor="process",
+        workers=1,
+        reducers=1,
+        files=["part-00000.jsonl"],
+    )
+    fields.update(changes)
+    return RunSummary(**fields)  # type: ignore[arg-type]
+
+
+def test_render_summary_of_a_combining_run() -> None:
+    assert render_summary(make_summary()).splitlines() == [
+        "run                  20261118-110640-7f3a",
+        "output               /data/out",
+        "records read         1,000",
+        "pairs emitted        3,000",
+        "pairs after combine  40",
+        "records written      20",
+        "bad records          2",
+        "bytes read           45.2 KB",
+        "tasks                1 map, 1 reduce",
+        "executor             process, 1 worker, 1 reducer",
+        "time plan            0.01 s",
+        "time map             1.50 s",
+        "time reduce          0.25 s",
+        "time commit          0.01 s",
+        "time total           1m15s",
+    ]
+
+
+def test_render_summary_of_a_sequential_reduce_run_with_retries() -> None:
+    summary = make_summary(
+        executor="sequential",
+        workers=4,
+        reducers=3,
+        combined=False,
+        retries=2,
+        resumed=True,
+        user_counters={"skipped": 7},
+    )
+    lines = render_summary(summary).splitlines()
+    assert lines[0] == "run              20261118-110640-7f3a  (resumed)"
+    assert not any("after combine" in line for line in lines)
+    assert "executor         sequential, 3 reducers" in lines
+    assert "retries          2 attempts retried" in lines
+    assert lines[-1] == "counter skipped  7"

@@ -30,6 +30,8 @@ def work(task: Task) -> int:
         time.sleep(60)
     if task.fault == "bad":
         raise BadRecordError("data.jsonl line 3: invalid JSON")
+    if task.fault == "interrupt":
+        raise KeyboardInterrupt
     return task.value * 10
 
 
@@ -117,3 +119,24 @@ def test_sequential_executor_is_a_plain_executor():
         assert list(executor.map(work, [Task("t-00000", 1), Task("t-00001", 2)])) == [10, 20]
     with pytest.raises(RuntimeError):
         executor.submit(work, Task("t-00000", 1))
+
+
+@pytest.mark.parametrize("executor", ["sequential", "thread", "process"])
+def test_an_interrupted_task_stops_the_phase_and_is_no_failed_attempt(executor):
+    journal = Journal()
+    phase = Phase(
+        "map",
+        work,
+        [replace(TASKS[0], fault="interrupt"), *TASKS[1:]],
+        lambda task, attempt: task,
+        str,
+        3,
+    )
+    slot = ExecutorSlot(lambda: make_executor(executor, 2))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_phase(phase, slot, 4, journal, lambda task, result: None)
+    finally:
+        slot.executor.shutdown(wait=True, cancel_futures=True)
+    assert journal.attempts["map-00000"] == 1
+    assert [e for e in journal.events if e[0] == "failed"] == []
