@@ -3,6 +3,10 @@ fault-free output, byte for byte; a task that always fails names itself and leav
 
 from __future__ import annotations
 
+import faulthandler
+import subprocess
+import sys
+
 import pytest
 
 from mapreduce.cli import main
@@ -45,6 +49,18 @@ def _run(root, users, faults, executor, timeout=None):
     return out
 
 
+@pytest.fixture
+def quiet_segfaults():
+    """No "Fatal Python error: Segmentation fault" dump from the worker the segv fault kills:
+    pytest turns faulthandler on, and forked workers inherit it. Off for the test only."""
+    enabled = faulthandler.is_enabled()
+    faulthandler.disable()
+    yield
+    if enabled:
+        faulthandler.enable(file=sys.__stderr__, all_threads=True)
+
+
+@pytest.mark.usefixtures("quiet_segfaults")
 @pytest.mark.parametrize("kind", ["raise", "exit", "kill", "segv"])
 @pytest.mark.parametrize("where", ["map:3", "reduce:1"])
 def test_process_pool_survives(tmp_path, users, expected, kind, where):
@@ -54,6 +70,16 @@ def test_process_pool_survives(tmp_path, users, expected, kind, where):
     assert sorted(p.name for p in out.iterdir()) == ["_SUCCESS", *expected]
 
 
+def test_the_segfault_tests_print_no_fatal_error_dump():
+    # issue 12: the test run printed the dump of the worker the segv fault kills
+    test = f"{__file__}::test_process_pool_survives[map:3-segv]"
+    command = [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Fatal Python error" not in done.stdout + done.stderr
+
+
+@pytest.mark.usefixtures("quiet_segfaults")
 def test_several_faults_at_once(tmp_path, users, expected):
     faults = "map:0:kill,map:5:raise,map:9:exit,reduce:0:segv,reduce:1:raise"
     assert oracles.part_bytes(_run(tmp_path, users, faults, "process")) == expected
