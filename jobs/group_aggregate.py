@@ -31,6 +31,9 @@ class GroupAggregate(Job):
             b[4] if b[4] > a[4] else a[4],
         )
 
+    def output_key(self):
+        return self.by
+
     def output(self, key, value):
         count, int_sum, partials, low, high = value
         total = int_sum if not partials else exactsum.total(exactsum.add(partials, int_sum))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-from mapreduce.engine.committer import check_output
 from mapreduce.engine.coordinator import Coordinator
 from mapreduce.engine.ledger import Ledger, RunInfo
 from mapreduce.engine.prepare import PreparedRun, choose_run, prepare
@@ -59,7 +58,7 @@ def _carry_out(
 ) -> RunSummary:
     coordinator = Coordinator(ledger, info, prepared)
     try:
-        check_output(coordinator.out, prepared.spec.overwrite)
+        coordinator.check_target()
     except MapReduceError as exc:
         ledger.set_run_state(info.run_id, "failed", error=str(exc))
         raise

@@ -14,6 +14,7 @@ uninterrupted one. Only descriptors cross to workers; data goes worker ↔ disk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -25,6 +26,13 @@ from typing import Any
 from mapreduce.engine.committer import commit, discard, part_name, staging_dir
 from mapreduce.engine.executors import make_executor
 from mapreduce.engine.ledger import Ledger, RunInfo
+from mapreduce.engine.loading import (
+    LoadResultRecord,
+    LoadTask,
+    load_kind,
+    load_tasks,
+    run_load_task,
+)
 from mapreduce.engine.outcome import (
     counters_of,
     gather_rejects,
@@ -38,10 +46,12 @@ from mapreduce.engine.progress import Progress
 from mapreduce.engine.reuse import MAP, REDUCE, PhaseKind, reusable
 from mapreduce.engine.scheduler import ExecutorSlot, Phase, kill_workers, run_phase
 from mapreduce.engine.spec import RunSummary
-from mapreduce.errors import BadRecordError
+from mapreduce.engine.target import check_target
+from mapreduce.errors import BadRecordError, MapReduceError
 from mapreduce.formats.files import Split
 from mapreduce.formats.registry import format_named
 from mapreduce.job import instantiate
+from mapreduce.sinks import LoadSpec, apply_load, discard_load
 from mapreduce.worker.entry import run_map_task, run_reduce_task
 from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask, StepInput
 
@@ -68,7 +78,9 @@ class _LedgerJournal:
         self.ledger.fail_attempt(self.run_id, task_id, attempt, error, final=final)
 
 
-def _describe(task: MapTask | ReduceTask) -> str:
+def _describe(task: MapTask | ReduceTask | LoadTask) -> str:
+    if isinstance(task, LoadTask):
+        return f"partition {task.stage.partition} into {task.stage.spec.url.redacted}"
     if isinstance(task, ReduceTask):
         return f"partition {task.partition}"
     source = task.source
@@ -78,7 +90,9 @@ def _describe(task: MapTask | ReduceTask) -> str:
     return f"{source.file.path} {unit} {source.start}-{source.end}"
 
 
-def _volume(result: MapResult | ReduceResult) -> tuple[int, int]:
+def _volume(result: MapResult | ReduceResult | LoadResultRecord) -> tuple[int, int]:
+    if isinstance(result, LoadResultRecord):
+        return result.staged.rows, 0
     if isinstance(result, MapResult):
         return result.records_read, result.bytes_read
     return result.records_written, result.size
@@ -96,9 +110,19 @@ class Coordinator:
         self.work_dir = info.work_dir
         self.out = Path(self.spec.out)
         self.staging = staging_dir(self.out, self.run_id)
+        self.load: LoadSpec | None = None  # a database output's load, once check_target ran
         self.timings: dict[str, float] = {"plan": 0.0, "map": 0.0, "reduce": 0.0}
         self.bad_records = 0
         self.journal = _LedgerJournal(ledger, self.run_id)
+
+    def check_target(self) -> None:
+        """Refuse an output that cannot be written (OUT, or the database), before any map
+        work; a database output's parts go to the work dir, then load into the table."""
+        spec = self.spec
+        job = instantiate(self.prepared.ref)
+        self.load = check_target(spec.out, spec.overwrite, spec.output_format, job)
+        if self.load is not None:
+            self.staging = Path(self.work_dir) / "parts"
 
     def execute(self, progress: Progress, *, resumed: bool, started: float) -> RunSummary:
         """Plan, run every step, commit; on failure record it and leave OUT untouched."""
@@ -114,6 +138,8 @@ class Coordinator:
             spec, workers = self.spec, self.prepared.workers
             slot = ExecutorSlot(lambda: make_executor(spec.executor, workers))
             maps, reduces = self._steps(slot, progress, steps)
+            if self.load is not None:
+                return self._commit_load(slot, progress, maps, reduces, started, resumed)
             return self._commit(maps, reduces, started, resumed)
         except BaseException as exc:
             self._fail(exc, slot)
@@ -148,6 +174,8 @@ class Coordinator:
         if slot is not None:
             kill_workers(slot.executor)
         discard(self.staging)
+        if self.load is not None:
+            self._discard_load()
         text = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc) or repr(exc)
         self.ledger.set_run_state(self.run_id, "failed", error=text)
 
@@ -303,9 +331,49 @@ class Coordinator:
         commit(self.staging, self.out, success, self.spec.overwrite)
         self.ledger.set_run_state(self.run_id, "done", counters={**counters, **user})
         shutil.rmtree(self.work_dir, ignore_errors=True)
+        return self._summary(counters, user, resumed, success["files"])
+
+    def _commit_load(
+        self,
+        slot: ExecutorSlot,
+        progress: Progress,
+        maps: Sequence[MapResult],
+        reduces: Sequence[ReduceResult],
+        started: float,
+        resumed: bool,
+    ) -> RunSummary:
+        """Stage every partition (load tasks), apply them in one transaction, record done."""
+        assert self.load is not None
+        clock = time.perf_counter()
+        tasks = load_tasks(self.load, self.run_id, [r.output_path for r in reduces])
+        self.ledger.add_tasks(self.run_id, [(t.task_id, "load", i) for i, t in enumerate(tasks)])
+        records = self._phase(slot, progress, load_kind(self.load), run_load_task, tasks)
+        parts = [(task.stage.partition, task.stage.path) for task in tasks]
+        result = apply_load(self.load, self.run_id, parts, [record.staged for record in records])
+        self.timings["load"] = time.perf_counter() - clock
+        counters = {
+            **counters_of(maps, reduces, self.info.inputs),
+            "rows_loaded": result.rows_written,
+        }
+        user = user_counters_of([*maps, *reduces])
+        self.timings["total"] = time.perf_counter() - started
+        self.ledger.set_run_state(self.run_id, "done", counters={**counters, **user})
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+        return self._summary(counters, user, resumed, [])
+
+    def _discard_load(self) -> None:
+        """Drop a failed run's staging tables, if the database can be reached; `resume`
+        stages again whatever is missing."""
+        assert self.load is not None
+        with contextlib.suppress(MapReduceError, OSError):
+            discard_load(self.load, self.run_id)
+
+    def _summary(
+        self, counters: dict[str, int], user: dict[str, int], resumed: bool, files: list[str]
+    ) -> RunSummary:
         return RunSummary(
             run_id=self.run_id,
-            out=str(self.out),
+            out=self.spec.stored_out,
             resumed=resumed,
             counters=counters,
             user_counters=user,
@@ -313,7 +381,7 @@ class Coordinator:
             executor=self.spec.executor,
             workers=self.prepared.workers,
             reducers=self.prepared.reducers,
-            files=success["files"],
+            files=files,
             combined=instantiate(self.prepared.ref).steps()[0].merge is not None,
             retries=sum(max(0, task.attempts - 1) for task in self.ledger.tasks(self.run_id)),
         )

@@ -27,7 +27,7 @@ __all__ = [
     "task_info",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PURGING = "purging"  # transient: rows still present, work dir being deleted
 SCHEMA = [  # version 1; later versions append migrations to MIGRATIONS
     """CREATE TABLE runs (
@@ -45,13 +45,26 @@ SCHEMA = [  # version 1; later versions append migrations to MIGRATIONS
         pid INTEGER, started_at REAL, finished_at REAL, error TEXT, result TEXT,
         PRIMARY KEY (run_id, task_id)) WITHOUT ROWID""",
 ]
-MIGRATIONS: dict[int, list[str]] = {1: SCHEMA}
+# Version 2: load tasks, one per partition of a database output, recorded like the others.
+# SQLite cannot change a CHECK constraint in place, so the table is rebuilt.
+TO_VERSION_2 = [
+    """CREATE TABLE tasks_v2 (
+        run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        task_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('map', 'reduce', 'load')),
+        idx INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER, started_at REAL, finished_at REAL, error TEXT, result TEXT,
+        PRIMARY KEY (run_id, task_id)) WITHOUT ROWID""",
+    "INSERT INTO tasks_v2 SELECT * FROM tasks",
+    "DROP TABLE tasks",
+    "ALTER TABLE tasks_v2 RENAME TO tasks",
+]
+MIGRATIONS: dict[int, list[str]] = {1: SCHEMA, 2: TO_VERSION_2}
 RUN_COLUMNS = """run_id, job, job_path, out, state, params, inputs, config, work_dir,
     created_at, finished_at, counters, error,
     (SELECT COUNT(*) FROM tasks t WHERE t.run_id = runs.run_id),
     (SELECT COUNT(*) FROM tasks t WHERE t.run_id = runs.run_id AND t.state = 'done'), pid"""
 TASK_COLUMNS = "task_id, kind, idx, state, attempts, pid, started_at, finished_at, error, result"
-TASK_ORDER = "ORDER BY CASE kind WHEN 'map' THEN 0 ELSE 1 END, idx, task_id"
+TASK_ORDER = "ORDER BY CASE kind WHEN 'map' THEN 0 WHEN 'reduce' THEN 1 ELSE 2 END, idx, task_id"
 
 
 @dataclass(frozen=True, slots=True)

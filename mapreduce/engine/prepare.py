@@ -20,6 +20,7 @@ from mapreduce.engine.ledger import Ledger, RunInfo
 from mapreduce.engine.planner import choose_split_size
 from mapreduce.engine.progress import Progress
 from mapreduce.engine.spec import RunSpec
+from mapreduce.engine.target import resolve_output
 from mapreduce.errors import ResumeError
 from mapreduce.formats.files import InputFile
 from mapreduce.formats.listing import list_inputs
@@ -54,7 +55,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
     job_class, digest = load_job_class(job_path)
     params = job_class.complete_params({**spec.params, **job_class.parse_params(spec.param_texts)})
     spec = replace(
-        spec, job=str(job_path), out=str(Path(spec.out).resolve()), params=params, param_texts=()
+        spec, job=str(job_path), out=resolve_output(spec.out), params=params, param_texts=()
     )
     faults = parse_faults(spec.faults if spec.faults is not None else os.environ.get(ENV_VAR))
     workers = spec.workers or default_workers()
@@ -127,7 +128,7 @@ def choose_run(
         progress.note(f"resuming run {resume_id}")
         return info, True
     spec = prepared.spec
-    previous = ledger.latest_unfinished(job_path=spec.job, out=spec.out)
+    previous = ledger.latest_unfinished(job_path=spec.job, out=spec.stored_out)
     if previous is not None:
         refuse_if_alive(previous)
         found = changes(previous, prepared)
@@ -148,7 +149,7 @@ def _create_run(ledger: Ledger, prepared: PreparedRun) -> str:
     return ledger.create_run(
         job=prepared.job_class.__name__,
         job_path=spec.job,
-        out=spec.out,
+        out=spec.stored_out,
         params=spec.params,
         inputs=prepared.inputs,
         config=prepared.config,

@@ -13,7 +13,7 @@ from typing import Any
 
 from mapreduce.engine.ledger import Ledger
 from mapreduce.worker.spill import SpillFile, verify_spill
-from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask
+from mapreduce.worker.tasks import MapResult, ReduceResult
 
 __all__ = ["MAP", "REDUCE", "PhaseKind", "reusable"]
 
@@ -60,7 +60,7 @@ REDUCE = PhaseKind("reduce", _reduce_result, _reduce_intact)
 
 
 def reusable(
-    ledger: Ledger, run_id: str, kind: PhaseKind, tasks: Sequence[MapTask | ReduceTask]
+    ledger: Ledger, run_id: str, kind: PhaseKind, tasks: Sequence[Any]
 ) -> tuple[dict[str, Any], list[Any]]:
     """(results of the tasks done and intact, by task id; the tasks still to run)."""
     wanted = {task.task_id for task in tasks}

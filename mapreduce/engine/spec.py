@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mapreduce.sinks import parse_sink_url
+
 __all__ = ["RunSpec", "RunSummary"]
 
 
@@ -42,12 +44,18 @@ class RunSpec:
     spill_pairs: int = 1_000_000
     faults: str | None = None
 
+    @property
+    def stored_out(self) -> str:
+        """OUT as it may be stored and shown: a database URL loses its password."""
+        url = parse_sink_url(self.out)
+        return self.out if url is None else url.redacted
+
     def to_config(self) -> dict[str, Any]:
-        """The settings as the ledger stores them (JSON types only)."""
+        """The settings as the ledger stores them (JSON types only; no password)."""
         return {
             "job": self.job,
             "inputs": list(self.inputs),
-            "out": self.out,
+            "out": self.stored_out,
             "params": dict(self.params),
             "input_format": self.input_format,
             "output_format": self.output_format,

@@ -32,7 +32,7 @@ def parse_faults(text: str | None) -> dict[str, str]:
     faults: dict[str, str] = {}
     for entry in filter(None, (part.strip() for part in (text or "").split(","))):
         parts = entry.split(":")
-        if len(parts) != 3 or parts[0] not in ("map", "reduce") or not parts[1].isdigit():
+        if len(parts) != 3 or parts[0] not in ("map", "reduce", "load") or not parts[1].isdigit():
             raise UsageError(f"{ENV_VAR} entry {entry!r} is not KIND:INDEX:FAULT (e.g. map:3:kill)")
         if parts[2] not in FAULTS:
             raise UsageError(f"{ENV_VAR} fault {parts[2]!r} is not one of {', '.join(FAULTS)}")

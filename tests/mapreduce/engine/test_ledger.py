@@ -546,3 +546,25 @@ def test_a_resumed_run_belongs_to_the_resuming_process(tmp_path):
         assert ledger.get_run(run_id).pid == 1
         ledger.set_run_state(run_id, "running")
         assert ledger.get_run(run_id).pid == os.getpid()
+
+
+def test_a_version_1_ledger_is_migrated_and_keeps_its_tasks(tmp_path: Path) -> None:
+    # Version 2 lets tasks be 'load' tasks (one per partition of a database output).
+    path = tmp_path / "ledger.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in ledger_module.MIGRATIONS[1]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO runs VALUES ('r1', 'J', 'j.py', 'out', 'failed', '{}', '[]', '{}', '',"
+        " 0, NULL, '{}', NULL, NULL)"
+    )
+    conn.execute(
+        "INSERT INTO tasks (run_id, task_id, kind, idx, state) VALUES ('r1', 'map-0', 'map', 0, 'done')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Ledger(tmp_path) as ledger:
+        assert [(t.task_id, t.state) for t in ledger.tasks("r1")] == [("map-0", "done")]
+        ledger.add_tasks("r1", [("load-00000", "load", 0)])
+        assert [t.kind for t in ledger.tasks("r1")] == ["map", "load"]
