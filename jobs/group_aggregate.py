@@ -1,11 +1,15 @@
 """Count, sum, min, max and mean of a numeric field, grouped by another field.
 
     mapreduce run group_aggregate orders.csv -o by_country/ -p by=country -p field=amount
+    mapreduce run group_aggregate users.jsonl -o by_country/ -p by=address.country -p field=age
 
-Sums are exact (order-independent), so results are the same for every split size.
+Sums are exact (order-independent), so results are the same for every split size. A
+dotted field name reaches into nested objects (see top_n); the output names the group
+column as `by` is written ("address.country").
 """
 
 from jobs.sum_numbers import number
+from jobs.top_n import field_getter
 from mapreduce import BadRecord, Job, Param, exactsum
 
 
@@ -15,12 +19,15 @@ class GroupAggregate(Job):
     by = Param(str, "country", "field to group by")
     field = Param(str, "amount", "numeric field to aggregate")
 
+    def setup(self):
+        self._by, self._field = field_getter(self.by), field_getter(self.field)
+
     def map(self, record):
         if type(record) is not dict:
             raise BadRecord(f"record is a {type(record).__name__}, not an object")
-        value = number(record[self.field])
+        value = number(self._field(record))
         ints, floats = (value, ()) if type(value) is int else (0, (value,))
-        yield record[self.by], (1, ints, floats, value, value)
+        yield self._by(record), (1, ints, floats, value, value)
 
     def merge(self, a, b):
         return (

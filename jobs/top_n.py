@@ -3,14 +3,44 @@ count per value, then pick the top N (ties broken by value order).
 
     mapreduce run top_n corpus.txt -o top/ -p n=20
     mapreduce run top_n users.jsonl -o top/ -p field=country -p n=5
+    mapreduce run top_n users.jsonl -o top/ -p field=address.country   # a nested field
+
+A dotted field name reaches into nested objects ("address.country" is
+record["address"]["country"]) unless the record has a field of that exact name.
 """
 
 import heapq
 import re
+from operator import itemgetter
 
 from mapreduce import BadRecord, Job, Param, Step, canonical_key, sort_key
 
 WORD = re.compile(r"[\w']+")
+
+
+def field_getter(name):
+    """A function of a record returning its field `name`; a dotted name such as
+    "address.country" reaches into nested objects when the record has no field of that
+    exact name. A missing field raises KeyError naming it, as record[name] does."""
+    if "." not in name:
+        return itemgetter(name)
+    path = name.split(".")
+
+    def get(record):
+        if name in record:
+            return record[name]
+        value = record
+        for depth, part in enumerate(path):
+            if type(value) is not dict:
+                parent = ".".join(path[:depth])
+                kind = "null" if value is None else f"a {type(value).__name__}"
+                raise BadRecord(f"field {parent!r} is {kind}, not an object holding {part!r}")
+            if part not in value:
+                raise KeyError(name)
+            value = value[part]
+        return value
+
+    return get
 
 
 class TopN(Job):
@@ -18,6 +48,9 @@ class TopN(Job):
 
     field = Param(str, "word", "field to count when records are objects (text lines count words)")
     n = Param(int, 10, "how many to keep")
+
+    def setup(self):
+        self._field = field_getter(self.field)
 
     def steps(self):
         return [
@@ -30,7 +63,7 @@ class TopN(Job):
             for word in WORD.findall(record.lower()):
                 yield word, 1
         elif type(record) is dict:
-            yield record[self.field], 1
+            yield self._field(record), 1
         else:
             raise BadRecord(f"record is a {type(record).__name__}, not an object or text")
 
