@@ -1,5 +1,7 @@
 """`mapreduce demo` generates data, runs both executors and checks them against the truth."""
 
+import sqlite3
+
 from mapreduce.cli import main
 
 
@@ -21,3 +23,9 @@ def test_demo_matches_the_truth_file(tmp_path, capsys):
     assert out.count("matches the truth file (2,000 keys)") == 2
     assert "byte-identical across executors: yes" in out
     assert "speedup of the process pool" in out
+    # The database step: the latest users in SQLite, and an older batch replacing nothing.
+    assert "2,000 rows, match the truth file; newer rows replaced by the older batch: 0" in out
+    with sqlite3.connect(tmp_path / "users.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM users WHERE first_name = 'STALE'").fetchone() == (
+            0,
+        )
