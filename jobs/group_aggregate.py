@@ -16,8 +16,8 @@ from mapreduce import BadRecord, Job, Param, exactsum
 class GroupAggregate(Job):
     """Per-group statistics of one field."""
 
-    by = Param(str, "country", "field to group by")
-    field = Param(str, "amount", "numeric field to aggregate")
+    by = Param(str, "country", "field to group by (a.b: field b of object a)")
+    field = Param(str, "amount", "numeric field to aggregate (a.b: field b of object a)")
 
     def setup(self):
         self._by, self._field = field_getter(self.by), field_getter(self.field)

@@ -46,7 +46,9 @@ def field_getter(name):
 class TopN(Job):
     """Most frequent values."""
 
-    field = Param(str, "word", "field to count when records are objects (text lines count words)")
+    field = Param(
+        str, "word", "field to count in objects (a.b: field b of object a; text counts words)"
+    )
     n = Param(int, 10, "how many to keep")
 
     def setup(self):
