@@ -155,6 +155,9 @@ def test_resume_refuses_when_an_input_changed(tmp_path, setup, capsys):
     assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert f"cannot resume run {run_id}: input {copy} changed" in err
+    # resume never starts a fresh run in its place (issue 7): still that one run, not done.
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
+        assert conn.execute("SELECT run_id, state FROM runs").fetchall() == [(run_id, "running")]
 
 
 @pytest.mark.slow
