@@ -3,21 +3,36 @@
 The engine submits the same task functions to whichever executor it is given, so the
 sequential baseline is not a special code path: it is those tasks run one after another
 in the calling thread, with real tracebacks.
+
+Process workers never outlive their coordinator (issue 8): each asks Linux for SIGKILL
+when its parent dies (PR_SET_PDEATHSIG), and a watchdog thread checks the parent too
+(other systems, or a parent that died before the request was made).
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["EXECUTORS", "SequentialExecutor", "default_workers", "make_executor"]
+__all__ = [
+    "EXECUTORS",
+    "SequentialExecutor",
+    "default_workers",
+    "die_with_coordinator",
+    "make_executor",
+]
 
 EXECUTORS = ("sequential", "thread", "process")
+_PR_SET_PDEATHSIG = 1
+_WATCH_S = 0.5
 
 
 class SequentialExecutor(Executor):
@@ -68,6 +83,40 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def die_with_coordinator(coordinator: int) -> None:
+    """Process-pool initializer: end this worker when its parent or `coordinator` dies.
+
+    A worker's parent is the coordinator (fork) or the forkserver, which exits with the
+    coordinator. Without this, a SIGKILLed coordinator left its workers running forever.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent != os.getppid() or not _alive(coordinator):  # it died before the prctl
+        os._exit(1)
+    watch = threading.Thread(
+        target=_watch, args=(parent, coordinator), name="mapreduce-watchdog", daemon=True
+    )
+    watch.start()
+
+
+def _watch(parent: int, coordinator: int) -> None:
+    while os.getppid() == parent and _alive(coordinator):
+        time.sleep(_WATCH_S)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def make_executor(kind: str, workers: int) -> Executor:
     """Build the executor `kind` with `workers` workers (ignored by sequential)."""
     if kind == "sequential":
@@ -76,7 +125,12 @@ def make_executor(kind: str, workers: int) -> Executor:
         return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mapreduce")
     if kind == "process":
         context = _process_context()
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=die_with_coordinator,
+            initargs=(os.getpid(),),
+        )
         if context.get_start_method() == "fork":
             # A fork pool starts all its workers at the first submit: do it now, while this
             # process is still single-threaded (before progress bars start their thread).
