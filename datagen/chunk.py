@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import Column, as_bytes
+from datagen.columns import Column, as_buffer, as_bytes
 from datagen.errors import SchemaError, UsageError
 from datagen.frame import Frame, FramePlan, compile_frame, make_frame
 from datagen.layout import Leaf
@@ -48,7 +48,7 @@ class ChunkResult:
 
     index: int
     rows: int
-    data: bytes = b""
+    data: bytes | pa.Buffer = b""
     batch: pa.RecordBatch | None = None
     truth: TruthPart | None = None
     size: int = 0  # bytes a worker already wrote into the output (see placement.py)
@@ -127,12 +127,17 @@ def _truth(plan: Plan, compiled: Compiled, frame: Frame) -> TruthPart:
     return TruthPart(keys[order], offsets, as_bytes(lines))
 
 
-def _text(plan: Plan, compiled: Compiled, index: int, frame: Frame) -> bytes:
+def _text(plan: Plan, compiled: Compiled, index: int, frame: Frame) -> bytes | pa.Buffer:
+    """The chunk's bytes: a view of the records' buffer (no copy) unless it is the first or
+    the last chunk (header, footer) or compressed."""
     fmt = compiled.text
     assert fmt is not None
     start, _ = plan.chunk_span(index)
     view = _view(frame)
-    body = as_bytes(fmt.records(view, start, plan.rows))
+    records = as_buffer(fmt.records(view, start, plan.rows))
+    if index not in (0, plan.chunks - 1):
+        return gzip_member(records) if plan.gz else records
+    body = records.to_pybytes()
     if index == 0:
         body = fmt.start(view) + body
     if index == plan.chunks - 1:

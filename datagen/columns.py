@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "Column",
+    "as_buffer",
     "as_bytes",
     "digits",
     "from_matrix",
@@ -118,15 +119,20 @@ def with_blanks(values: pa.Array, blank: np.ndarray | None) -> pa.Array:
     return pc.if_else(pa.array(blank), pa.scalar(None, values.type), values)
 
 
-def as_bytes(arr: pa.Array) -> bytes:
-    """The concatenated UTF-8 bytes of a null-free string array, without copying per row."""
+def as_buffer(arr: pa.Array) -> pa.Buffer:
+    """The concatenated UTF-8 bytes of a null-free string array, as a view (no copy)."""
     if len(arr) == 0:
-        return b""
+        return pa.py_buffer(b"")
     bufs = arr.buffers()
     width = np.dtype(np.int64 if pa.types.is_large_string(arr.type) else np.int32)
     offsets = np.frombuffer(
         bufs[1], dtype=width, count=len(arr) + 1, offset=arr.offset * width.itemsize
     )
     if bufs[2] is None:
-        return b""
-    return bytes(memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])])
+        return pa.py_buffer(b"")
+    return bufs[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+
+
+def as_bytes(arr: pa.Array) -> bytes:
+    """The concatenated UTF-8 bytes of a null-free string array (one copy)."""
+    return as_buffer(arr).to_pybytes()

@@ -12,12 +12,13 @@ Email Address type's own value. A schema turns this off with `"emailsFromNames":
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import join, number_table
+from datagen.columns import join
 from datagen.layout import Layout
 from datagen.types.names import email_domain_pool
 
@@ -53,38 +54,81 @@ def _fold(text: str) -> str:
     return "".join(c for c in ascii_text.lower() if c.isalnum())
 
 
-_FOLDED: dict[int, tuple[pa.Array, pa.Array]] = {}
+# folded dictionaries by the memory of the dictionary they fold (a pool's values are the same
+# buffers in every chunk); each entry holds its dictionary, so that memory cannot be reused
+_FOLDED: dict[tuple[int, ...], tuple[pa.Array, pa.Array, np.ndarray]] = {}
+_HEADS: dict[tuple[int, ...], pa.Array] = {}
+_SUFFIXES = pa.array(["@", *(f"{i}@" for i in range(100))])
 
 
-def _folded(values: pa.Array) -> pa.Array:
-    """ASCII logins of names; a pool's dictionary is folded once per process."""
-    encoded = values if pa.types.is_dictionary(values.type) else values.dictionary_encode()
-    dictionary = encoded.dictionary
-    cached = _FOLDED.get(id(dictionary))
-    if cached is None or cached[0] is not dictionary:
-        folded = pa.array([_fold(v) for v in dictionary.to_pylist()], pa.string())
+def _memory(array: pa.Array) -> tuple[int, ...]:
+    return (array.offset, len(array), *(b.address if b is not None else 0 for b in array.buffers()))
+
+
+def _folded(dictionary: pa.Array) -> tuple[tuple[int, ...], pa.Array, np.ndarray]:
+    """ASCII logins of a dictionary's names (made once per process for a pool), and whether
+    each folds to anything."""
+    key = _memory(dictionary)
+    if key not in _FOLDED:
         if len(_FOLDED) > 64:
             _FOLDED.clear()
-        cached = _FOLDED[id(dictionary)] = (dictionary, folded)
-    return pc.fill_null(cached[1].take(encoded.indices), "")
+            _HEADS.clear()
+        folded = [_fold(v) if v else "" for v in dictionary.to_pylist()]
+        _FOLDED[key] = (
+            dictionary,
+            pa.array(folded, pa.string()),
+            np.array([bool(f) for f in folded]),
+        )
+    _, logins, ok = _FOLDED[key]
+    return key, logins, ok
+
+
+def _heads(dictionary: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Each first name's login head in each style ("ann.", "a", "ann", "ann_" ...), name-major,
+    and whether the name folds to anything."""
+    key, logins, ok = _folded(dictionary)
+    if key not in _HEADS:
+        heads = [(f if part == "first" else f[:1]) + sep
+                 for f in logins.to_pylist() for part, sep, _ in _STYLES]  # fmt: skip
+        _HEADS[key] = pa.array(heads, pa.string())
+    return _HEADS[key], ok
+
+
+def _encoded(values: pa.Array) -> pa.DictionaryArray:
+    if pa.types.is_dictionary(values.type):
+        return values
+    return values.cast(pa.string()).dictionary_encode()
 
 
 def derive_emails(
-    first: pa.Array, last: pa.Array, own: pa.Array, rng: np.random.Generator,
+    first: pa.Array, last: pa.Array, own: Callable[[], pa.Array], rng: np.random.Generator,
     locale: str, seed: int,
 ) -> pa.Array:  # fmt: skip
-    """Emails from the names; rows without usable names keep `own` (the type's values)."""
-    n = len(own)
-    f, ln = _folded(first), _folded(last)
+    """Emails from the names; rows without usable names keep `own()` (the type's values,
+    made only when some row needs them).
+
+    Each part is one gather from a table made once per name pool: the first name's head in
+    the row's style, the last name, "<number>@" (or "@"), the domain; then one join.
+    """
+    n = len(first)
+    f, ln = _encoded(first), _encoded(last)
+    heads, first_ok = _heads(f.dictionary)
+    _, lasts, last_ok = _folded(ln.dictionary)
     style = np.searchsorted(_CDF, rng.random(n), side="right").clip(0, len(_STYLES) - 1)
-    initial = np.array([s[0] == "initial" for s in _STYLES])[style]
-    head = pc.if_else(pa.array(initial), pc.utf8_slice_codeunits(f, 0, 1), f)
-    sep = pa.array([s[1] for s in _STYLES]).take(pa.array(style))
+    fi = np.asarray(pc.fill_null(f.indices, 0), np.int64)
+    li = np.asarray(pc.fill_null(ln.indices, 0), np.int64)
     numbered = np.array([s[2] for s in _STYLES])[style]
-    number = pc.if_else(pa.array(numbered), number_table(100).take(rng.integers(0, 100, n)), "")
-    domains = email_domain_pool(locale, seed).strings(rng, n)
-    emails = join(head, sep, ln, number, "@", domains)
-    usable = pc.and_(pc.not_equal(f, ""), pc.not_equal(ln, ""))
-    if pa.types.is_dictionary(own.type):
-        own = own.dictionary_decode()
-    return pc.if_else(usable, emails, own)
+    suffix = np.where(numbered, rng.integers(0, 100, n) + 1, 0)
+    emails = join(
+        heads.take(pa.array(fi * len(_STYLES) + style)),
+        lasts.take(pa.array(li)),
+        _SUFFIXES.take(pa.array(suffix)),
+        email_domain_pool(locale, seed).strings(rng, n),
+    )
+    usable = first_ok[fi] & last_ok[li] & np.asarray(f.is_valid()) & np.asarray(ln.is_valid())
+    if usable.all():
+        return emails
+    others = own()
+    if pa.types.is_dictionary(others.type):
+        others = others.dictionary_decode()
+    return pc.if_else(pa.array(usable), emails, others)

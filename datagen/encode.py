@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from datagen.columns import Column, join
 
-__all__ = ["csv_values", "json_values", "quote_delimited", "text_values"]
+__all__ = ["csv_values", "json_parts", "json_values", "quote_delimited", "text_values"]
 
 _JSON_SPECIAL = r'[\x00-\x1f"\\]'
 
@@ -67,6 +67,22 @@ def quote_delimited(arr: pa.Array, delimiter: str = ",", quote: str = '"') -> pa
         return arr
     quoted = join(quote, pc.replace_substring(arr, quote, quote * 2), quote)
     return pc.if_else(needs, quoted, arr)
+
+
+def json_parts(col: Column) -> tuple[str, pa.Array, str]:
+    """(before, values, after) whose join is each value's JSON text: text that needs no
+    escaping and has no blanks comes back as it is, with its quotes apart, so that a record
+    template can fold them into its literals (one join part instead of three)."""
+    values = col.values
+    plain_text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+    if (
+        plain_text
+        and col.bare is None
+        and not values.null_count
+        and not _contains(values, b'"\\', control=True)
+    ):
+        return '"', values, '"'
+    return "", json_values(col), ""
 
 
 def json_values(col: Column) -> pa.Array:

@@ -16,6 +16,7 @@ draws from its own stream seeded by (seed, i, field index), so the bytes do not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -103,7 +104,8 @@ def _field_plan(plan: Plan, layout: Layout, index: int, ctx: Context) -> FieldPl
     if spec.type in STRUCTURAL:
         return FieldPlan(formula=formula, reads=reads)
     sampler = _sampler(spec, ctx)
-    temporal = make_temporal(spec) if spec.type in TEMPORAL_TYPES else None
+    formulas = any(s.spec.formula or s.spec.type in ("Formula", "Template") for s in layout.slots)
+    temporal = make_temporal(spec, formulas) if spec.type in TEMPORAL_TYPES else None
     names = None
     if spec.type == EMAIL_TYPE and plan.schema.emails_from_names:
         names = name_fields(layout, index)
@@ -280,11 +282,14 @@ class _Maker:
             ms, choice = fplan.temporal.draw(batch)
             self.zones[slot] = choice
             return fplan.temporal.typed(ms, choice), Column(fplan.temporal.text(ms, choice))
-        values = fplan.sampler(batch)
+        sampler = fplan.sampler
         if fplan.names is not None:
             first, last = (self.frame.typed[s] for s in fplan.names)
             stream = _rng(self.plan, self.index, spec.index, _EMAILS)
-            values = derive_emails(first, last, values, stream, self.plan.locale, self.plan.seed)
+            own = partial(sampler, batch)
+            values = derive_emails(first, last, own, stream, self.plan.locale, self.plan.seed)
+        else:
+            values = sampler(batch)
         return values, Column(values)
 
     def dataset_rows(self, draw: Draw, level: int | None) -> np.ndarray:

@@ -46,11 +46,14 @@ class Temporal:
     tokens: tuple
     as_date: bool
     zone: Zone = UTC
+    millis: bool = True  # milliseconds are drawn: the format writes them, or formulas read them
 
     def draw(self, batch: Batch) -> tuple[np.ndarray, np.ndarray | None]:
         """Milliseconds since 1970 of each row (the draws of datagen.types.dates), and each
         row's zone when the zone is random."""
         seconds = batch.rng.integers(self.low, self.high + 1, batch.size, dtype=np.int64)
+        if not (self.millis or self.zone.random):
+            return seconds * 1000, None  # the last draw: skipping it changes no other value
         millis = batch.rng.integers(0, 1000, batch.size)
         choice = (
             batch.rng.integers(0, len(self.zone.names), batch.size) if self.zone.random else None
@@ -101,7 +104,7 @@ def _midnight_in(value: pa.Array, zone: Zone, choice: np.ndarray | None) -> pa.A
     return pa.array((seconds - offsets) * 1000, TIME, mask=np.asarray(value.is_null()))
 
 
-def make_temporal(spec: FieldSpec) -> Temporal:
+def make_temporal(spec: FieldSpec, read_by_formulas: bool = True) -> Temporal:
     """The Temporal of a Date or Datetime field (its options were checked by its type)."""
     opts = Options(spec.where, spec.options)
     low, high = instant_range(spec.where, spec.options)
@@ -110,4 +113,6 @@ def make_temporal(spec: FieldSpec) -> Temporal:
         zone = parse_zone(opts.text("timeZone", "UTC"))
     except ValueError as exc:
         raise opts.fail("timeZone", str(exc).replace("is not a", "names no", 1)) from None
-    return Temporal(low, high, tokens, spec.type == "Date" and not _shows_time(tokens), zone)
+    shows_millis = any(isinstance(t, Directive) and t.letter in "LN" for t in tokens)
+    as_date = spec.type == "Date" and not _shows_time(tokens)
+    return Temporal(low, high, tokens, as_date, zone, millis=shows_millis or read_by_formulas)

@@ -146,7 +146,7 @@ def text_format(tree: Obj, out: Output) -> TextFormat:
     return _Text(tree, out)
 
 
-def gzip_member(data: bytes) -> bytes:
+def gzip_member(data: bytes | pa.Buffer) -> bytes:
     """A self-contained gzip member; concatenated members are one valid .gz file."""
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
