@@ -326,3 +326,48 @@ def test_status_and_purge_do_not_create_the_state_dir(tmp_path, capsys):
     assert main(["status", "20261118-110640-7f3a", "--state-dir", state]) == 2
     assert "no run 20261118-110640-7f3a" in one_line_error(capsys)
     assert not (tmp_path / "state").exists()
+
+
+def test_success_records_every_parameter_defaults_included(tmp_path, users):
+    argv = ["run", "latest_by_key", str(users), "-o", str(tmp_path / "out"), "-p", "key=id"]
+    assert cli(tmp_path, *argv) == 0
+    success = json.loads((tmp_path / "out" / "_SUCCESS").read_text())
+    assert success["parameters"] == {"key": "id", "ts": "updated_at", "ts_unit": "s"}
+
+
+def test_another_input_into_the_same_out_says_the_old_one_is_no_longer_an_input(
+    tmp_path, users, capsys
+):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "updated_at": "never"}\n')
+    out = str(tmp_path / "out")
+    argv = ["run", "latest_by_key", "-o", out, "--state-dir", str(tmp_path / "state")]
+    assert main([argv[0], argv[1], str(bad), *argv[2:]]) == 1
+    capsys.readouterr()
+    assert main([argv[0], argv[1], str(users), *argv[2:]]) == 0
+    err = capsys.readouterr().err
+    assert f"input {bad} is no longer among the inputs" in err
+    assert f"input {users} was added" in err
+
+
+NOT_PAIRS = """
+from mapreduce import Job
+
+class NotPairs(Job):
+    def map(self, record):
+        yield record["id"]
+
+    def merge(self, a, b):
+        return a
+"""
+
+
+def test_a_map_that_yields_no_pairs_is_a_job_error_not_a_bad_record(tmp_path, users, capsys):
+    job = tmp_path / "not_pairs.py"
+    job.write_text(NOT_PAIRS)
+    argv = ["run", str(job), str(users), "-o", str(tmp_path / "out"), "--skip-bad-records"]
+    assert cli(tmp_path, *argv) == 1
+    error = one_line_error(capsys)
+    assert "map() must yield (key, value) pairs" in error
+    assert "skip-bad-records" not in error
+    assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from mapreduce.engine.api import run
 from mapreduce.engine.planner import plan_splits
+from mapreduce.engine.spec import RunSpec
 from mapreduce.errors import InputError
 from mapreduce.formats import parquet
 from mapreduce.formats.lines import describe_position
@@ -240,4 +243,29 @@ def test_nanosecond_timestamps_are_written_back_as_exact_text(tmp_path):
     assert [pq.read_table(p).column("ts").to_pylist() for p in paths] == [
         ["1"],
         ["2024-01-01T00:00:00.123456789Z"],
+    ]
+
+
+@pytest.mark.parametrize("tz", ["UTC", None])
+def test_latest_by_key_on_nanosecond_timestamps_picks_the_later_instant(tmp_path, tz):
+    # the later version comes first: at microsecond precision the two would tie, and the
+    # tie would go to the version later in the input, the wrong one
+    path = tmp_path / "versions.parquet"
+    ts = pa.array([NANOS + 1, NANOS, NANOS - 5], pa.timestamp("ns", tz=tz))
+    pq.write_table(pa.table({"id": [1, 1, 2], "updated_at": ts, "v": ["new", "old", "x"]}), path)
+    out = tmp_path / "out"
+    spec = RunSpec(
+        job="latest_by_key",
+        inputs=(str(path),),
+        out=str(out),
+        executor="sequential",
+        reducers=1,
+        state_dir=str(tmp_path / "state"),
+    )
+    run(spec)
+    lines = (out / "part-00000.jsonl").read_text().splitlines()
+    zone = "Z" if tz else ""
+    assert [json.loads(line) for line in lines] == [
+        {"id": 1, "updated_at": f"2024-01-01T00:00:00.123456790{zone}", "v": "new"},
+        {"id": 2, "updated_at": f"2024-01-01T00:00:00.123456784{zone}", "v": "x"},
     ]
