@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress = _progress(args)
     summary = _carry(lambda: run(spec, progress), args.state_dir, args.output, None)
     _print_summary(args, summary)
+    if args.max_bad_records is None:
+        _warn_if_mostly_bad(summary)
     return 0
 
 
@@ -111,6 +114,19 @@ def _print_summary(args: argparse.Namespace, summary: RunSummary) -> None:
     """The summary table, unless --quiet: a quiet run that succeeds prints nothing."""
     if not args.quiet:
         print(render_summary(summary))
+
+
+def _warn_if_mostly_bad(summary: RunSummary) -> None:
+    """Say so on stderr, even with --quiet, when half the records or more were skipped as
+    bad: a mistyped field name (-p key=uid) rejects every record, and exit 0 hides it."""
+    bad, read = summary.counters["bad_records"], summary.counters["records_read"]
+    if bad and bad * 2 >= max(read, bad):
+        print(
+            f"warning: {bad:,} of {max(read, bad):,} records were bad and skipped; "
+            f"{summary.out}/_rejects.jsonl says why (a mistyped -p field name rejects "
+            "every record); --max-bad-records N makes this an error",
+            file=sys.stderr,
+        )
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

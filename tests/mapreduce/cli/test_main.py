@@ -371,3 +371,19 @@ def test_a_map_that_yields_no_pairs_is_a_job_error_not_a_bad_record(tmp_path, us
     assert "map() must yield (key, value) pairs" in error
     assert "skip-bad-records" not in error
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("key", "warned"), [("uid", True), ("id", False)])
+def test_skipping_most_records_warns_even_when_quiet(tmp_path, users, capsys, key, warned):
+    out = tmp_path / "out"
+    argv = ["run", "latest_by_key", str(users), "-o", str(out), "-p", f"key={key}"]
+    assert cli(tmp_path, *argv, "--skip-bad-records") == 0
+    err = capsys.readouterr().err
+    assert ("warning: 50 of 50 records were bad and skipped" in err) is warned
+    assert (f"{out}/_rejects.jsonl says why" in err) is warned
+
+
+def test_no_warning_when_max_bad_records_allows_them(tmp_path, users, capsys):
+    argv = ["run", "latest_by_key", str(users), "-o", str(tmp_path / "out"), "-p", "key=uid"]
+    assert cli(tmp_path, *argv, "--skip-bad-records", "--max-bad-records", "100") == 0
+    assert capsys.readouterr().err == ""
