@@ -17,6 +17,7 @@ from datagen.api import Stats, generate
 from datagen.errors import DatagenError
 from datagen.plan import KEY_TYPES
 from datagen.presets import PRESETS
+from datagen.temporal import TEMPORAL_TYPES
 from datagen.timestamps import STYLES
 from datagen.types import all_types, registry
 from datagen.writers import FORMATS
@@ -126,6 +127,13 @@ def _version_arguments(v: argparse._ArgumentGroup) -> None:
     v.add_argument("--timestamp-style", choices=STYLES, default="iso-z")  # fmt: skip
 
 
+# options datagen adds to catalogue types (datagen/temporal.py)
+DATAGEN_OPTIONS = {
+    name: ("timeZone=UTC (an IANA zone like Europe/Paris, an offset like +05:30, or random)",)
+    for name in TEMPORAL_TYPES
+}
+
+
 def list_types() -> str:
     """Every type with its category, options and summary, then each refused type and why."""
     lines = []
@@ -134,7 +142,8 @@ def list_types() -> str:
         if t.category != category:
             category = t.category
             lines.append(f"\n{category}")
-        opts = f"  [{', '.join(t.options)}]" if t.options else ""
+        options = (*t.options, *DATAGEN_OPTIONS.get(t.name, ()))
+        opts = f"  [{', '.join(options)}]" if options else ""
         alias = f"  (also: {', '.join(t.aliases)})" if t.aliases else ""
         lines.append(f"  {t.name:<26} {t.summary}{opts}{alias}")
     refused: dict[str, str] = getattr(registry, "refused_types", dict)()

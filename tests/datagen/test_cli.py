@@ -48,6 +48,8 @@ def test_types_lists_every_type_with_options(capsys: pytest.CaptureFixture[str])
     text = capsys.readouterr().out
     assert all(f"  {t.name} " in text for t in all_types())
     assert "selectionStyle=random|sequential|weighted" in text
+    assert text.count("timeZone=UTC") == 2  # Date and Datetime
+    assert "every field also takes percentBlank (0-100) and formula" in text
 
 
 def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

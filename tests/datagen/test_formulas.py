@@ -151,3 +151,11 @@ def test_versioned_key_and_timestamp_cannot_have_formulas(tmp_path: Path) -> Non
               {"name": "v", "type": "Number"}]  # fmt: skip
     with pytest.raises(SchemaError, match="key and timestamp fields of --versions"):
         generate(tmp_path / "o.jsonl", schema=schema, rows=10, versions=2)
+
+
+def test_template_braces_and_names_with_spaces(tmp_path: Path) -> None:
+    schema = [{"name": "First Name", "type": "Custom List", "values": ["Ann"]},
+              {"name": "t", "type": "Template", "value": '{{literal}} {First Name} "#x\\\\'}]  # fmt: skip
+    out = tmp_path / "o.jsonl"
+    generate(out, schema=schema, rows=2)
+    assert [r["t"] for r in read_records(out)] == ['{literal} Ann "#x\\\\'] * 2

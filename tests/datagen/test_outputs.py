@@ -229,3 +229,14 @@ def test_xml_refuses_names_it_cannot_write(tmp_path: Path) -> None:
 def test_delimiter_names(tmp_path: Path) -> None:
     generate(tmp_path / "o.csv", schema=SCHEMA[:2], rows=2, delimiter="tab")
     assert (tmp_path / "o.csv").read_text().startswith("id\ttext\n")
+
+
+@pytest.mark.parametrize("name", ["o.tsv", "o.sql", "o.xml", "o.json"])
+def test_windows_line_endings_everywhere(tmp_path: Path, name: str) -> None:
+    schema = [{"name": "id", "type": "Row Number"}, {"name": "city", "type": "City"},
+              {"name": "tags[2]", "type": "Custom List", "values": ["a", "b"]}]  # fmt: skip
+    out = tmp_path / name
+    generate(out, schema=schema, rows=50, line_ending="windows", pretty=name.endswith(".json"),
+             create_table=name.endswith(".sql"))  # fmt: skip
+    raw = out.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") > 50
