@@ -154,8 +154,9 @@ def test_versioned_key_and_timestamp_cannot_have_formulas(tmp_path: Path) -> Non
 
 
 def test_template_braces_and_names_with_spaces(tmp_path: Path) -> None:
+    template = '{{literal}} {First Name} "#x\\\\'
     schema = [{"name": "First Name", "type": "Custom List", "values": ["Ann"]},
-              {"name": "t", "type": "Template", "value": '{{literal}} {First Name} "#x\\\\'}]  # fmt: skip
+              {"name": "t", "type": "Template", "value": template}]  # fmt: skip
     out = tmp_path / "o.jsonl"
     generate(out, schema=schema, rows=2)
     assert [r["t"] for r in read_records(out)] == ['{literal} Ann "#x\\\\'] * 2
