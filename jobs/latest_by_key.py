@@ -24,6 +24,7 @@ class LatestByKey(Job):
     ts_unit = Param(str, "s", "unit of epoch-number timestamps", choices=("s", "ms", "us"))
 
     batch_merge = "latest"
+    batch_output = "record"  # output() below is the record as read
 
     def setup(self):
         self._key, self._ts, self._unit = self.key, self.ts, self.ts_unit

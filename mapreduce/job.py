@@ -121,6 +121,11 @@ class Job:
     batch_merge: ClassVar[str | None] = None
     """One of BATCH_MERGES when the job defines map_batch(); how its columns combine."""
 
+    batch_output: ClassVar[str | None] = None
+    """ "record" declares that output(key, version) of a "latest" job is the winning
+    record as read, RawJSON(version[2]): NDJSON parts are then written from the winners'
+    bytes in bulk, without one output() call per key (the first is called and checked)."""
+
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self._params: dict[str, Any] = dict(params or {})
         self._counters: dict[str, int] = {}

@@ -11,8 +11,9 @@ Same answers as the row reader (formats.ndjson, formats.text) or no batch at all
 whose bytes the row reader would read differently gets None and takes the row path, which
 then reports its bad records exactly as always. msgspec checks JSON syntax everywhere but
 does not look inside the values it skips, so a block is refused when it is not valid
-UTF-8 or holds a number orjson cannot read (beyond a float's range), and when its lines
-are not one `{...}` object each (blank lines, values across lines, two on one line).
+UTF-8 or holds a number the row reader may refuse (beyond a float's range, thousands of
+digits), and when its lines are not one `{...}` object each (blank lines, values across
+lines, two on one line).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from mapreduce.formats.isotime import Instants, column_instants, text_instants
 __all__ = ["BLOCK", "Batch", "batch_reader", "line_blocks"]
 
 BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
-# A number orjson refuses (it overflows a float) needs a 3-digit exponent or a long mantissa.
+# A number a JSON reader refuses (it overflows a float, or an int has thousands of digits)
+# needs a 3-digit exponent or a long run of digits.
 _OVERFLOW = r"[0-9][eE]\+?[0-9][0-9][0-9]|[0-9]{200}"
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
@@ -213,8 +215,8 @@ def _one_object_per_line(array: np.ndarray, starts: np.ndarray, size: int) -> bo
 
 
 def _readable_as_orjson(data: bytes) -> bool:
-    """No bytes that orjson refuses in a value msgspec skips: invalid UTF-8, or a number
-    that overflows a float. (Syntax msgspec checks itself.)"""
+    """No bytes the row reader may refuse in a value msgspec skips: invalid UTF-8, or a
+    number that overflows a float or has hundreds of digits. (Syntax msgspec checks.)"""
     if not data.isascii():
         try:
             data.decode("utf-8")

@@ -26,7 +26,7 @@ __all__ = ["column_instants", "text_instants"]
 
 _NS = 1_000_000_000
 _INT64 = (-(1 << 63), (1 << 63) - 1)
-_JSON_INTS = (-(1 << 63), (1 << 64) - 1)  # the ints orjson keeps as ints (beyond: floats)
+_JSON_INTS = (-(1 << 63), (1 << 64) - 1)  # beyond, JSON readers differ (orjson: a float)
 _PREFIX = 19  # YYYY-MM-DDTHH:MM:SS
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -62,7 +62,7 @@ def _by_row(values: list[Any], unit: str) -> Instants | None:
     nanos = np.empty(len(values), np.int64)
     for i, value in enumerate(values):
         if type(value) is int and not _JSON_INTS[0] <= value <= _JSON_INTS[1]:
-            return None  # the row path reads such a literal as a float
+            return None  # the row path decides what such a literal is
         exact = _instant(value, unit)
         if exact is None:
             return None

@@ -71,14 +71,42 @@ def _grouped(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def partitions_of(keys: pa.Array | pa.ChunkedArray, partitions: int) -> np.ndarray:
-    """Each key's partition, as keys.partition_of computes it."""
+    """Each key's partition, as keys.partition_of computes it: CRC-32 of b"i%d" for an
+    int, of the UTF-8 bytes for a string, modulo `partitions`."""
     if partitions == 1:
         return np.zeros(len(keys), np.int64)
-    if keys.type == pa.int64():
-        codes = [crc32(b"i%d" % key) for key in keys.to_pylist()]
-    else:
-        codes = [crc32(text) for text in keys.cast(pa.large_binary()).to_pylist()]
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    if keys.type == pa.int64():  # at most 20 digits: vectorised over byte positions
+        return _crc32(pc.cast(keys, pa.large_string()), b"i") % partitions
+    codes = [crc32(text) for text in keys.cast(pa.large_binary()).to_pylist()]
     return np.array(codes, np.int64) % partitions
+
+
+def _crc32_table() -> np.ndarray:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table.astype(np.uint32)
+
+
+_CRC = _crc32_table()
+
+
+def _crc32(texts: pa.Array, prefix: bytes) -> np.ndarray:
+    """zlib.crc32(prefix + text) of short strings, one byte position at a time for all."""
+    offsets = np.frombuffer(texts.buffers()[1], np.int64, len(texts) + 1, texts.offset * 8)
+    data_buffer = texts.buffers()[2]
+    data = np.frombuffer(data_buffer, np.uint8) if data_buffer else np.zeros(1, np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    crc = np.full(len(texts), 0xFFFFFFFF, np.uint32)
+    for code in prefix:
+        crc = _CRC[(crc ^ code) & 0xFF] ^ (crc >> 8)
+    last = len(data) - 1
+    for j in range(int(lengths.max(initial=0))):
+        byte = data[np.minimum(starts + j, last)]
+        crc = np.where(lengths > j, _CRC[(crc ^ byte) & 0xFF] ^ (crc >> 8), crc)
+    return (crc ^ np.uint32(0xFFFFFFFF)).astype(np.int64)
 
 
 def split_by_partition(table: pa.Table, partitions: int) -> list[pa.Table]:

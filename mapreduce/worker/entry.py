@@ -15,13 +15,19 @@ from contextlib import contextmanager
 
 from mapreduce.errors import JobError, MapReduceError
 from mapreduce.formats.files import Split
-from mapreduce.job import Job, JobRef, instantiate
+from mapreduce.job import Job, JobRef, Step, instantiate
 from mapreduce.worker.fastmap import fast_reader, map_blocks
-from mapreduce.worker.fastreduce import column_records, has_column_spills
+from mapreduce.worker.fastreduce import (
+    column_records,
+    has_column_spills,
+    read_sources,
+    record_lines,
+)
 from mapreduce.worker.faults import inject
 from mapreduce.worker.mapper import MapOutput, map_records, source_records
-from mapreduce.worker.reducer import reduced_records, write_records
+from mapreduce.worker.reducer import reduced_records, write_lines, write_records
 from mapreduce.worker.rejects import Rejects
+from mapreduce.worker.spill import SpillFile
 from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask
 
 __all__ = ["run_map_task", "run_reduce_task"]
@@ -119,19 +125,29 @@ def _map(task: MapTask) -> MapResult:
     )
 
 
+def _write_partition(
+    task: ReduceTask, job: Job, step: Step, counter: list[int]
+) -> tuple[SpillFile | None, int]:
+    """Reduce the partition on the path its spills call for and publish its output."""
+    kind = type(job).batch_merge
+    if kind is None or not has_column_spills(task):
+        return write_records(task, reduced_records(step, task, counter))
+    sources, files = read_sources(task)
+    counter[0] = sum(len(rows) for _, rows in sources)
+    bulk = kind == "latest" and type(job).batch_output == "record"
+    if bulk and task.output_format == "ndjson" and all(lane != "pairs" for lane, _ in sources):
+        return write_lines(task, record_lines(step, sources, files))
+    return write_records(task, column_records(step, kind, sources, files))
+
+
 def _reduce(task: ReduceTask) -> ReduceResult:
     started = time.perf_counter()
     inject(task.fault)
     job = _job_for(task.job)
     step = job.steps()[task.step]
     counter = [0]
-    kind = type(job).batch_merge
-    if kind is not None and has_column_spills(task):
-        records = column_records(step, kind, task, counter)
-    else:
-        records = reduced_records(step, task, counter)
     with _gc_paused():
-        published, written = write_records(task, records)
+        published, written = _write_partition(task, job, step, counter)
     job.teardown()
     return ReduceResult(
         task_id=task.task_id,

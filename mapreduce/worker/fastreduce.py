@@ -19,6 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from mapreduce.errors import JobError
+from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
 from mapreduce.keys import plain_key, sort_key
 from mapreduce.worker.columns import combine
@@ -26,11 +28,12 @@ from mapreduce.worker.columns_spill import is_column_spill, read_partition
 from mapreduce.worker.spill import read_section
 from mapreduce.worker.tasks import ReduceTask
 
-__all__ = ["column_records", "has_column_spills"]
+__all__ = ["column_records", "has_column_spills", "read_sources", "record_lines"]
 
 _NS = 1_000_000_000
 _OFFSET = (1 << 48) - 1
 _MISSING = object()
+_CHUNK = 65536  # winners per joined write
 _FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 
 
@@ -69,18 +72,25 @@ class _Ref:
         self.length = length
 
 
-def column_records(step: Step, kind: str, task: ReduceTask, counter: list[int]) -> Iterator[Any]:
-    """Yield the output records of one partition, in key order."""
+def read_sources(task: ReduceTask) -> tuple[list[tuple[str, Any]], dict[int, str]]:
+    """One partition's lanes from every spill, in map-task order (like the row path), and
+    the input files their positions refer to; a row-path spill gives a "pairs" lane."""
     sources: list[tuple[str, Any]] = []
     files: dict[int, str] = {}
-    for path in task.spills:  # in map-task order, like the row path
+    for path in task.spills:
         if is_column_spill(path):
             lanes, found = read_partition(path, task.partition)
             sources.extend(lanes)
             files.update(found)
         else:
             sources.append(("pairs", list(read_section(path, task.partition))))
-    counter[0] = sum(len(rows) for _, rows in sources)
+    return sources, files
+
+
+def column_records(
+    step: Step, kind: str, sources: list[tuple[str, Any]], files: dict[int, str]
+) -> Iterator[Any]:
+    """Yield the output records of one partition, in key order."""
     output = step.output or (lambda key, value: {"key": key, "value": value})
     with ExitStack() as stack:
         fetch = _Records(files, stack)
@@ -91,6 +101,50 @@ def column_records(step: Step, kind: str, task: ReduceTask, counter: list[int]) 
         for record in records:
             if record is not None:
                 yield record
+
+
+def record_lines(
+    step: Step, sources: list[tuple[str, Any]], files: dict[int, str]
+) -> Iterator[bytes]:
+    """The NDJSON lines of a `latest` partition whose output is each winner's record as
+    read (Job.batch_output == "record"): the bytes the NDJSON writer would write for
+    RawJSON records, read back and joined in bulk instead of one output() call each."""
+    output = step.output
+    assert output is not None
+    with ExitStack() as stack:
+        fetch = _Records(files, stack)
+        for lane in ("int", "str"):
+            tables = [rows for name, rows in sources if name == lane]
+            if not tables:
+                continue
+            table = combine("latest", pa.concat_tables(tables))
+            positions, lengths = table["position"].to_pylist(), table["length"].to_pylist()
+            for lo in range(0, len(positions), _CHUNK):
+                raws = list(map(fetch, positions[lo : lo + _CHUNK], lengths[lo : lo + _CHUNK]))
+                if lo == 0:
+                    _check_record_output(output, table, raws[0])
+                yield b"".join(
+                    [r if r[-1:] == b"\n" and r[-2:-1] != b"\r" else _line(r) for r in raws]
+                )
+
+
+def _is_line(raw: bytes) -> bool:
+    """Whether RawJSON(raw).line() is raw itself: it ends in "\n" and not in "\r\n"."""
+    return raw[-1:] == b"\n" and raw[-2:-1] != b"\r"
+
+
+def _line(raw: bytes) -> bytes:
+    return RawJSON(raw).line()
+
+
+def _check_record_output(output: Output, table: pa.Table, raw: bytes) -> None:
+    row = table.slice(0, 1).to_pylist()[0]
+    version = (row["seconds"] * _NS + row["nanos"], row["position"], raw)
+    record = output(row["key"], version)
+    if type(record) is not RawJSON or bytes(record) != raw:
+        shown = repr(record)[:80]
+        msg = f"batch_output = 'record', but output() returned {shown}, not RawJSON(version[2])"
+        raise JobError(msg)
 
 
 Output = Callable[[Any, Any], Any]

@@ -21,7 +21,7 @@ from mapreduce.keys import pair_sort_key, plain_key, sort_key
 from mapreduce.worker.spill import SpillFile, SpillWriter, read_frames, read_section
 from mapreduce.worker.tasks import ReduceTask
 
-__all__ = ["merged_items", "reduced_records", "write_records"]
+__all__ = ["merged_items", "reduced_records", "write_lines", "write_records"]
 
 _MISSING = object()
 
@@ -94,6 +94,25 @@ def write_records(task: ReduceTask, records: Iterator[Any]) -> tuple[SpillFile |
         os.replace(tmp, task.output_path)
     except BaseException:
         part.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+    return None, written
+
+
+def write_lines(task: ReduceTask, chunks: Iterator[bytes]) -> tuple[None, int]:
+    """Publish NDJSON bytes (whole lines, already as the NDJSON writer writes them) as the
+    task's part file; return the lines written."""
+    folder, name = os.path.split(task.output_path)
+    tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}")
+    written = 0
+    try:
+        with open(tmp, "wb") as part:
+            for chunk in chunks:
+                part.write(chunk)
+                written += chunk.count(b"\n")
+        os.replace(tmp, task.output_path)
+    except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise

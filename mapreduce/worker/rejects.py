@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import msgspec
 import orjson
 
 from mapreduce.errors import BadRecord, BadRecordError
@@ -29,6 +30,14 @@ def reason_of(exc: BaseException) -> str:
         return f"missing field {exc.args[0]!r}" if exc.args else "missing field"
     text = str(exc) or type(exc).__name__
     return text if isinstance(exc, BadRecord) else f"{type(exc).__name__}: {text}"
+
+
+def _encode(row: dict[str, Any]) -> bytes:
+    """A reject line; records with ints beyond 64 bits (which orjson refuses) too."""
+    try:
+        return orjson.dumps(row, default=repr)
+    except TypeError:
+        return msgspec.json.encode(row, enc_hook=repr)
 
 
 class Rejects:
@@ -69,7 +78,7 @@ class Rejects:
         if self._handle is None:
             self.path = os.path.join(self.task.work_dir, f"rejects-{self.task.task_id}.jsonl")
             self._handle = open(self.path, "wb")  # noqa: SIM115 - closed in close()
-        self._handle.write(orjson.dumps(row, default=repr) + b"\n")
+        self._handle.write(_encode(row) + b"\n")
 
     def close(self) -> None:
         if self._handle is not None:

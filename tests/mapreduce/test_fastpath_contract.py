@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mapreduce.engine.api import run
 from mapreduce.engine.spec import RunSpec
+from mapreduce.worker import fastmap
 from tests import oracles
 
 ROW_JOB = """
@@ -194,3 +195,29 @@ def test_word_count_unicode_and_invalid_text(tmp_path_factory, lines, invalid):
     row = row_job(tmp_path, "word_count", "WordCount")
     config = ("sequential", 2, 40, 2)
     assert_same(run_both(tmp_path, "word_count", row, [path], config, skip_bad_records=True))
+
+
+def test_the_fast_path_takes_the_blocks_it_can(tmp_path, users, monkeypatch):
+    """A spy on the columnar output (the real one still runs): ordinary NDJSON and text
+    blocks go through map_batch; mixed keys go through map() for their blocks."""
+    added = []
+    original = fastmap.MapColumns.add
+
+    def spy(self, batch, columns):
+        added.append(len(batch))
+        return original(self, batch, columns)
+
+    monkeypatch.setattr(fastmap.MapColumns, "add", spy)
+    path, records = users["ints"]
+    words = tmp_path / "words.txt"
+    words.write_text("\n".join(oracles.text_lines()) + "\n", encoding="utf-8")
+    for job, data, expected in (
+        ("latest_by_key", path, len(records)),
+        ("word_count", words, 400),
+        ("latest_by_key", users["mixed"], 0),
+    ):
+        added.clear()
+        config = ("sequential", 1, None, 2)
+        cls = "LatestByKey" if job == "latest_by_key" else "WordCount"
+        run_both(tmp_path, job, row_job(tmp_path, job, cls), [data], config)
+        assert sum(added) == expected, job

@@ -1,0 +1,111 @@
+"""Declared-field batches: blocks cover exactly a split's own lines under every layout, and
+a block decodes to the row reader's values or to no batch at all (then the row path)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mapreduce.engine.planner import plan_ranges, plan_splits
+from mapreduce.formats.declared import batch_reader, line_blocks
+from mapreduce.formats.listing import list_inputs
+from mapreduce.formats.registry import read_records
+from tests.mapreduce.formats.layouts import BOM, write
+
+FIELDS = {"id": int | str, "ts": str | int | float}
+FLOATS = st.floats(-1e90, 1e90)  # a 3-digit exponent sends a block to the row path
+
+
+def _lines_by_blocks(splits, size):
+    found = []
+    for split in splits:
+        for offset, data in line_blocks(split, size):
+            for line in data.splitlines(keepends=True):
+                found.append((offset, line))
+                offset += len(line)
+    return found
+
+
+def _lines_by_reader(file):
+    [split] = plan_splits([file], file.size + 1)
+    return [(pos, raw) for pos, _, raw in read_records(split, lambda *_: None)]
+
+
+@pytest.mark.parametrize("bom", [b"", BOM])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b""])
+def test_blocks_hold_each_line_once_under_every_layout(tmp_path, bom, end):
+    lines = [b'{"id":%d,"ts":"%s"}' % (i, b"x" * (i % 5)) for i in range(9)]
+    data = bom + b"\n".join(lines).replace(b"\n", b"\r\n" if end == b"\r\n" else b"\n") + end
+    [file] = list_inputs([write(tmp_path, "in.jsonl", data)])
+    want = _lines_by_reader(file)
+    for size in (1, 5, 40, 1 << 20):
+        for cut in range(1, file.size):
+            assert _lines_by_blocks(plan_ranges(file, [cut]), size) == want, (size, cut)
+        assert _lines_by_blocks(plan_splits([file], 7), size) == want
+
+
+def _batch(tmp_path, data, fields=FIELDS):
+    [file] = list_inputs([write(tmp_path, "in.jsonl", data)])
+    [split] = plan_splits([file], file.size + 1)
+    [(offset, block)] = list(line_blocks(split))
+    return batch_reader("ndjson", fields)(split, offset, block)
+
+
+def test_a_block_decodes_to_the_declared_columns_and_positions(tmp_path):
+    data = b'{"id":1,"x":[1,{"y":2}],"ts":"a"}\n{"ts":2.5,"id":"k"}\r\n{"id":-3,"ts":7}'
+    batch = _batch(tmp_path, data)
+    assert batch["id"] == [1, "k", -3]
+    assert batch["ts"] == ["a", 2.5, 7]
+    assert batch.positions.tolist() == [0, 34, 55]
+    assert batch.lengths.tolist() == [34, 21, 16]
+    assert batch.keys("id") is None  # mixed key types: the row path canonicalises them
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"id":1,"ts":"a","x":"\xff"}',  # invalid UTF-8 in a skipped value
+        b'{"id":1,"ts":"a","x":"\xed\xa0\x80"}',  # an encoded surrogate
+        b'{"id":1,"ts":"a","x":1e400}',  # a float beyond range in a skipped value
+        b'{"id":1,"ts":"a","x":' + b"9" * 400 + b"}",  # an int of hundreds of digits
+        b'{"id":1,"ts":"a"}{"id":2,"ts":"b"}',  # two values on one line
+        b'{"id":1,"ts":"a","x":[1,',  # a value across lines ...
+        b"2]}",
+        b"",  # a blank line
+        b'  {"id":1,"ts":"a"}',  # leading white space
+        b'{"id":true,"ts":"a"}',  # a key type the declared struct refuses
+        b'{"id":1}',  # a missing field
+        b'{"id":1,"ts":"a","x":' + b"[" * 2000 + b"]" * 2000 + b"}",  # deep nesting
+    ],
+)
+def test_blocks_the_row_reader_may_read_differently_give_no_batch(tmp_path, line):
+    good = b'{"id":1,"ts":"2024-01-01T00:00:00Z"}\n'
+    assert _batch(tmp_path, good + line + b"\n" + good) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "id": st.one_of(st.integers(-(2**63), 2**63 - 1), st.text(max_size=5)),
+                "ts": st.one_of(st.text(max_size=8), st.integers(-(2**60), 2**60), FLOATS),
+                "other": st.one_of(st.none(), st.booleans(), st.text(max_size=5), FLOATS),
+            }
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_decoded_columns_are_the_row_readers_values(tmp_path_factory, records):
+    tmp_path = tmp_path_factory.mktemp("decl")
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    batch = _batch(tmp_path, data)
+    [file] = list_inputs([str(tmp_path / "in.jsonl")])
+    rows = [value for _, value, _ in read_records(plan_splits([file], file.size + 1)[0], print)]
+    assert batch is not None
+    assert batch["id"] == [row["id"] for row in rows]
+    assert [repr(v) for v in batch["ts"]] == [repr(row["ts"]) for row in rows]
