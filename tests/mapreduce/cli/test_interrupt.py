@@ -74,8 +74,8 @@ def test_sigint_exits_130_naming_the_run_and_resume_finishes_it(tmp_path, execut
     run_id = found.group(1)
     with Ledger(str(tmp_path / ".mapreduce")) as ledger:
         assert ledger.get_run(run_id).state == "failed"
-        attempts = ledger.tasks(run_id)
-    assert not [t for t in attempts if t.state == "failed"]
+        tasks = ledger.tasks(run_id)
+    assert [(t.task_id, t.error) for t in tasks if t.error or t.state == "failed"] == []
     assert not list(tmp_path.glob(".out.*"))  # the staging folder went with the failure
     resumed = mapreduce("resume", run_id, "--quiet", cwd=tmp_path)
     stdout, stderr = resumed.communicate(timeout=120)
