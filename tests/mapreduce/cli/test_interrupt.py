@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mapreduce.cli import main
 from mapreduce.engine.ledger import Ledger
 
 SLOW_JOB = '''
@@ -89,3 +90,34 @@ def test_sigint_exits_130_naming_the_run_and_resume_finishes_it(tmp_path, execut
     assert counts == {k: len(range(k, 1_500, 7)) for k in range(7)}
     success = json.loads((tmp_path / "out" / "_SUCCESS").read_text())
     assert (success["run_id"], success["resumed"]) == (run_id, True)
+
+
+def test_status_shows_a_run_whose_coordinator_died_as_stale(tmp_path, capsys):
+    (tmp_path / "slow.py").write_text(SLOW_JOB, encoding="utf-8")
+    lines = [json.dumps({"k": i % 7}) for i in range(1_500)]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    marker = tmp_path / "started"
+    args = [
+        "slow.py",
+        "in.jsonl",
+        "-o",
+        "out",
+        "--executor",
+        "sequential",
+        "-p",
+        f"marker={marker}",
+    ]
+    child = mapreduce("run", *args, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+        time.sleep(0.02)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.communicate(timeout=60)
+    state = str(tmp_path / ".mapreduce")
+    assert main(["status", "--state-dir", state]) == 0
+    [_, row] = capsys.readouterr().out.splitlines()
+    run_id, _, shown = row.split()[:3]
+    assert shown == "stale"
+    assert main(["status", run_id, "--state-dir", state]) == 0
+    assert f"is gone; `mapreduce resume {run_id}` finishes it)" in capsys.readouterr().out
