@@ -19,16 +19,14 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mapreduce.engine.committer import commit, discard, part_name, staging_dir
+from mapreduce.engine.committer import commit, discard, staging_dir
 from mapreduce.engine.executors import make_executor
 from mapreduce.engine.ledger import Ledger, RunInfo
 from mapreduce.engine.loading import (
-    LoadResultRecord,
-    LoadTask,
     load_kind,
     load_tasks,
     run_load_task,
@@ -46,56 +44,17 @@ from mapreduce.engine.progress import Progress
 from mapreduce.engine.reuse import MAP, REDUCE, PhaseKind, reusable
 from mapreduce.engine.scheduler import ExecutorSlot, Phase, kill_workers, run_phase
 from mapreduce.engine.spec import RunSummary
+from mapreduce.engine.steps import LedgerJournal, Source, describe, map_tasks, reduce_tasks, volume
 from mapreduce.engine.target import check_target
 from mapreduce.errors import BadRecordError, MapReduceError
-from mapreduce.formats.files import Split
-from mapreduce.formats.registry import format_named
 from mapreduce.job import instantiate
 from mapreduce.sinks import LoadSpec, apply_load, discard_load
 from mapreduce.worker.entry import run_map_task, run_reduce_task
-from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask, StepInput
+from mapreduce.worker.tasks import MapResult, ReduceResult, ReduceTask, StepInput
 
 __all__ = ["Coordinator"]
 
 _IN_PROCESS_FAULTS = {"exit": "raise", "kill": "raise", "segv": "raise", "hang": "raise"}
-Source = Split | StepInput
-
-
-class _LedgerJournal:
-    """Adapts the ledger to the scheduler's Journal protocol."""
-
-    def __init__(self, ledger: Ledger, run_id: str) -> None:
-        self.ledger = ledger
-        self.run_id = run_id
-
-    def start(self, task_id: str) -> int:
-        return self.ledger.start_attempt(self.run_id, task_id)
-
-    def done(self, task_id: str, attempt: int, result: Any) -> None:
-        self.ledger.finish_task(self.run_id, task_id, attempt, asdict(result), result.pid)
-
-    def failed(self, task_id: str, attempt: int, error: str, final: bool) -> None:
-        self.ledger.fail_attempt(self.run_id, task_id, attempt, error, final=final)
-
-
-def _describe(task: MapTask | ReduceTask | LoadTask) -> str:
-    if isinstance(task, LoadTask):
-        return f"partition {task.stage.partition} into {task.stage.spec.url.redacted}"
-    if isinstance(task, ReduceTask):
-        return f"partition {task.partition}"
-    source = task.source
-    if isinstance(source, StepInput):
-        return source.label
-    unit = "row groups" if format_named(source.file.format).row_groups else "bytes"
-    return f"{source.file.path} {unit} {source.start}-{source.end}"
-
-
-def _volume(result: MapResult | ReduceResult | LoadResultRecord) -> tuple[int, int]:
-    if isinstance(result, LoadResultRecord):
-        return result.staged.rows, 0
-    if isinstance(result, MapResult):
-        return result.records_read, result.bytes_read
-    return result.records_written, result.size
 
 
 class Coordinator:
@@ -113,7 +72,7 @@ class Coordinator:
         self.load: LoadSpec | None = None  # a database output's load, once check_target ran
         self.timings: dict[str, float] = {"plan": 0.0, "map": 0.0, "reduce": 0.0}
         self.bad_records = 0
-        self.journal = _LedgerJournal(ledger, self.run_id)
+        self.journal = LedgerJournal(ledger, self.run_id)
 
     def check_target(self) -> None:
         """Refuse an output that cannot be written (OUT, or the database), before any map
@@ -199,7 +158,7 @@ class Coordinator:
 
         def collect(task: Any, result: Any) -> None:
             results[task.task_id] = result
-            progress.task_done(*_volume(result))
+            progress.task_done(*volume(result))
 
         spec = self.spec
         phase = Phase(
@@ -207,7 +166,7 @@ class Coordinator:
             fn,
             todo,
             self._prepare_attempt,
-            _describe,
+            describe,
             spec.max_attempts,
             spec.task_timeout,
         )
@@ -215,44 +174,8 @@ class Coordinator:
         progress.end_phase()
         return [results[task.task_id] for task in tasks]
 
-    def _map_tasks(self, step: int, sources: Sequence[Source]) -> list[MapTask]:
-        prefix = "" if step == 0 else f"s{step + 1}-"
-        spec = self.spec
-        return [
-            MapTask(
-                task_id=f"{prefix}map-{i:05d}",
-                job=self.prepared.ref,
-                step=step,
-                source=source,
-                partitions=self.prepared.reducers,
-                work_dir=self.work_dir,
-                skip_bad=spec.skip_bad_records,
-                max_bad=spec.max_bad_records,
-                spill_pairs=spec.spill_pairs,
-            )
-            for i, source in enumerate(sources)
-        ]
-
-    def _reduce_tasks(self, step: int, spills: tuple[str, ...], last: bool) -> list[ReduceTask]:
-        prefix = "" if step == 0 else f"s{step + 1}-"
-        fmt = self.spec.output_format if last else "records"
-        work = Path(self.work_dir)
-        return [
-            ReduceTask(
-                task_id=f"{prefix}reduce-{r:05d}",
-                job=self.prepared.ref,
-                step=step,
-                partition=r,
-                spills=spills,
-                output_path=str(
-                    self.staging / part_name(r, fmt)
-                    if last
-                    else work / f"{prefix}output-{r:05d}.records"
-                ),
-                output_format=fmt,
-            )
-            for r in range(self.prepared.reducers)
-        ]
+    def _reduces(self, step: int, spills: tuple[str, ...], last: bool) -> list[ReduceTask]:
+        return reduce_tasks(self.prepared, self.work_dir, self.staging, step, spills, last)
 
     def _step(
         self,
@@ -263,8 +186,8 @@ class Coordinator:
         last: bool,
     ) -> tuple[list[MapResult], list[ReduceResult]]:
         """One map phase and one reduce phase."""
-        maps = self._map_tasks(step, sources)
-        reduce_ids = [t.task_id for t in self._reduce_tasks(step, (), last)]
+        maps = map_tasks(self.prepared, self.work_dir, step, sources)
+        reduce_ids = [t.task_id for t in self._reduces(step, (), last)]
         self.ledger.add_tasks(
             self.run_id,
             [(t.task_id, "map", i) for i, t in enumerate(maps)]
@@ -277,7 +200,7 @@ class Coordinator:
         self.timings["map"] += time.perf_counter() - clock
         spills = tuple(spill.path for result in map_results for spill in result.spills)
         clock = time.perf_counter()
-        reduces = self._reduce_tasks(step, spills, last)
+        reduces = self._reduces(step, spills, last)
         reduce_results = self._phase(slot, progress, REDUCE, run_reduce_task, reduces)
         self.timings["reduce"] += time.perf_counter() - clock
         return map_results, reduce_results
