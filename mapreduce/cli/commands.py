@@ -48,9 +48,19 @@ def _carry(
         raise Interrupted(f"interrupted; `mapreduce resume {found}` finishes the run") from exc
     except MapReduceError as exc:
         found = run_id_of(exc) or run_id or _own_run(state_dir, out, started)
-        if found is not None and found not in str(exc):
+        if found is not None and found not in str(exc) and _has_tasks(state_dir, found):
             exc.args = (f"{exc} (run {found}; `mapreduce status {found}` shows its tasks)",)
         raise
+
+
+def _has_tasks(state_dir: str, run_id: str) -> bool:
+    """Whether the run got as far as planning tasks: a run refused before that (OUT exists,
+    an unreadable input) has nothing to show or resume, and naming it would be noise."""
+    with Ledger(state_dir) as ledger:
+        try:
+            return ledger.get_run(run_id).tasks_total > 0
+        except UnknownRunError:
+            return False
 
 
 def _own_run(state_dir: str, out: str | None, since: float) -> str | None:
@@ -102,6 +112,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
+    if not (Path(args.state_dir) / LEDGER_FILE).exists():  # looking must not create it
+        raise UnknownRunError(f"no run {args.run_id} in {args.state_dir}; no run is recorded")
     progress = _progress(args)
     summary = _carry(
         lambda: resume(args.run_id, args.state_dir, progress), args.state_dir, None, args.run_id
