@@ -5,7 +5,8 @@ defines `map_batch` gets its input here, a block of whole lines at a time:
 
 - NDJSON: msgspec's `Decoder(Struct of the declared fields).decode_lines` over the block,
   which skips every other field in native code;
-- text: the block's bytes (every line a record), for jobs that tokenise in bulk.
+- text: the block's bytes (every line a record), for jobs that tokenise in bulk;
+- CSV: pyarrow.csv with every column as text (formats.declared_csv).
 
 Same answers as the row reader (formats.ndjson, formats.text) or no batch at all: a block
 whose bytes the row reader would read differently gets None and takes the row path, which
@@ -18,9 +19,9 @@ lines, two on one line).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import numpy as np
@@ -31,7 +32,7 @@ from mapreduce.formats.chunks import lines_from, stop_of
 from mapreduce.formats.files import Split
 from mapreduce.formats.isotime import Instants, column_instants, text_instants
 
-__all__ = ["BLOCK", "Batch", "batch_reader", "line_blocks"]
+__all__ = ["BLOCK", "Batch", "BatchReader", "NdjsonBatches", "TextBatches", "line_blocks"]
 
 BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
 # A number a JSON reader refuses (it overflows a float, or an int has thousands of digits)
@@ -141,25 +142,36 @@ def line_blocks(split: Split, size: int = BLOCK) -> Iterator[tuple[int, bytes]]:
             yield pos, carry
 
 
-Reader = Callable[[Split, int, bytes], Batch | None]
+class BatchReader(Protocol):
+    """Reads one split as blocks, and a block as a Batch (None: the row path reads it)."""
+
+    def blocks(self, split: Split) -> Iterator[tuple[int, bytes]]:
+        """(offset, bytes) of the split's blocks of whole records, in order."""
+
+    def __call__(self, split: Split, offset: int, data: bytes) -> Batch | None:
+        """The block's Batch, or None when the row path must read it."""
+
+    @property
+    def source(self) -> tuple[str, list[str] | None]:
+        """How a record is read back from its bytes: the format, and a CSV header."""
 
 
-def batch_reader(fmt: str, fields: Mapping[str, Any] | None) -> Reader | None:
-    """The batch reader for a format and declared fields, or None (no fast path)."""
-    if fmt == "text":
-        return _text_batch
-    if fmt == "ndjson" and fields:
-        return _NdjsonBatches(fields)
-    return None
+class TextBatches:
+    """Text blocks: the bytes of whole lines, every line a record."""
+
+    source = ("text", None)
+    blocks = staticmethod(line_blocks)
+
+    def __call__(self, split: Split, offset: int, data: bytes) -> Batch:
+        rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        return Batch("text", data, (split.file.index << 48) + offset, rows)
 
 
-def _text_batch(split: Split, offset: int, data: bytes) -> Batch:
-    rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    return Batch("text", data, (split.file.index << 48) + offset, rows)
-
-
-class _NdjsonBatches:
+class NdjsonBatches:
     """Decodes NDJSON blocks into the declared fields' columns with one msgspec Struct."""
+
+    source = ("ndjson", None)
+    blocks = staticmethod(line_blocks)
 
     def __init__(self, fields: Mapping[str, Any]) -> None:
         self.names = list(fields)

@@ -6,9 +6,9 @@ Each partition has up to three lanes: "int" and "str" are Arrow IPC streams of o
 table (a `key` column of that type plus the job's value columns, one row per key, sorted
 by key), "pairs" is a pickled list of (key, value) pairs the row path produced (blocks
 that took it, keys of other types). The footer names the blobs of every partition and the
-input files the rows refer to ({file index: path}), so a reduce task can read back a
-record's bytes from its position. Reduce tasks tell these files from the row path's
-`.spill` files by name. Published like spill files: temp name, CRC-32, `os.replace`.
+input files the rows refer to ({file index: (path, format, CSV header)}), so a reduce
+task can read a record back from its position. Reduce tasks tell these files from the
+row path's `.spill` files by name. Published like spill files: temp name, CRC-32, `os.replace`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ _MAGIC = b"MRCOLS01"
 _LENGTH = struct.Struct("<Q")
 
 Lane = tuple[str, Any]  # ("int" | "str", pa.Table) or ("pairs", list of (key, value))
+Source = tuple[str, str, list[str] | None]  # an input file's path, format and CSV header
 
 
 def is_column_spill(path: str) -> bool:
@@ -44,14 +45,14 @@ def is_column_spill(path: str) -> bool:
 class ColumnSpillWriter:
     """Writes one columnar spill file: `add` lanes partition by partition, then `close`."""
 
-    def __init__(self, path: str, partitions: int, files: Mapping[int, str]) -> None:
+    def __init__(self, path: str, partitions: int, files: Mapping[int, Source]) -> None:
         self.path = path
         self._tmp = f"{path}.tmp-{os.getpid()}"
         self._handle: BinaryIO = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
         self._crc = 0
         self._offset = 0
         self._sections: list[list[tuple[str, int, int, int]]] = [[] for _ in range(partitions)]
-        self._files = {str(index): path for index, path in files.items()}
+        self._files = {str(index): list(source) for index, source in files.items()}
 
     def _write(self, data: bytes | memoryview) -> None:
         self._handle.write(data)
@@ -88,7 +89,7 @@ class ColumnSpillWriter:
             os.remove(self._tmp)
 
 
-def read_partition(path: str, partition: int) -> tuple[list[Lane], dict[int, str]]:
+def read_partition(path: str, partition: int) -> tuple[list[Lane], dict[int, Source]]:
     """One partition's lanes of a columnar spill file, and the input files it refers to."""
     with open(path, "rb") as handle:
         size = handle.seek(0, os.SEEK_END)
@@ -111,4 +112,6 @@ def read_partition(path: str, partition: int) -> tuple[list[Lane], dict[int, str
                 lanes.append((lane, pickle.loads(blob)))
             else:
                 lanes.append((lane, pa.ipc.open_stream(blob).read_all()))
-    return lanes, {int(index): name for index, name in footer["files"].items()}
+    found = footer["files"].items()
+    files = {int(index): (name, fmt, header) for index, (name, fmt, header) in found}
+    return lanes, files

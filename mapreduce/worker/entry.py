@@ -20,6 +20,7 @@ from mapreduce.worker.fastmap import fast_reader, map_blocks
 from mapreduce.worker.fastreduce import (
     column_records,
     has_column_spills,
+    lines_apply,
     read_sources,
     record_lines,
 )
@@ -100,7 +101,8 @@ def _map(task: MapTask) -> MapResult:
                 assert isinstance(task.source, Split)
                 size = task.source.end - task.source.start
                 read, emitted, columns = map_blocks(task, job, step, reader, rejects)
-                spills, spilled = columns.spill({task.source.file.index: task.source.file.path})
+                file = task.source.file
+                spills, spilled = columns.spill({file.index: (file.path, *reader.source)})
             else:
                 out = MapOutput(task, step.merge)
                 records, base, size = source_records(task, rejects)
@@ -135,7 +137,7 @@ def _write_partition(
     sources, files = read_sources(task)
     counter[0] = sum(len(rows) for _, rows in sources)
     bulk = kind == "latest" and type(job).batch_output == "record"
-    if bulk and task.output_format == "ndjson" and all(lane != "pairs" for lane, _ in sources):
+    if bulk and task.output_format == "ndjson" and lines_apply(sources, files):
         return write_lines(task, record_lines(step, sources, files))
     return write_records(task, column_records(step, kind, sources, files))
 

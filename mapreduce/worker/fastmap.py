@@ -23,13 +23,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
-from mapreduce.formats.declared import Batch, Reader, batch_reader, line_blocks
+from mapreduce.formats.batch_readers import batch_reader
+from mapreduce.formats.declared import Batch, BatchReader
 from mapreduce.formats.files import Split
 from mapreduce.formats.registry import read_records
 from mapreduce.job import Job, Step
 from mapreduce.keys import partition_of
 from mapreduce.worker.columns import VALUES, combine, lane_of, split_by_partition
-from mapreduce.worker.columns_spill import SUFFIX, ColumnSpillWriter
+from mapreduce.worker.columns_spill import SUFFIX, ColumnSpillWriter, Source
 from mapreduce.worker.mapper import MapOutput, map_records
 from mapreduce.worker.rejects import Rejects
 from mapreduce.worker.spill import SpillFile
@@ -38,12 +39,12 @@ from mapreduce.worker.tasks import MapTask
 __all__ = ["MapColumns", "fast_reader", "map_blocks"]
 
 
-def fast_reader(task: MapTask, job: Job) -> Reader | None:
+def fast_reader(task: MapTask, job: Job) -> BatchReader | None:
     """The batch reader when this task can take the fast path, else None."""
     source = task.source
-    if not isinstance(source, Split) or source.file.compressed or not type(job).has_map_batch():
+    if not isinstance(source, Split) or not type(job).has_map_batch():
         return None
-    return batch_reader(source.file.format, job.declared_fields())
+    return batch_reader(source, job.declared_fields())
 
 
 class _RowPairs(MapOutput):
@@ -105,7 +106,7 @@ class MapColumns:
     def _combined(self, lane: str) -> pa.Table:
         return combine(self.kind, pa.concat_tables(self.lanes[lane]))
 
-    def spill(self, files: dict[int, str]) -> tuple[list[SpillFile], int]:
+    def spill(self, files: dict[int, Source]) -> tuple[list[SpillFile], int]:
         """Write everything as one columnar spill file (none when there is no output);
         return it with the count of pairs spilled."""
         self.pairs.spill()
@@ -136,7 +137,7 @@ _INT64 = {kind: [pa.field(name, pa.int64()) for name in names] for kind, names i
 
 
 def map_blocks(
-    task: MapTask, job: Job, step: Step, reader: Reader, rejects: Rejects
+    task: MapTask, job: Job, step: Step, reader: BatchReader, rejects: Rejects
 ) -> tuple[int, int, MapColumns]:
     """Map the task's split block by block; return (records read, pairs emitted, output)."""
     split = task.source
@@ -144,7 +145,7 @@ def map_blocks(
     out = MapColumns(task, step, type(job).batch_merge or "")
     read = emitted = 0
     first = True
-    for offset, data in line_blocks(split):
+    for offset, data in reader.blocks(split):
         batch = reader(split, offset, data)
         columns = job.map_batch(batch) if batch is not None else None
         if batch is not None and columns is not None:

@@ -12,11 +12,13 @@ with the job's merge, keys sorted with keys.sort_key, in map-task order.
 
 from __future__ import annotations
 
+import csv
 import mmap
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from mapreduce.errors import JobError
@@ -24,11 +26,11 @@ from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
 from mapreduce.keys import plain_key, sort_key
 from mapreduce.worker.columns import combine
-from mapreduce.worker.columns_spill import is_column_spill, read_partition
+from mapreduce.worker.columns_spill import Source, is_column_spill, read_partition
 from mapreduce.worker.spill import read_section
 from mapreduce.worker.tasks import ReduceTask
 
-__all__ = ["column_records", "has_column_spills", "read_sources", "record_lines"]
+__all__ = ["column_records", "has_column_spills", "lines_apply", "read_sources", "record_lines"]
 
 _NS = 1_000_000_000
 _OFFSET = (1 << 48) - 1
@@ -43,23 +45,42 @@ def has_column_spills(task: ReduceTask) -> bool:
 
 
 class _Records:
-    """Reads records back from the input files by position: mmap, then a slice."""
+    """Reads records back from the input files by position: mmap, then a slice; a CSV
+    record is parsed into its {column: text} dict, as the row reader hands it to map."""
 
-    def __init__(self, files: dict[int, str], stack: ExitStack) -> None:
+    def __init__(self, files: dict[int, Source], stack: ExitStack) -> None:
         self.files = files
         self.stack = stack
         self.maps: dict[int, mmap.mmap] = {}
 
-    def __call__(self, position: int, length: int) -> bytes:
-        index = position >> 48
+    def view(self, index: int) -> mmap.mmap:
+        """The mapping of input file `index` (mapped on first use)."""
         view = self.maps.get(index)
         if view is None:
-            with open(self.files[index], "rb") as handle:  # the map outlives the descriptor
+            with open(self.files[index][0], "rb") as handle:  # the map outlives the descriptor
                 # MAP_POPULATE: one mapping of every page instead of a fault per record
                 view = mmap.mmap(handle.fileno(), 0, flags=_FLAGS, prot=mmap.PROT_READ)
             self.maps[index] = self.stack.enter_context(view)
-        offset = position & _OFFSET
-        return view[offset : offset + length]
+        return view
+
+    def __call__(self, position: int, length: int) -> Any:
+        index, offset = position >> 48, position & _OFFSET
+        raw = self.view(index)[offset : offset + length]
+        _, fmt, header = self.files[index]
+        if fmt != "csv":
+            return raw
+        [row] = csv.reader([raw.decode()], strict=True)
+        return dict(zip(header or (), row, strict=True))
+
+    def many(self, positions: np.ndarray, lengths: np.ndarray) -> list[bytes]:
+        """The records at these positions, sliced in one comprehension per input file."""
+        files = positions >> 48
+        if len(files) and (files == files[0]).all():
+            view = self.view(int(files[0]))
+            starts = positions & _OFFSET
+            ends = (starts + lengths).tolist()
+            return [view[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
+        return list(map(self, positions.tolist(), lengths.tolist()))
 
 
 class _Ref:
@@ -72,11 +93,11 @@ class _Ref:
         self.length = length
 
 
-def read_sources(task: ReduceTask) -> tuple[list[tuple[str, Any]], dict[int, str]]:
+def read_sources(task: ReduceTask) -> tuple[list[tuple[str, Any]], dict[int, Source]]:
     """One partition's lanes from every spill, in map-task order (like the row path), and
     the input files their positions refer to; a row-path spill gives a "pairs" lane."""
     sources: list[tuple[str, Any]] = []
-    files: dict[int, str] = {}
+    files: dict[int, Source] = {}
     for path in task.spills:
         if is_column_spill(path):
             lanes, found = read_partition(path, task.partition)
@@ -88,7 +109,7 @@ def read_sources(task: ReduceTask) -> tuple[list[tuple[str, Any]], dict[int, str
 
 
 def column_records(
-    step: Step, kind: str, sources: list[tuple[str, Any]], files: dict[int, str]
+    step: Step, kind: str, sources: list[tuple[str, Any]], files: dict[int, Source]
 ) -> Iterator[Any]:
     """Yield the output records of one partition, in key order."""
     output = step.output or (lambda key, value: {"key": key, "value": value})
@@ -103,8 +124,15 @@ def column_records(
                 yield record
 
 
+def lines_apply(sources: list[tuple[str, Any]], files: dict[int, Source]) -> bool:
+    """Whether record_lines can write this partition: NDJSON inputs, columns only."""
+    return all(fmt == "ndjson" for _, fmt, _ in files.values()) and all(
+        lane != "pairs" for lane, _ in sources
+    )
+
+
 def record_lines(
-    step: Step, sources: list[tuple[str, Any]], files: dict[int, str]
+    step: Step, sources: list[tuple[str, Any]], files: dict[int, Source]
 ) -> Iterator[bytes]:
     """The NDJSON lines of a `latest` partition whose output is each winner's record as
     read (Job.batch_output == "record"): the bytes the NDJSON writer would write for
@@ -118,14 +146,12 @@ def record_lines(
             if not tables:
                 continue
             table = combine("latest", pa.concat_tables(tables))
-            positions, lengths = table["position"].to_pylist(), table["length"].to_pylist()
+            positions, lengths = table["position"].to_numpy(), table["length"].to_numpy()
             for lo in range(0, len(positions), _CHUNK):
-                raws = list(map(fetch, positions[lo : lo + _CHUNK], lengths[lo : lo + _CHUNK]))
+                raws = fetch.many(positions[lo : lo + _CHUNK], lengths[lo : lo + _CHUNK])
                 if lo == 0:
                     _check_record_output(output, table, raws[0])
-                yield b"".join(
-                    [r if r[-1:] == b"\n" and r[-2:-1] != b"\r" else _line(r) for r in raws]
-                )
+                yield b"".join([raw if _is_line(raw) else _line(raw) for raw in raws])
 
 
 def _is_line(raw: bytes) -> bool:

@@ -211,8 +211,10 @@ def test_the_fast_path_takes_the_blocks_it_can(tmp_path, users, monkeypatch):
     path, records = users["ints"]
     words = tmp_path / "words.txt"
     words.write_text("\n".join(oracles.text_lines()) + "\n", encoding="utf-8")
+    table = _plain_csv(tmp_path / "plain.csv", records)
     for job, data, expected in (
         ("latest_by_key", path, len(records)),
+        ("latest_by_key", table, len(records)),
         ("word_count", words, 400),
         ("latest_by_key", users["mixed"], 0),
     ):
@@ -221,3 +223,47 @@ def test_the_fast_path_takes_the_blocks_it_can(tmp_path, users, monkeypatch):
         cls = "LatestByKey" if job == "latest_by_key" else "WordCount"
         run_both(tmp_path, job, row_job(tmp_path, job, cls), [data], config)
         assert sum(added) == expected, job
+
+
+def _plain_csv(path, records):
+    """CSV with "\\n" line ends and no quoting: blocks the fast path reads natively."""
+    names = list(records[0])
+    rows = [",".join(names)]
+    for record in records:
+        cells = ["" if record[n] is None else str(record[n]) for n in names]
+        rows.append(
+            ",".join(c.replace(",", ";").replace('"', "'").replace("\n", " ") for c in cells)
+        )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "csv"])
+@pytest.mark.parametrize("config", CONFIGS[1:], ids=IDS[1:])
+def test_latest_by_key_on_csv_on_both_paths(tmp_path, users, config, fmt):
+    _, records = users["ints"]
+    plain = _plain_csv(tmp_path / "plain.csv", [{**r, "id": f"{r['id']:05d}"} for r in records])
+    quoted = oracles.write_csv(tmp_path / "quoted.csv", records)  # quotes, CRLF: row path
+    row = row_job(tmp_path, "latest_by_key", "LatestByKey")
+    for data in (plain, quoted):
+        results = run_both(tmp_path, "latest_by_key", row, [data], config, output_format=fmt)
+        assert_same(results)
+        kept = b"".join(results[0][0].values())
+        assert (b'"id":"00001"' if fmt == "ndjson" else b"\n00001,") in kept or data == quoted
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "id,updated_at,n\n",
+        "1,2024-01-01T00:00:00Z\n",
+        "2,not a time,1\n",
+        "3,2024-01-01T00:00:00Z,1,9\n",
+    ],
+)
+def test_latest_by_key_csv_bad_rows(tmp_path, bad):
+    good = "".join(f"{i % 3},2024-01-0{1 + i % 5}T00:00:00Z,{i}\n" for i in range(30))
+    path = tmp_path / "in.csv"
+    path.write_text("id,updated_at,n\n" + good + bad + good)
+    row = row_job(tmp_path, "latest_by_key", "LatestByKey")
+    assert_same(run_both(tmp_path, "latest_by_key", row, [path], CONFIGS[1], skip_bad_records=True))

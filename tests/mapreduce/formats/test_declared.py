@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mapreduce.engine.planner import plan_ranges, plan_splits
-from mapreduce.formats.declared import batch_reader, line_blocks
+from mapreduce.formats.batch_readers import batch_reader
+from mapreduce.formats.declared import line_blocks
 from mapreduce.formats.listing import list_inputs
 from mapreduce.formats.registry import read_records
 from tests.mapreduce.formats.layouts import BOM, write
@@ -51,7 +52,9 @@ def _batch(tmp_path, data, fields=FIELDS):
     [file] = list_inputs([write(tmp_path, "in.jsonl", data)])
     [split] = plan_splits([file], file.size + 1)
     [(offset, block)] = list(line_blocks(split))
-    return batch_reader("ndjson", fields)(split, offset, block)
+    reader = batch_reader(split, fields)
+    assert reader is not None
+    return reader(split, offset, block)
 
 
 def test_a_block_decodes_to_the_declared_columns_and_positions(tmp_path):

@@ -82,7 +82,7 @@ def test_a_columnar_spill_reads_back_by_partition_and_lane(tmp_path):
         }
     )
     path = str(tmp_path / "map-00000-000.arrow")
-    writer = ColumnSpillWriter(path, 3, {0: "in.txt"})
+    writer = ColumnSpillWriter(path, 3, {0: ("in.txt", "text", None)})
     for partition, part in enumerate(split_by_partition(table, 3)):
         writer.add(partition, "str", part)
         writer.add(partition, "pairs", [((1, 2), partition)])
@@ -91,7 +91,7 @@ def test_a_columnar_spill_reads_back_by_partition_and_lane(tmp_path):
     rows = []
     for partition in range(3):
         lanes, files = read_partition(path, partition)
-        assert files == {0: "in.txt"}
+        assert files == {0: ("in.txt", "text", None)}
         assert lanes[-1] == ("pairs", [((1, 2), partition)])
         for _, part in lanes[:-1]:
             rows += [(partition_of(r["key"], 3), partition, r["value"]) for r in part.to_pylist()]

@@ -1,0 +1,124 @@
+"""Declared fields of CSV, decoded natively: pyarrow.csv over blocks of whole records.
+
+Every column is text, as the row reader (formats.csvfile) hands it to map: never guessed
+into numbers (`00123` stays `00123`), empty stays "". Blocks are cut at line breaks
+outside quotes, so each holds whole records. pyarrow parses a block only when the row
+reader could not read it differently: no quote characters, no carriage returns, no blank
+lines (the row reader skips those silently), valid UTF-8, every row as wide as the header.
+Any other block gets None and takes the row path, which reports its bad records.
+The fast path needs a plain header (the file's first line: no quotes, no duplicates)
+and a split that starts outside quotes; otherwise the task takes the row path.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from mapreduce.formats.chunks import BOM
+from mapreduce.formats.declared import Batch, line_blocks
+from mapreduce.formats.files import OUTSIDE, Split
+
+__all__ = ["CsvBatches", "csv_header"]
+
+_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError)
+
+
+def csv_header(path: str) -> tuple[list[str], int] | None:
+    """The column names and the end offset of a plain header line, or None."""
+    with open(path, "rb") as handle:
+        line = handle.readline(1 << 20)
+    start = len(BOM) if line.startswith(BOM) else 0
+    text = line[start:]
+    if not text.endswith(b"\n") or b'"' in text or b"\r" in text or not text.strip():
+        return None
+    try:
+        names = text[:-1].decode().split(",")
+    except UnicodeDecodeError:
+        return None
+    return (names, len(line)) if len(set(names)) == len(names) else None
+
+
+class CsvBatches:
+    """Reads one CSV split's blocks and decodes the declared fields of each block."""
+
+    def __init__(self, split: Split, fields: Mapping[str, Any]) -> None:
+        aligned = split.state == OUTSIDE and _starts_clean(split)
+        found = csv_header(split.file.path) if aligned else None
+        self.names, self.header_end = found if found else ([], 0)
+        self.fields = [name for name in fields if name in self.names]
+        self.usable = found is not None and len(self.fields) == len(fields)
+
+    @property
+    def source(self) -> tuple[str, list[str] | None]:
+        """How a record is read back: its format and the file's header."""
+        return "csv", self.names
+
+    def blocks(self, split: Split) -> Iterator[tuple[int, bytes]]:
+        """Blocks of whole records (cut at line breaks outside quotes)."""
+        carry_at, carry = 0, b""
+        for offset, data in line_blocks(split):
+            if carry:
+                offset, data = carry_at, carry + data
+            cut = _record_end(data)
+            if cut < len(data) and cut:
+                yield offset, data[:cut]
+                carry_at, carry = offset + cut, data[cut:]
+            elif cut:
+                yield offset, data
+                carry = b""
+            else:
+                carry_at, carry = offset, data
+        if carry:
+            yield carry_at, carry
+
+    def __call__(self, split: Split, offset: int, data: bytes) -> Batch | None:
+        if offset < self.header_end:  # the header line is not a record
+            data, offset = data[self.header_end - offset :], self.header_end
+        if not data or b'"' in data or b"\r" in data or b"\n\n" in data or data[:1] == b"\n":
+            return None
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data),
+                read_options=pacsv.ReadOptions(column_names=self.names),
+                parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: pa.string() for name in self.names},
+                    include_columns=self.fields,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except _ERRORS:
+            return None
+        columns = {name: table[name].combine_chunks() for name in self.fields}
+        rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if table.num_rows != rows:
+            return None
+        return Batch("csv", data, (split.file.index << 48) + offset, rows, columns)
+
+
+def _starts_clean(split: Split) -> bool:
+    """Whether the split's first line starts a record: the piece of line it skips (from
+    byte start - 1) holds no quote, so that line break is outside quotes."""
+    if split.start == 0:
+        return True
+    with open(split.file.path, "rb") as handle:
+        handle.seek(split.start - 1)
+        return b'"' not in handle.readline()
+
+
+def _record_end(data: bytes) -> int:
+    """Bytes of `data` (from a record start) up to the last line break outside quotes."""
+    if b'"' not in data:
+        return len(data) if data.endswith(b"\n") else data.rfind(b"\n") + 1
+    array = np.frombuffer(data, np.uint8)
+    newlines = np.flatnonzero(array == 10)
+    quotes = np.flatnonzero(array == 34)
+    even = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    return int(even[-1]) + 1 if len(even) else 0
