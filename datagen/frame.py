@@ -32,7 +32,7 @@ from datagen.layout import Layout, make_layout
 from datagen.optioncheck import ReadKeys, check_known, declared_names
 from datagen.plan import Plan
 from datagen.schema import FieldSpec
-from datagen.structural import STRUCTURAL
+from datagen.structural import FORMULA_TYPES, STRUCTURAL
 from datagen.temporal import TEMPORAL_OPTIONS, TEMPORAL_TYPES, Temporal, make_temporal
 from datagen.timestamps import timestamp_column
 from datagen.types import Batch, Context, Sampler, lookup
@@ -104,7 +104,7 @@ def _field_plan(plan: Plan, layout: Layout, index: int, ctx: Context) -> FieldPl
     if spec.type in STRUCTURAL:
         return FieldPlan(formula=formula, reads=reads)
     sampler = _sampler(spec, ctx)
-    formulas = any(s.spec.formula or s.spec.type in ("Formula", "Template") for s in layout.slots)
+    formulas = any(s.spec.formula or s.spec.type in FORMULA_TYPES for s in layout.slots)
     temporal = make_temporal(spec, formulas) if spec.type in TEMPORAL_TYPES else None
     names = None
     if spec.type == EMAIL_TYPE and plan.schema.emails_from_names:

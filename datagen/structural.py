@@ -20,11 +20,11 @@ from typing import Any
 from datagen.errors import SchemaError
 from datagen.types.registry import Context, Sampler, field_type
 
-__all__ = ["STRUCTURAL", "VALUE_TYPES"]
+__all__ = ["FORMULA_TYPES", "STRUCTURAL"]
 
 CATEGORY = "Structure"
 # types whose values come from the formula language rather than a sampler
-VALUE_TYPES = ("Formula", "Template")
+FORMULA_TYPES = ("Formula", "Template")
 STRUCTURAL = ("Formula", "Template", "JSON Array", "Repeating Element", "Dataset Column",
               "SQL Expression")  # fmt: skip
 
