@@ -95,10 +95,19 @@ def _iso(strings: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if rows.size == 0:
         return seconds, nanos, done
     start, length = starts[rows], lengths[rows]
-    head = data[start[:, None] + np.arange(_PREFIX)]
+    full = None
+    if len(rows) == n and (lengths == lengths[0]).all():  # one width: a view, no gather
+        width = int(lengths[0])
+        full = data[starts[0] : starts[0] + n * width].reshape(n, width)
+        head = full[:, :_PREFIX]
+    else:
+        head = data[start[:, None] + np.arange(_PREFIX)]
     secs, ok = _prefix_seconds(head)
-    frac, zone, ok2 = _suffix(data, start, length)
-    ok &= ok2
+    if full is not None and full.shape[1] == _PREFIX + 1 and (full[:, _PREFIX] == 90).all():
+        frac = zone = np.zeros(n, np.int64)  # all "…SSZ", the common spelling
+    else:
+        frac, zone, ok2 = _suffix(data, start, length)
+        ok &= ok2
     rows, secs, frac, zone = rows[ok], secs[ok], frac[ok], zone[ok]
     seconds[rows] = secs - zone
     nanos[rows] = frac
@@ -108,9 +117,8 @@ def _iso(strings: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _prefix_seconds(head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Seconds since the epoch of YYYY-MM-DD?HH:MM:SS rows (naive), and which rows are valid."""
-    digit = head.astype(np.int16) - 48
+    digit = head.astype(np.int32) - 48
     ok = ((digit[:, _DIGITS] >= 0) & (digit[:, _DIGITS] <= 9)).all(axis=1)
-    digit = digit.astype(np.int64)
     ok &= (head[:, 4] == 45) & (head[:, 7] == 45) & (head[:, 13] == 58) & (head[:, 16] == 58)
     ok &= (head[:, 10] == 84) | (head[:, 10] == 32)  # "T" or " "
     year = digit[:, 0] * 1000 + digit[:, 1] * 100 + digit[:, 2] * 10 + digit[:, 3]
@@ -124,8 +132,8 @@ def _prefix_seconds(head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     last_day = _DAYS[np.where(month_ok, month, 1)] + (leap & (month == 2))
     ok &= (year >= 1) & month_ok & (day >= 1) & (day <= last_day)
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    days = _days_from_civil(year, month, day)
-    return days * 86_400 + hour * 3_600 + minute * 60 + second, ok
+    days = _days_from_civil(year, month, day).astype(np.int64)
+    return days * 86_400 + (hour * 3_600 + minute * 60 + second), ok
 
 
 def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -151,7 +151,12 @@ def record_lines(
                 raws = fetch.many(positions[lo : lo + _CHUNK], lengths[lo : lo + _CHUNK])
                 if lo == 0:
                     _check_record_output(output, table, raws[0])
-                yield b"".join([raw if _is_line(raw) else _line(raw) for raw in raws])
+                joined = b"".join(raws)
+                # Each raw holds one "\n" at most, at its end: as many as raws, and no "\r\n",
+                # means every raw is already the line the NDJSON writer writes.
+                if joined.count(b"\n") != len(raws) or b"\r\n" in joined:
+                    joined = b"".join([raw if _is_line(raw) else _line(raw) for raw in raws])
+                yield joined
 
 
 def _is_line(raw: bytes) -> bool:

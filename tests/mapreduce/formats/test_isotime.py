@@ -92,3 +92,20 @@ def test_values_the_row_path_reads_differently_give_none():
     assert column_instants([2**70], "s") is None  # orjson would read this literal as a float
     assert column_instants([None], "s") is None
     assert column_instants(["2023-02-29T00:00:00Z"], "s") is None
+
+
+ZULU = st.builds(
+    lambda y, mo, d, h, mi, s: f"{y}-{mo}-{d}T{h}:{mi}:{s}Z",
+    st.integers(0, 9999).map(lambda n: f"{n:04d}"),
+    _two(0, 13),
+    _two(0, 32),
+    _two(0, 24),
+    _two(0, 60),
+    _two(0, 60),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ZULU, min_size=1, max_size=8))
+def test_columns_of_one_width_take_the_view_and_match(values):
+    assert got(column_instants(values, "s")) == expected(values)
