@@ -56,6 +56,8 @@ def _carry(
 def _has_tasks(state_dir: str, run_id: str) -> bool:
     """Whether the run got as far as planning tasks: a run refused before that (OUT exists,
     an unreadable input) has nothing to show or resume, and naming it would be noise."""
+    if not (Path(state_dir) / LEDGER_FILE).is_file():  # looking must not create it
+        return False
     with Ledger(state_dir) as ledger:
         try:
             return ledger.get_run(run_id).tasks_total > 0
@@ -112,8 +114,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
-    if not (Path(args.state_dir) / LEDGER_FILE).exists():  # looking must not create it
-        raise UnknownRunError(f"no run {args.run_id} in {args.state_dir}; no run is recorded")
     progress = _progress(args)
     summary = _carry(
         lambda: resume(args.run_id, args.state_dir, progress), args.state_dir, None, args.run_id
