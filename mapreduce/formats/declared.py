@@ -182,13 +182,16 @@ class NdjsonBatches:
             rename=dict(zip(attrs, self.names, strict=True)),
         )
         self.decoder = msgspec.json.Decoder(struct)
+        self.scratch = np.empty(0, bool)
         self.getters = [attrgetter(attr) for attr in attrs]
 
     def __call__(self, split: Split, offset: int, data: bytes) -> Batch | None:
         if not _readable_as_orjson(data):
             return None
         array = np.frombuffer(data, np.uint8)
-        starts = _line_starts(array, len(data))
+        if len(self.scratch) < len(data):
+            self.scratch = np.empty(len(data), bool)
+        starts = _line_starts(array, len(data), self.scratch)
         if not _one_object_per_line(array, starts, len(data)):
             return None
         try:
@@ -205,8 +208,12 @@ class NdjsonBatches:
         return Batch("ndjson", data, base, len(records), columns, starts)
 
 
-def _line_starts(array: np.ndarray, size: int) -> np.ndarray:
-    ends = np.flatnonzero(array == 10)
+def _line_starts(array: np.ndarray, size: int, scratch: np.ndarray | None = None) -> np.ndarray:
+    """Offsets of the lines in a block; `scratch` (bools, at least `size`) saves an
+    allocation per block."""
+    if scratch is None or len(scratch) < size:
+        scratch = np.empty(size, bool)
+    ends = np.flatnonzero(np.equal(array, 10, out=scratch[:size]))
     starts = np.empty(len(ends) + (0 if size and array[-1] == 10 else 1), np.int64)
     if len(starts):
         starts[0] = 0

@@ -47,13 +47,15 @@ def combine(kind: str, table: pa.Table) -> pa.Table:
         summed = summed.rename_columns(["key", "value"])
         return summed.take(pc.sort_indices(summed, sort_keys=[("key", "ascending")]))
     order, first = _grouped(table["key"].combine_chunks())
+    sizes = np.diff(np.append(first, len(order)))
     winners = np.ones(len(order), bool)
     for name in _ORDER:  # keep the rows holding their group's max, field by field
         values = table[name].to_numpy()[order]
         candidates = np.where(winners, values, np.iinfo(np.int64).min)
-        best = np.maximum.reduceat(candidates, first)
-        winners &= values == np.repeat(best, np.diff(np.append(first, len(order))))
-    return table.take(pa.array(order[winners]))  # positions are unique: one row per key
+        winners &= values == np.repeat(np.maximum.reduceat(candidates, first), sizes)
+        if np.count_nonzero(winners) == len(first):
+            break  # one row left per key (positions are unique, so this always ends)
+    return table.take(pa.array(order[winners]))
 
 
 def _grouped(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
