@@ -103,14 +103,31 @@ def _field_plan(plan: Plan, layout: Layout, index: int, ctx: Context) -> FieldPl
         return FieldPlan(formula=formula, reads=reads, sql=sql)
     if spec.type in STRUCTURAL:
         return FieldPlan(formula=formula, reads=reads)
-    sampler = _sampler(spec, ctx)
-    formulas = any(s.spec.formula or s.spec.type in FORMULA_TYPES for s in layout.slots)
-    temporal = make_temporal(spec, formulas) if spec.type in TEMPORAL_TYPES else None
     names = None
     if spec.type == EMAIL_TYPE and plan.schema.emails_from_names:
         names = name_fields(layout, index)
-        reads = (*reads, *names) if names is not None else reads
-    return FieldPlan(sampler, temporal, formula, reads, names=names)
+    if names is not None:
+        # the type's own emails are only needed for records without usable names: its pools
+        # (65,536 usernames) are built the first time one is (a tenth of a 1M-row run)
+        kind = lookup(spec.type, spec.where)
+        check_known(spec.where, kind.name, spec.options, declared_names(kind.options))
+        return FieldPlan(_Deferred(spec, ctx), None, formula, (*reads, *names), names=names)
+    formulas = any(s.spec.formula or s.spec.type in FORMULA_TYPES for s in layout.slots)
+    temporal = make_temporal(spec, formulas) if spec.type in TEMPORAL_TYPES else None
+    return FieldPlan(_sampler(spec, ctx), temporal, formula, reads)
+
+
+class _Deferred:
+    """A field's sampler, built when it is first called."""
+
+    def __init__(self, spec: FieldSpec, ctx: Context) -> None:
+        self.spec, self.ctx = spec, ctx
+        self.sampler: Sampler | None = None
+
+    def __call__(self, batch: Batch) -> pa.Array:
+        if self.sampler is None:
+            self.sampler = _sampler(self.spec, self.ctx)
+        return self.sampler(batch)
 
 
 def _reads(layout: Layout, index: int, formula: Compiled | None) -> tuple[int, ...]:
