@@ -10,10 +10,11 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from mapreduce.cli.bars import make_progress
+from mapreduce.cli.bars import BarProgress, make_progress
 from mapreduce.cli.demo import run_demo
 from mapreduce.cli.render import parse_age, render_purge, render_run, render_runs, render_summary
 from mapreduce.engine.api import resume, run
@@ -78,8 +79,15 @@ def _own_run(state_dir: str, out: str | None, since: float) -> str | None:
     return None
 
 
-def _progress(args: argparse.Namespace) -> Progress:
-    return make_progress(args.quiet)
+@contextmanager
+def _progress(args: argparse.Namespace) -> Iterator[Progress]:
+    """The bars (or notes) for a run, closed when it ends however it ends."""
+    progress = make_progress(args.quiet)
+    try:
+        yield progress
+    finally:
+        if isinstance(progress, BarProgress):
+            progress.close()
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -105,8 +113,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_attempts=args.max_attempts,
         task_timeout=args.task_timeout,
     )
-    progress = _progress(args)
-    summary = _carry(lambda: run(spec, progress), args.state_dir, args.output, None)
+    with _progress(args) as progress:
+        summary = _carry(lambda: run(spec, progress), args.state_dir, args.output, None)
     _print_summary(args, summary)
     if args.max_bad_records is None:
         _warn_if_mostly_bad(summary)
@@ -114,10 +122,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_resume(args: argparse.Namespace) -> int:
-    progress = _progress(args)
-    summary = _carry(
-        lambda: resume(args.run_id, args.state_dir, progress), args.state_dir, None, args.run_id
-    )
+    with _progress(args) as progress:
+        summary = _carry(
+            lambda: resume(args.run_id, args.state_dir, progress), args.state_dir, None, args.run_id
+        )
     _print_summary(args, summary)
     return 0
 

@@ -12,12 +12,15 @@ decompressed stream for .gz).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
+from pathlib import Path
 from typing import BinaryIO
 
 from mapreduce.formats.files import InputFile, Split
@@ -25,9 +28,12 @@ from mapreduce.formats.files import InputFile, Split
 __all__ = [
     "BOM",
     "CHUNK",
+    "READ_METER_ENV",
+    "MeteredGzip",
     "chunks_of",
     "first_read",
     "lines_from",
+    "metered_bytes",
     "open_bytes",
     "stop_of",
 ]
@@ -37,13 +43,79 @@ __all__ = [
 CHUNK = 1 << 20
 TAIL = 64 << 10  # reads past a split's end usually finish one record
 BOM = b"\xef\xbb\xbf"
+READ_METER_ENV = "MAPREDUCE_READ_METER"
+METER_STEP = 1 << 20  # compressed bytes between two reports (a rename each: cheap)
 
 
 def open_bytes(file: InputFile) -> BinaryIO:
     """Open a listed input for binary reading with a CHUNK buffer, decompressing .gz."""
     if file.compressed:
+        folder = os.environ.get(READ_METER_ENV)
+        if folder and os.path.isdir(folder):
+            return MeteredGzip(file.path, folder)  # type: ignore[return-value]
         return gzip.GzipFile(file.path, "rb")  # type: ignore[return-value]
     return open(file.path, "rb", buffering=CHUNK)
+
+
+class MeteredGzip(gzip.GzipFile):
+    """A .gz input that keeps, in a file of its own in `folder`, how many compressed bytes
+    it has read (every METER_STEP, published by rename so a reader never sees half a
+    number); the file goes when the input is closed."""
+
+    def __init__(self, path: str, folder: str) -> None:
+        self._raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+        super().__init__(fileobj=self._raw, mode="rb")
+        self._meter = os.path.join(folder, f"{os.getpid()}-{id(self)}")
+        self._reported = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(-1 if size is None else size)
+        done = self._raw.tell()
+        if done - self._reported >= METER_STEP:
+            self._report(done)
+        return data
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+            with contextlib.suppress(OSError):
+                os.remove(self._meter)
+
+    def _report(self, done: int) -> None:
+        tmp = f"{self._meter}.tmp"
+        with contextlib.suppress(OSError):  # a progress report must never fail the read
+            with open(tmp, "w", encoding="ascii") as f:
+                f.write(str(done))
+            os.replace(tmp, self._meter)
+        self._reported = done
+
+
+def metered_bytes(folder: str) -> int:
+    """The compressed bytes that the .gz inputs still open in `folder`'s readers have read."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError):
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".tmp"):
+                continue
+            if not _alive(int(entry.name.split("-")[0])):  # a worker killed mid-read
+                os.remove(entry.path)
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                total += int(Path(entry.path).read_text(encoding="ascii") or 0)
+    return total
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def stop_of(split: Split) -> int:
