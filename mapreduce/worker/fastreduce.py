@@ -3,7 +3,7 @@
 Lanes of every map task's columnar spill are concatenated and combined once more (the
 same `combine` as map-side), so each key keeps one row; numbers come before strings, each
 lane sorted, which is the total order of keys.py. A `latest` winner's record is read back
-from its input file at its position (memory-mapped), so only winners' bytes are read.
+from its input file at its position, so only winners' bytes are read.
 
 When a partition also has row-path pairs (blocks that took the row path, keys of other
 types, row-path spill files) everything is merged the row path's way instead: a dict
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import mmap
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -36,7 +37,8 @@ _NS = 1_000_000_000
 _OFFSET = (1 << 48) - 1
 _MISSING = object()
 _CHUNK = 65536  # winners per joined write
-_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+_FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # a window's pages at once
+_WINDOW = 64 << 20  # bytes of input mapped at a time
 
 
 def has_column_spills(task: ReduceTask) -> bool:
@@ -45,27 +47,27 @@ def has_column_spills(task: ReduceTask) -> bool:
 
 
 class _Records:
-    """Reads records back from the input files by position: mmap, then a slice; a CSV
-    record is parsed into its {column: text} dict, as the row reader hands it to map."""
+    """Reads records back from the input files by position. Many at once go through the
+    file in position order, one mapped window at a time, so a reduce task holds the
+    winners' bytes, never whole mapped inputs; one at a time is a pread. A CSV record
+    is parsed into its {column: text} dict, as the row reader hands it to map."""
 
     def __init__(self, files: dict[int, Source], stack: ExitStack) -> None:
         self.files = files
         self.stack = stack
-        self.maps: dict[int, mmap.mmap] = {}
+        self.handles: dict[int, int] = {}
 
-    def view(self, index: int) -> mmap.mmap:
-        """The mapping of input file `index` (mapped on first use)."""
-        view = self.maps.get(index)
-        if view is None:
-            with open(self.files[index][0], "rb") as handle:  # the map outlives the descriptor
-                # MAP_POPULATE: one mapping of every page instead of a fault per record
-                view = mmap.mmap(handle.fileno(), 0, flags=_FLAGS, prot=mmap.PROT_READ)
-            self.maps[index] = self.stack.enter_context(view)
-        return view
+    def fd(self, index: int) -> int:
+        """The descriptor of input file `index` (opened on first use)."""
+        fd = self.handles.get(index)
+        if fd is None:
+            handle = self.stack.enter_context(open(self.files[index][0], "rb"))  # noqa: SIM115
+            fd = self.handles[index] = handle.fileno()
+        return fd
 
     def __call__(self, position: int, length: int) -> Any:
-        index, offset = position >> 48, position & _OFFSET
-        raw = self.view(index)[offset : offset + length]
+        index = position >> 48
+        raw = os.pread(self.fd(index), length, position & _OFFSET)
         _, fmt, header = self.files[index]
         if fmt != "csv":
             return raw
@@ -73,14 +75,27 @@ class _Records:
         return dict(zip(header or (), row, strict=True))
 
     def many(self, positions: np.ndarray, lengths: np.ndarray) -> list[bytes]:
-        """The records at these positions, sliced in one comprehension per input file."""
-        files = positions >> 48
-        if len(files) and (files == files[0]).all():
-            view = self.view(int(files[0]))
-            starts = positions & _OFFSET
-            ends = (starts + lengths).tolist()
-            return [view[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
-        return list(map(self, positions.tolist(), lengths.tolist()))
+        """The bytes of the records at these positions, in the order given."""
+        order = np.argsort(positions, kind="stable")
+        files, offsets, sizes = positions[order] >> 48, positions[order] & _OFFSET, lengths[order]
+        ends = offsets + sizes  # increasing within a file: records do not overlap
+        found = np.empty(len(order), object)
+        lo = 0
+        while lo < len(order):
+            index, start = int(files[lo]), int(offsets[lo])
+            base = start - start % mmap.ALLOCATIONGRANULARITY
+            beyond = np.flatnonzero((files[lo:] != index) | (ends[lo:] > base + _WINDOW))
+            hi = lo + max(1, int(beyond[0]) if len(beyond) else len(order) - lo)
+            found[order[lo:hi]] = self._window(index, base, offsets[lo:hi], sizes[lo:hi])
+            lo = hi
+        return found.tolist()
+
+    def _window(self, index: int, base: int, offsets: np.ndarray, sizes: np.ndarray) -> list[bytes]:
+        length = int((offsets + sizes).max()) - base
+        fd = self.fd(index)
+        with mmap.mmap(fd, length, flags=_FLAGS, prot=mmap.PROT_READ, offset=base) as view:
+            cuts = (offsets - base).tolist()
+            return [view[a : a + n] for a, n in zip(cuts, sizes.tolist(), strict=True)]
 
 
 class _Ref:
@@ -146,9 +161,9 @@ def record_lines(
             if not tables:
                 continue
             table = combine("latest", pa.concat_tables(tables))
-            positions, lengths = table["position"].to_numpy(), table["length"].to_numpy()
-            for lo in range(0, len(positions), _CHUNK):
-                raws = fetch.many(positions[lo : lo + _CHUNK], lengths[lo : lo + _CHUNK])
+            every = fetch.many(table["position"].to_numpy(), table["length"].to_numpy())
+            for lo in range(0, len(every), _CHUNK):
+                raws = every[lo : lo + _CHUNK]
                 if lo == 0:
                     _check_record_output(output, table, raws[0])
                 joined = b"".join(raws)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mapreduce.engine.api import run
 from mapreduce.engine.spec import RunSpec
-from mapreduce.worker import fastmap
+from mapreduce.worker import fastmap, fastreduce
 from tests import oracles
 
 ROW_JOB = """
@@ -267,3 +267,12 @@ def test_latest_by_key_csv_bad_rows(tmp_path, bad):
     path.write_text("id,updated_at,n\n" + good + bad + good)
     row = row_job(tmp_path, "latest_by_key", "LatestByKey")
     assert_same(run_both(tmp_path, "latest_by_key", row, [path], CONFIGS[1], skip_bad_records=True))
+
+
+def test_winners_read_back_through_small_windows(tmp_path, users, monkeypatch):
+    """Winners are read in position order a mapped window at a time; windows smaller
+    than the input (and than some records) give the same parts."""
+    monkeypatch.setattr(fastreduce, "_WINDOW", 100)
+    path, _ = users["ints"]
+    row = row_job(tmp_path, "latest_by_key", "LatestByKey")
+    assert_same(run_both(tmp_path, "latest_by_key", row, [path, path], ("sequential", 1, 3000, 2)))
