@@ -35,6 +35,7 @@ from mapreduce.engine.outcome import (
     counters_of,
     gather_rejects,
     keep_only,
+    tag_run,
     user_counters_of,
     utc_now,
 )
@@ -47,6 +48,7 @@ from mapreduce.engine.spec import RunSummary
 from mapreduce.engine.steps import LedgerJournal, Source, describe, map_tasks, reduce_tasks, volume
 from mapreduce.engine.target import check_target
 from mapreduce.errors import BadRecordError, MapReduceError
+from mapreduce.formats.registry import unify_parts
 from mapreduce.job import instantiate
 from mapreduce.sinks import LoadSpec, apply_load, discard_load
 from mapreduce.worker.entry import run_map_task, run_reduce_task
@@ -101,6 +103,7 @@ class Coordinator:
                 return self._commit_load(slot, progress, maps, reduces, started, resumed)
             return self._commit(maps, reduces, started, resumed)
         except BaseException as exc:
+            tag_run(exc, self.run_id)
             self._fail(exc, slot)
             raise
         finally:
@@ -246,6 +249,8 @@ class Coordinator:
         if self.spec.skip_bad_records:
             gather_rejects(maps, self.staging / "_rejects.jsonl")
         keep_only(self.staging, {Path(r.output_path).name for r in reduces} | {"_rejects.jsonl"})
+        # one schema (Parquet) or header (CSV) across every part, empty ones included
+        unify_parts(self.spec.output_format, [r.output_path for r in reduces])
         counters = counters_of(maps, reduces, self.info.inputs)
         user = user_counters_of([*maps, *reduces])
         self.timings["commit"] = time.perf_counter() - clock

@@ -121,11 +121,6 @@ def canonical(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the coordinator to call formats.registry.unify_parts on the staged parts "
-    "before the commit (issue 12)",
-)
 @pytest.mark.parametrize("index", range(len(JOBS)), ids=[f"{j}-{s}" for j, s, _ in JOBS])
 def test_parquet_parts_share_one_schema_and_hold_the_ndjson_values(outputs, index):
     out = outputs[index, "parquet"]
@@ -146,11 +141,6 @@ def test_parquet_parts_share_one_schema_and_hold_the_ndjson_values(outputs, inde
     assert canonical(polars.read_parquet(glob).to_dicts()) == canonical(expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the coordinator to call formats.registry.unify_parts on the staged parts "
-    "before the commit (issue 12)",
-)
 @pytest.mark.parametrize("index", range(len(JOBS)), ids=[f"{j}-{s}" for j, s, _ in JOBS])
 def test_csv_parts_share_one_header_and_hold_the_ndjson_values(outputs, index):
     out = outputs[index, "csv"]
