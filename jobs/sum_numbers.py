@@ -1,5 +1,8 @@
 """Sum a big column of numbers, exactly: the total does not depend on how input was split.
 
+Integers of any size are summed as integers (a total of ints is an int, digit for digit);
+floats are summed exactly and rounded once, together with the integers, at the end.
+
 mapreduce run sum_numbers numbers.txt -o total/            # one number per line
 mapreduce run sum_numbers orders.csv -o total/ -p field=amount
 """
@@ -46,5 +49,5 @@ class SumNumbers(Job):
 
     def output(self, key, value):
         count, int_sum, partials = value
-        total = int_sum if not partials else exactsum.total(exactsum.add(partials, int_sum))
+        total = int_sum if not partials else exactsum.total(partials, int_sum)
         return {"count": count, "sum": total}

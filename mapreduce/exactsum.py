@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 __all__ = ["add", "merge", "total"]
 
@@ -40,6 +41,9 @@ def merge(a: Partials, b: Partials) -> Partials:
     return a
 
 
-def total(partials: Partials) -> float:
-    """The correctly rounded value of the exact sum."""
-    return math.fsum(partials)
+def total(partials: Partials, integer: int = 0) -> float:
+    """The correctly rounded value of the exact sum, plus an exact `integer` (of any size:
+    adding it as a float first would round twice)."""
+    if not integer or not all(map(math.isfinite, partials)):
+        return math.fsum(partials)
+    return float(sum(map(Fraction, partials), Fraction(integer)))

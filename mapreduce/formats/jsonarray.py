@@ -1,8 +1,9 @@
 """JSON arrays (`[{...}, {...}]`, compact or pretty-printed): the reader for one split.
 
-Each element is parsed by orjson on its own. Element ends are found fastest first:
+Each element is parsed on its own by msgspec (ints of any size stay exact). Element ends
+are found fastest first:
 1. the separator learned from the previous element (say b"},\\n  {"), found with bytes.find
-   and accepted only if orjson parses the candidate: a valid value that starts where an
+   and accepted only if it parses as one value: a valid value that starts where an
    element starts ends where that element ends, so a false candidate cannot pass;
 2. the ELEMENT regex (values nested a few levels, strings handled);
 3. jsonscan.scan, token by token, for anything deeper or malformed.
@@ -17,8 +18,6 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-import orjson
-
 from mapreduce.formats.chunks import BOM, chunks_of, first_read, open_bytes, stop_of
 from mapreduce.formats.files import Split
 from mapreduce.formats.jsonscan import (
@@ -30,11 +29,12 @@ from mapreduce.formats.jsonscan import (
     scan,
     skip_string,
 )
-from mapreduce.formats.ndjson import json_reason
+from mapreduce.formats.ndjson import DECODE, DecodeError, json_reason
 
 __all__ = ["read"]
 
-# What comes next: ("open" | "comma", cursor), ("closed", offset after the top-level ']'),
+# What comes next: ("open" | "comma", cursor), ("closed", offset after the top-level ']',
+# True when that offset is the split's start, past some of the blanks after the ']'),
 # or ("scan", offset, depth) to walk tokens from; None when the split has nothing more.
 Where = tuple[str, int, Any] | None
 _FIND_LIMIT = 1 << 20  # longer elements skip the separator shortcut
@@ -63,7 +63,7 @@ class _Reader:
 
         This is the only generator, so each record costs one generator step.
         """
-        loads, error = orjson.loads, orjson.JSONDecodeError
+        loads, error = DECODE, DecodeError
         with open_bytes(self.split.file) as self.f:
             i = self.next_element(self.begin()) if self.open() else -1
             while i >= 0:
@@ -112,7 +112,7 @@ class _Reader:
         while where is not None:
             kind, at, depth = where
             if kind == "closed":
-                where = self.after_close(at)
+                where = self.after_close(at, depth is True)
             elif kind == "scan":
                 where = self.resync(at, depth)
             else:
@@ -143,7 +143,8 @@ class _Reader:
             if split.depth == (1, 0) and before in (b",", b"["):
                 return ("open" if before == b"[" else "comma"), at, None
             if split.depth == (0, 0) and before == b"]":
-                return "closed", at, None
+                return "closed", at, True  # the blanks before `at` follow the ']'
+
         return "scan", at, split.depth
 
     def element(self, i: int) -> tuple[int, Any, Where]:
@@ -161,9 +162,9 @@ class _Reader:
             i = 0  # element_end kept the window from the element's start
         pos, value = self.base + i, _NOTHING
         try:
-            value = orjson.loads(self.buf[i:end])
-        except orjson.JSONDecodeError as exc:
-            self.on_bad(pos, json_reason(exc))
+            value = DECODE(self.buf[i:end])
+        except DecodeError as exc:
+            self.on_bad(pos, json_reason(exc, self.buf[i:end]))
         if after < 0:
             self.unclosed(self.base + len(self.buf), kind == "unclosed")
             return pos, value, None
@@ -209,14 +210,27 @@ class _Reader:
             self.on_bad(pos, "invalid JSON array: trailing ',' before ']'")
         return "closed", pos + 1, None
 
-    def after_close(self, at: int) -> Where:
-        """After the top-level ']': report the first byte that is neither blank nor '['."""
-        i = self.nonspace(at - self.base)
-        if self.base + i >= self.stop or i == len(self.buf):
+    def after_close(self, at: int, blanks_before: bool = False) -> Where:
+        """After the top-level ']': report the first byte that is neither blank nor a '['
+        starting a new line. Arrays may follow one another, each from a new line; `[1][2]`
+        on one line is a mistake to report (issue 8). `blanks_before`: the split starts
+        in the blanks after the ']', so a newline may lie before `at`."""
+        i, newline = at - self.base, False
+        while (j := _nonblank(self.buf, i)) == len(self.buf):
+            newline = newline or b"\n" in self.buf[i:j]
+            if (self.base + j >= self.stop and not self.last) or not self.grow(self.base + j):
+                return None
+            i = 0
+        if self.base + j >= self.stop:
             return None
-        if self.buf[i] != ord("["):
-            self.on_bad(self.base + i, "unexpected data after the end of the JSON array")
-        return "scan", self.base + i, (0, 0)
+        if self.buf[j] != ord("["):
+            self.on_bad(self.base + j, "unexpected data after the end of the JSON array")
+        elif not (
+            newline or b"\n" in self.buf[i:j] or (blanks_before and _newline_before(self.f, at))
+        ):
+            msg = "a second JSON array starts on the line the first ends on; start it on a new line"
+            self.on_bad(self.base + j, msg)
+        return "scan", self.base + j, (0, 0)
 
     def resync(self, at: int, depth: tuple[int, int]) -> Where:
         """Scan tokens from `at` (outside strings) to the next element start or ']'."""
@@ -286,6 +300,17 @@ def _previous_byte(f: BinaryIO, at: int) -> bytes:
                         break
             return b"\\" if run & 1 else data[-1:]
     return b""
+
+
+def _newline_before(f: BinaryIO, at: int) -> bool:
+    """Whether the blanks right before offset `at` hold a line break."""
+    for block in _backwards(f, at):
+        data = block.rstrip(_WS)
+        if b"\n" in block[len(data) :]:
+            return True
+        if data:
+            return False
+    return False
 
 
 def _backwards(f: BinaryIO, end: int, size: int = 1 << 16) -> Iterator[bytes]:

@@ -79,3 +79,21 @@ def test_partitions_do_not_depend_on_the_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+BIG = [2**64 + 1, 2**64 + 2, -(2**70), 10**40]
+
+
+def test_ints_beyond_64_bits_are_distinct_keys_with_stable_partitions():
+    # Issue 8, defect 2: 18446744073709551617 and ...618 were one key once read as floats.
+    keys = [canonical_key(k) for k in BIG]
+    assert keys == BIG and len(set(keys)) == len(BIG)
+    assert all(type(k) is int for k in keys)
+    assert [partition_of(k, 1 << 30) for k in keys] == [partition_of(k, 1 << 30) for k in BIG]
+    assert len({partition_of(k, 1 << 30) for k in keys}) == len(BIG)  # distinct encodings
+
+
+def test_big_ints_sort_by_value_among_other_numbers():
+    mixed = [2**64 + 2, 1.5, 2**64 + 1, -(2**70), 1e30, 10**40, 0]
+    ordered = sorted((canonical_key(k) for k in mixed), key=sort_key)
+    assert ordered == [-(2**70), 0, 1.5, 2**64 + 1, 2**64 + 2, 1e30, 10**40]

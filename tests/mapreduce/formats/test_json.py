@@ -17,11 +17,10 @@ from mapreduce.formats.listing import list_inputs
 from tests.mapreduce.formats.layouts import (
     BOM,
     assert_all_layouts,
-    invalid_json,
     read_splits,
     write,
 )
-from tests.mapreduce.formats.test_ndjson import json_values
+from tests.mapreduce.formats.test_ndjson import TRUNCATED, invalid_json, json_values
 
 VALUES: list[Any] = [
     {"id": 1, "s": 'brackets ] } [ { and, commas "quoted" \\ backslash \\" quote'},
@@ -74,6 +73,9 @@ def test_empty_array_gives_no_records_and_no_reports(tmp_path):
     assert_all_layouts(write(tmp_path, "empty.json", b" [ \n ] \n"), [])
 
 
+SECOND_ARRAY = "a second JSON array starts on the line the first ends on; start it on a new line"
+
+
 @pytest.mark.parametrize(
     ("data", "records", "bad"),
     [
@@ -89,12 +91,17 @@ def test_empty_array_gives_no_records_and_no_reports(tmp_path):
             [(1, 1), (4, 2)],
             [(7, "unexpected data after the end of the JSON array")],
         ),
-        (b"[1] [2]", [(1, 1), (5, 2)], []),
+        (
+            b"[1] [2]",
+            [(1, 1), (5, 2)],
+            [(4, SECOND_ARRAY)],
+        ),
+        (b"[1]\n[2]\n  [3]", [(1, 1), (5, 2), (11, 3)], []),
         (
             b'[1, {"a": [2',
             [(1, 1)],
             [
-                (4, invalid_json(b'{"a": [2', 9)),
+                (4, TRUNCATED),
                 (12, "invalid JSON array: the file ends before the closing ']'"),
             ],
         ),
@@ -106,7 +113,8 @@ def test_empty_array_gives_no_records_and_no_reports(tmp_path):
         "empty",
         "trailing-comma",
         "junk",
-        "two-arrays",
+        "two-arrays-one-line",
+        "arrays-on-their-own-lines",
         "unclosed",
         "object",
         "utf8",
@@ -122,7 +130,7 @@ def test_reported_positions_name_the_line(tmp_path):
     file = assert_all_layouts(
         path,
         [(4, {"a": 1}), (31, {"a": 3})],
-        [(16, invalid_json(b'{"a": nope}', 7))],
+        [(16, invalid_json(b'{"a": nope}', 11))],  # msgspec reads "nope" as a bad null
     )
     assert describe_position(file, 16) == "line 3"
 
