@@ -3,13 +3,18 @@
 Both prepare the run once (run.prepare), choose it in the ledger, and hand it to the
 Coordinator. `run` resumes an unfinished run of the same job into the same OUT when
 nothing changed, and starts a new one otherwise; `resume RUN_ID` finishes that run or
-says why it cannot, never starting afresh.
+says why it cannot, never starting afresh. A run whose coordinator died after its commit
+renamed staging to OUT (OUT holds its `_SUCCESS`) is done: it is marked so and reported.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
+from typing import Any
 
+from mapreduce.engine.committer import committed, drop_leftovers
 from mapreduce.engine.coordinator import Coordinator
 from mapreduce.engine.ledger import Ledger, RunInfo
 from mapreduce.engine.prepare import PreparedRun, choose_run, prepare
@@ -36,7 +41,7 @@ def resume(
     """Finish a recorded run, re-running only the tasks that are not done."""
     started = time.perf_counter()
     progress = progress or NullProgress()
-    with Ledger(state_dir) as ledger:
+    with Ledger(state_dir, create=False) as ledger:  # resuming must not create a state dir
         info = ledger.get_run(run_id)
         if info.state == "done":
             raise ResumeError(f"run {run_id} is already done; its output is in {info.out}")
@@ -56,6 +61,9 @@ def _carry_out(
     resumed: bool,
     started: float,
 ) -> RunSummary:
+    success = committed(Path(prepared.spec.out), info.run_id)
+    if success is not None:
+        return _already_committed(ledger, info, prepared, progress, success)
     coordinator = Coordinator(ledger, info, prepared)
     try:
         coordinator.check_target()
@@ -63,3 +71,37 @@ def _carry_out(
         ledger.set_run_state(info.run_id, "failed", error=str(exc))
         raise
     return coordinator.execute(progress, resumed=resumed, started=started)
+
+
+def _already_committed(
+    ledger: Ledger,
+    info: RunInfo,
+    prepared: PreparedRun,
+    progress: Progress,
+    success: dict[str, Any],
+) -> RunSummary:
+    """Finish a run killed after its commit's rename: record it done, report its output."""
+    counters, user = success.get("counters", {}), success.get("user_counters", {})
+    if info.state != "running":  # done is reached from running only
+        ledger.set_run_state(info.run_id, "running")
+    ledger.set_run_state(info.run_id, "done", counters={**counters, **user})
+    out = Path(prepared.spec.out)
+    drop_leftovers(out, info.run_id)
+    if info.work_dir:
+        shutil.rmtree(info.work_dir, ignore_errors=True)
+    progress.note(f"run {info.run_id} had committed {out} before it stopped; marked it done")
+    steps = prepared.job_class(dict(prepared.ref.params)).steps()
+    return RunSummary(
+        run_id=info.run_id,
+        out=str(out),
+        resumed=True,
+        counters=counters,
+        user_counters=user,
+        timings=dict(success.get("timings_seconds", {})),
+        executor=success.get("executor", prepared.spec.executor),
+        workers=success.get("workers", prepared.workers),
+        reducers=success.get("reducers", prepared.reducers),
+        files=list(success.get("files", [])),
+        combined=steps[0].merge is not None,
+        retries=sum(max(0, task.attempts - 1) for task in ledger.tasks(info.run_id)),
+    )

@@ -3,6 +3,15 @@
 Reduce tasks write their parts into a staging directory beside OUT (same filesystem, so
 a rename publishes it). `_SUCCESS` is written last into staging, then staging is renamed
 to OUT: readers see either the old OUT or the whole new one, never a half-written job.
+
+The commit is resumable at every step (issue 8). A coordinator killed in it leaves:
+
+    after-success     staging holds _SUCCESS, OUT is as it was   → the re-run commits again
+    after-rename-old  the old OUT moved aside, no OUT            → the re-run commits, drops it
+    after-rename      OUT holds this run's _SUCCESS, not marked  → the re-run marks it done
+
+`MAPREDUCE_CRASH_AT=<step>` (one of those names) kills the coordinator right there, to
+rehearse it; like MAPREDUCE_FAULTS it is for tests and drills, never set in production.
 """
 
 from __future__ import annotations
@@ -10,16 +19,32 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from mapreduce.errors import OutputError
+from mapreduce.formats.files import InputFile
 
-__all__ = ["EXTENSIONS", "check_output", "commit", "part_name", "staging_dir"]
+__all__ = [
+    "CRASH_POINTS",
+    "CRASH_VAR",
+    "EXTENSIONS",
+    "check_apart",
+    "check_output",
+    "commit",
+    "committed",
+    "drop_leftovers",
+    "part_name",
+    "staging_dir",
+]
 
 EXTENSIONS = {"ndjson": "jsonl", "csv": "csv", "parquet": "parquet"}
+CRASH_VAR = "MAPREDUCE_CRASH_AT"
+CRASH_POINTS = ("after-success", "after-rename-old", "after-rename")
 
 
 def part_name(partition: int, output_format: str) -> str:
@@ -42,9 +67,37 @@ def check_output(out: Path, overwrite: bool) -> None:
         raise OutputError(f"cannot create output {out}: folder {parent} is not writable")
 
 
+def check_apart(out: Path, patterns: Sequence[str], files: Sequence[InputFile]) -> None:
+    """Refuse an OUT that is, holds or lies inside an input, symlinks resolved (issue 8).
+
+    Replacing such an OUT would delete inputs, and a second run would read the first
+    one's parts as input. Checked before anything is written or deleted.
+    """
+    if "://" in str(out):  # a database URL, not a folder
+        return
+    target = Path(os.path.realpath(out))
+    given = [p for p in patterns if os.path.lexists(p)]
+    for path in [*given, *(file.path for file in files)]:
+        real = Path(os.path.realpath(path))
+        if real == target:
+            how = "is the input"
+        elif real in target.parents:
+            how = "lies inside the input"
+        elif target in real.parents:
+            how = "holds the input"
+        else:
+            continue
+        raise OutputError(f"output {out} {how} {path}; choose an -o outside every input")
+
+
 def staging_dir(out: Path, run_id: str) -> Path:
     """The private directory beside OUT where a run's parts are written before commit."""
     return out.resolve().parent / f".{out.name}.{run_id}.staging"
+
+
+def _old_dir(staging: Path) -> Path:
+    """Where the commit moves the OUT it replaces, until the new one is in place."""
+    return staging.with_name(staging.name.removesuffix(".staging") + ".old")
 
 
 def publish_json(path: Path, document: dict[str, Any]) -> None:
@@ -54,20 +107,45 @@ def publish_json(path: Path, document: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _crash_point(step: str) -> None:
+    if os.environ.get(CRASH_VAR) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def commit(staging: Path, out: Path, success: dict[str, Any], overwrite: bool) -> None:
     """Write `_SUCCESS` last, then swap the staging directory in as OUT."""
     check_output(out, overwrite)
     publish_json(staging / "_SUCCESS", success)
-    old: Path | None = None
+    _crash_point("after-success")
+    old = _old_dir(staging)
     if out.is_dir():
         if any(out.iterdir()):
-            old = staging.with_name(staging.name.replace(".staging", ".old"))
+            shutil.rmtree(old, ignore_errors=True)  # an OUT a killed commit moved aside
             os.rename(out, old)
+            _crash_point("after-rename-old")
         else:
             out.rmdir()
     os.rename(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    _crash_point("after-rename")
+    shutil.rmtree(old, ignore_errors=True)  # this commit's, or a killed commit's
+
+
+def committed(out: Path, run_id: str) -> dict[str, Any] | None:
+    """OUT's `_SUCCESS` document if this run wrote it (its commit finished), else None."""
+    try:
+        document = orjson.loads((out / "_SUCCESS").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if isinstance(document, dict) and document.get("run_id") == run_id:
+        return document
+    return None
+
+
+def drop_leftovers(out: Path, run_id: str) -> None:
+    """Remove what a commit killed after its rename left beside OUT (the replaced OUT)."""
+    staging = staging_dir(out, run_id)
+    shutil.rmtree(_old_dir(staging), ignore_errors=True)
+    discard(staging)
 
 
 def discard(staging: Path) -> None:

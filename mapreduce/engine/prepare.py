@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from mapreduce.engine.committer import check_apart
 from mapreduce.engine.executors import default_workers
 from mapreduce.engine.ledger import Ledger, RunInfo
 from mapreduce.engine.planner import choose_split_size
@@ -61,6 +62,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
     workers = spec.workers or default_workers()
     reducers = spec.reducers or workers
     files = tuple(list_inputs(spec.inputs, spec.input_format))
+    check_apart(Path(spec.out), spec.inputs, files)
     split_size = choose_split_size(spec.split_size, sum(f.size for f in files), workers)
     config = {
         **spec.to_config(),

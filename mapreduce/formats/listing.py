@@ -75,13 +75,23 @@ def _walk(directory: str) -> list[str]:
     """Every regular file under a directory, sorted, skipping hidden and '_' names at any depth
     (such as _SUCCESS, or a .mapreduce work dir left inside an input folder)."""
     found = []
-    for root, dirs, names in os.walk(directory):
+    for root, dirs, names in os.walk(directory, onerror=_unreadable):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         for name in names:
             path = os.path.join(root, name)
             if not name.startswith((".", "_")) and os.path.isfile(path):
                 found.append(path)
     return sorted(found)
+
+
+def _unreadable(exc: OSError) -> None:
+    """os.walk skips a folder it cannot list unless told otherwise: an input lost (issue 8)."""
+    folder = exc.filename or "a folder"
+    msg = (
+        f"cannot read input folder {folder}: {exc.strerror or exc}; "
+        "fix its permissions or leave it out of the inputs"
+    )
+    raise InputError(msg) from exc
 
 
 def _input_file(path: str, index: int, input_format: str | None) -> InputFile:
