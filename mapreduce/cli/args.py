@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Sequence
+from typing import NoReturn
 
 from mapreduce.engine.executors import EXECUTORS
 from mapreduce.errors import MapReduceError, UsageError
 from mapreduce.formats.registry import INPUT_FORMATS, OUTPUT_FORMATS
 from mapreduce.job import load_job_class, resolve_job_path
 
-__all__ = ["build_parser", "job_help", "parse_size"]
+__all__ = ["Parser", "build_parser", "job_help", "parse_size"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {
@@ -37,6 +38,42 @@ def parse_size(text: str) -> int:
     value = int(float(match.group(1)) * _UNITS[unit])
     if value < 1:
         raise UsageError(f"size {text!r} must be at least 1 byte")
+    return value
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error is one line (and exit 2), like every error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+
+def _size(text: str) -> int:
+    # argparse turns only ArgumentTypeError, TypeError and ValueError into a usage error;
+    # anything else from a type function escapes as a traceback (issue 8).
+    try:
+        return parse_size(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 
@@ -87,7 +124,7 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--reducers", type=_positive, help="reduce partitions (default: workers)")
     run.add_argument(
         "--split-size",
-        type=parse_size,
+        type=_size,
         metavar="SIZE",
         help="bytes per split, e.g. 64MiB (default: 64MiB, smaller when needed "
         "to give every worker two splits)",
@@ -100,7 +137,7 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--max-bad-records",
-        type=int,
+        type=_count,
         metavar="N",
         help="with --skip-bad-records: fail when more than N are bad",
     )
@@ -112,7 +149,7 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--task-timeout",
-        type=float,
+        type=_seconds,
         metavar="SECONDS",
         help="kill and retry a task running longer than this (process executor)",
     )
@@ -131,7 +168,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; `job_help` lists a job's parameters under `run JOB --help`."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mapreduce",
         description="Split big files into byte ranges, map them in parallel, shuffle by key, "
         "reduce.",

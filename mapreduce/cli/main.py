@@ -2,20 +2,25 @@
 
 Parses arguments (cli.args), runs the command (cli.commands), and turns every expected
 failure into one sentence and its exit code (`--debug` adds the traceback, with the
-worker's chained under it).
+worker's chained under it): the MapReduceError tree, OSError (a full disk, a permission)
+and sqlite3.Error (a ledger problem the ledger did not word itself).
 """
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
 
 from mapreduce.cli.args import build_parser, job_help
 from mapreduce.cli.commands import COMMANDS
-from mapreduce.errors import MapReduceError
+from mapreduce.errors import MapReduceError, StateError
 
 __all__ = ["main"]
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,20 +30,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except MapReduceError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted; `mapreduce resume RUN_ID` finishes the run", file=sys.stderr)
         return 130
-    except OSError as exc:
+    except (MapReduceError, OSError, sqlite3.Error) as exc:
         if args.debug:
             traceback.print_exc()
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"error:{where} {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        text, code = sentence(exc)
+        print(f"error: {text}", file=sys.stderr)
+        return code
+
+
+def sentence(exc: MapReduceError | OSError | sqlite3.Error) -> tuple[str, int]:
+    """The one sentence and the exit code for an expected failure."""
+    if isinstance(exc, MapReduceError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, sqlite3.Error):
+        text = f"the run ledger failed: {exc}; check the --state-dir, or pass another"
+        return text, StateError.exit_code
+    where = f"{exc.filename}: " if exc.filename else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in _FULL:
+        return f"{where}{what}: free some space, then run the command again", 1
+    return f"{where}{what}", 1
 
 
 if __name__ == "__main__":  # pragma: no cover
