@@ -27,6 +27,7 @@ __all__ = ["VALUES", "combine", "lane_of", "partitions_of", "split_by_partition"
 
 VALUES = {"latest": ("seconds", "nanos", "position", "length"), "sum": ("value",)}
 _ORDER = ("seconds", "nanos", "position")
+_SHORT = 24  # strings up to this many bytes get the vectorised CRC-32 (ids, words)
 
 
 def lane_of(keys: pa.Array | pa.ChunkedArray) -> str:
@@ -81,7 +82,10 @@ def partitions_of(keys: pa.Array | pa.ChunkedArray, partitions: int) -> np.ndarr
         keys = keys.combine_chunks()
     if keys.type == pa.int64():  # at most 20 digits: vectorised over byte positions
         return _crc32(pc.cast(keys, pa.large_string()), b"i") % partitions
-    codes = [crc32(text) for text in keys.cast(pa.large_binary()).to_pylist()]
+    texts = keys.cast(pa.large_string())
+    if len(texts) and pc.max(pc.binary_length(texts)).as_py() <= _SHORT:
+        return _crc32(texts, b"") % partitions
+    codes = [crc32(text) for text in texts.cast(pa.large_binary()).to_pylist()]
     return np.array(codes, np.int64) % partitions
 
 

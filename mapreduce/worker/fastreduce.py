@@ -90,6 +90,19 @@ class _Records:
             lo = hi
         return found.tolist()
 
+    def records(self, positions: np.ndarray, lengths: np.ndarray) -> list[Any]:
+        """The records at these positions as the row path keeps them (NDJSON: the bytes;
+        CSV: {column: text}), in the order given; CSV rows are parsed in one go."""
+        raws = self.many(positions, lengths)
+        indexes = set((positions >> 48).tolist())
+        if len(indexes) == 1 and self.files[index := indexes.pop()][1] == "csv":
+            header = self.files[index][2] or []
+            rows = csv.reader([raw.decode() for raw in raws], strict=True)
+            return [dict(zip(header, row, strict=True)) for row in rows]
+        if all(fmt != "csv" for _, fmt, _ in self.files.values()):
+            return raws
+        return list(map(self, positions.tolist(), lengths.tolist()))
+
     def _window(self, index: int, base: int, offsets: np.ndarray, sizes: np.ndarray) -> list[bytes]:
         length = int((offsets + sizes).max()) - base
         fd = self.fd(index)
@@ -208,13 +221,14 @@ def _lane_records(
         if kind == "sum":
             yield from map(output, keys, table["value"].to_pylist())
             continue
-        seconds, nanos, positions, lengths = (
-            table[name].to_pylist() for name in ("seconds", "nanos", "position", "length")
+        kept = fetch.records(table["position"].to_numpy(), table["length"].to_numpy())
+        seconds, nanos, positions = (
+            table[name].to_pylist() for name in ("seconds", "nanos", "position")
         )
-        for key, second, nano, position, length in zip(
-            keys, seconds, nanos, positions, lengths, strict=True
+        for key, second, nano, position, record in zip(
+            keys, seconds, nanos, positions, kept, strict=True
         ):
-            yield output(key, (second * _NS + nano, position, fetch(position, length)))
+            yield output(key, (second * _NS + nano, position, record))
 
 
 def _versions(kind: str, table: pa.Table) -> Iterator[tuple[Any, Any]]:
