@@ -88,3 +88,20 @@ def test_sum_numbers_is_exact_for_ints_of_any_size(tmp_path):
         out = tmp_path / f"out{i}"
         assert cli(tmp_path, "run", "sum_numbers", str(path), "-o", str(out)) == 0
         assert parts(out) == [expected]
+
+
+def test_the_later_instant_wins_to_the_nanosecond_end_to_end(tmp_path):
+    # Issue 8, defect 3: digits past microseconds were dropped (a tie, so the later line
+    # won), and at year 9999 a float could not tell .999999 from .999998.
+    data = tmp_path / "versions.jsonl"
+    data.write_text(
+        '{"id": 1, "updated_at": "2024-03-01T12:00:00.1234569Z", "v": "right"}\n'
+        '{"id": 1, "updated_at": "2024-03-01T12:00:00.1234561Z", "v": "wrong"}\n'
+        '{"id": 2, "updated_at": "9999-12-31T23:59:59.999999Z", "v": "right"}\n'
+        '{"id": 2, "updated_at": "9999-12-31T23:59:59.999998Z", "v": "wrong"}\n'
+        '{"id": 3, "updated_at": "0001-01-01T00:00:00.000001Z", "v": "right"}\n'
+        '{"id": 3, "updated_at": "0001-01-01T00:00:00.000000Z", "v": "wrong"}\n'
+    )
+    out = tmp_path / "out"
+    assert cli(tmp_path, "run", "latest_by_key", str(data), "-o", str(out)) == 0
+    assert [r["v"] for r in sorted(parts(out), key=lambda r: r["id"])] == ["right"] * 3
