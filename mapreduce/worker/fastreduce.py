@@ -90,18 +90,18 @@ class _Records:
             lo = hi
         return found.tolist()
 
-    def records(self, positions: np.ndarray, lengths: np.ndarray) -> list[Any]:
+    def records(self, positions: np.ndarray, lengths: np.ndarray) -> Iterator[Any]:
         """The records at these positions as the row path keeps them (NDJSON: the bytes;
-        CSV: {column: text}), in the order given; CSV rows are parsed in one go."""
-        raws = self.many(positions, lengths)
+        CSV: {column: text}), in the order given; CSV rows are parsed as they are used,
+        by one csv reader over all of them."""
         indexes = set((positions >> 48).tolist())
+        if all(fmt != "csv" for _, fmt, _ in self.files.values()):
+            return iter(self.many(positions, lengths))
         if len(indexes) == 1 and self.files[index := indexes.pop()][1] == "csv":
             header = self.files[index][2] or []
-            rows = csv.reader([raw.decode() for raw in raws], strict=True)
-            return [dict(zip(header, row, strict=True)) for row in rows]
-        if all(fmt != "csv" for _, fmt, _ in self.files.values()):
-            return raws
-        return list(map(self, positions.tolist(), lengths.tolist()))
+            texts = map(bytes.decode, self.many(positions, lengths))
+            return (dict(zip(header, row, strict=True)) for row in csv.reader(texts, strict=True))
+        return map(self, positions.tolist(), lengths.tolist())
 
     def _window(self, index: int, base: int, offsets: np.ndarray, sizes: np.ndarray) -> list[bytes]:
         length = int((offsets + sizes).max()) - base
