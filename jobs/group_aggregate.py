@@ -43,8 +43,8 @@ class GroupAggregate(Job):
 
     def output(self, key, value):
         count, int_sum, partials, low, high = value
-        total = int_sum if not partials else exactsum.total(exactsum.add(partials, int_sum))
-        exact_mean = exactsum.total(exactsum.add(partials, int_sum)) / count
+        total = int_sum if not partials else exactsum.total(partials, int_sum)
+        exact_mean = exactsum.total(partials, int_sum) / count
         return {
             self.by: key,
             "count": count,

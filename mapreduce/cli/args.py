@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import re
 from collections.abc import Sequence
 from typing import NoReturn
@@ -162,8 +163,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         default=".mapreduce",
         help="where the run ledger and work files live (default: .mapreduce)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bars, and no summary on success"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("mapreduce")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return "unknown"
 
 
 def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
@@ -173,6 +183,7 @@ def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
         description="Split big files into byte ranges, map them in parallel, shuffle by key, "
         "reduce.",
     )
+    parser.add_argument("--version", action="version", version=f"mapreduce {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser(
         "run",
@@ -182,10 +193,14 @@ def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
     )
     _add_run_options(run)
     resume = sub.add_parser("resume", help="finish an interrupted or failed run")
-    resume.add_argument("run_id", metavar="RUN_ID")
+    resume.add_argument(
+        "run_id", metavar="RUN_ID", help="the run to finish, as `mapreduce status` lists it"
+    )
     _add_common(resume)
     status = sub.add_parser("status", help="list runs, or show one run's tasks")
-    status.add_argument("run_id", nargs="?", metavar="RUN_ID")
+    status.add_argument(
+        "run_id", nargs="?", metavar="RUN_ID", help="show this run's tasks and counters"
+    )
     _add_common(status)
     purge = sub.add_parser("purge", help="delete finished runs' records and work files")
     purge.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 7d, 12h, 30m")

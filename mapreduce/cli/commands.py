@@ -22,7 +22,7 @@ from mapreduce.engine.ledger import Ledger, PurgeResult, RunInfo
 from mapreduce.engine.outcome import run_id_of
 from mapreduce.engine.progress import Progress
 from mapreduce.engine.spec import RunSpec, RunSummary
-from mapreduce.errors import MapReduceError, UnknownRunError, UsageError
+from mapreduce.errors import MapReduceError, StateError, UnknownRunError, UsageError
 
 __all__ = ["COMMANDS", "Interrupted"]
 
@@ -149,7 +149,15 @@ def _warn_if_mostly_bad(summary: RunSummary) -> None:
         )
 
 
+def _refuse_file_state_dir(state_dir: str) -> None:
+    """Looking at a state dir that is a regular file must say so, not list nothing."""
+    if Path(state_dir).exists() and not Path(state_dir).is_dir():
+        msg = f"state dir {state_dir} is a file, not a folder; pass another --state-dir"
+        raise StateError(msg)
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
+    _refuse_file_state_dir(args.state_dir)
     if not (Path(args.state_dir) / LEDGER_FILE).exists():  # looking must not create it
         if args.run_id:
             raise UnknownRunError(f"no run {args.run_id} in {args.state_dir}; no run is recorded")
@@ -182,6 +190,7 @@ def _is_stale(info: RunInfo) -> bool:
 
 def _cmd_purge(args: argparse.Namespace) -> int:
     older_than = parse_age(args.older_than)
+    _refuse_file_state_dir(args.state_dir)
     if not (Path(args.state_dir) / LEDGER_FILE).exists():
         print(render_purge(PurgeResult(runs=0, tasks=0, bytes_freed=0)))
         return 0

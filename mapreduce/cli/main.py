@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
-        print("error: interrupted; `mapreduce resume RUN_ID` finishes the run", file=sys.stderr)
+        print("error: interrupted", file=sys.stderr)
         return 130
     except (MapReduceError, OSError, sqlite3.Error) as exc:
         if args.debug:

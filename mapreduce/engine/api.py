@@ -17,6 +17,7 @@ from typing import Any
 from mapreduce.engine.committer import committed, drop_leftovers
 from mapreduce.engine.coordinator import Coordinator
 from mapreduce.engine.ledger import Ledger, RunInfo
+from mapreduce.engine.outcome import tag_run
 from mapreduce.engine.prepare import PreparedRun, choose_run, prepare
 from mapreduce.engine.progress import NullProgress, Progress
 from mapreduce.engine.spec import RunSpec, RunSummary
@@ -68,6 +69,7 @@ def _carry_out(
     try:
         coordinator.check_target()
     except MapReduceError as exc:
+        tag_run(exc, info.run_id)
         ledger.set_run_state(info.run_id, "failed", error=str(exc))
         raise
     return coordinator.execute(progress, resumed=resumed, started=started)

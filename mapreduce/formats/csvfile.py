@@ -25,6 +25,7 @@ import orjson
 
 from mapreduce.formats.chunks import CHUNK, lines_from, stop_of
 from mapreduce.formats.files import InputFile, Split
+from mapreduce.formats.ndjson import dumps as json_line
 from mapreduce.formats.raw import RawJSON
 
 __all__ = ["CsvWriter", "count_quotes", "read", "unify_parts"]
@@ -296,4 +297,4 @@ def _cell(value: Any) -> str:
         return value
     if value is None:
         return ""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+    return json_line(value)[:-1].decode()  # ints beyond 64 bits digit for digit

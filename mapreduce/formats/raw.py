@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+import msgspec
 
 __all__ = ["RawJSON"]
 
@@ -23,7 +23,7 @@ class RawJSON(bytes):
 
     def value(self) -> Any:
         """The parsed JSON value."""
-        return orjson.loads(bytes(self))
+        return msgspec.json.decode(bytes(self))  # ints of any size stay exact
 
     def line(self) -> bytes:
         """The value as one NDJSON line ending in a single "\\n"."""

@@ -395,3 +395,43 @@ def test_no_warning_when_max_bad_records_allows_them(tmp_path, users, capsys):
     argv = ["run", "latest_by_key", str(users), "-o", str(tmp_path / "out"), "-p", "key=uid"]
     assert cli(tmp_path, *argv, "--skip-bad-records", "--max-bad-records", "100") == 0
     assert capsys.readouterr().err == ""
+
+
+def test_version_is_printed(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.startswith("mapreduce ")
+
+
+@pytest.mark.parametrize("command", [["status"], ["purge", "--older-than", "1d"]])
+def test_status_and_purge_on_a_state_dir_that_is_a_file_say_so(tmp_path, capsys, command):
+    state = tmp_path / "in.jsonl"
+    state.write_text("{}\n")
+    assert main([*command, "--state-dir", str(state)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: state dir {state} is a file, not a folder; pass another --state-dir\n"
+
+
+def test_csv_output_writes_integers_beyond_64_bits_exactly(tmp_path):
+    data = tmp_path / "n.txt"
+    data.write_text("18446744073709551617\n18446744073709551618\n")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "sum_numbers",
+            str(data),
+            "-o",
+            str(out),
+            "--output-format",
+            "csv",
+            "--quiet",
+            "--state-dir",
+            str(tmp_path / "s"),
+            "--reducers",
+            "1",
+        ]
+    )
+    assert code == 0
+    assert "36893488147419103235" in (out / "part-00000.csv").read_text()

@@ -559,7 +559,8 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_tasks(tmp_path: Path) -> N
         " 0, NULL, '{}', NULL, NULL)"
     )
     conn.execute(
-        "INSERT INTO tasks (run_id, task_id, kind, idx, state) VALUES ('r1', 'map-0', 'map', 0, 'done')"
+        "INSERT INTO tasks (run_id, task_id, kind, idx, state)"
+        " VALUES ('r1', 'map-0', 'map', 0, 'done')"
     )
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
