@@ -21,7 +21,9 @@ from mapreduce.engine.outcome import tag_run
 from mapreduce.engine.prepare import PreparedRun, choose_run, prepare
 from mapreduce.engine.progress import NullProgress, Progress
 from mapreduce.engine.spec import RunSpec, RunSummary
+from mapreduce.engine.target import check_target
 from mapreduce.errors import MapReduceError, ResumeError
+from mapreduce.job import instantiate
 
 __all__ = ["RunSpec", "RunSummary", "resume", "run"]
 
@@ -32,6 +34,13 @@ def run(spec: RunSpec, progress: Progress | None = None) -> RunSummary:
     progress = progress or NullProgress()
     prepared = prepare(spec)
     with Ledger(prepared.spec.state_dir) as ledger:
+        stored = prepared.spec.stored_out
+        if ledger.latest_unfinished(job_path=prepared.spec.job, out=stored) is None:
+            # Nothing to resume: refuse an unusable OUT before a run is recorded, so a
+            # refused command leaves no empty run behind in `status`.
+            job = instantiate(prepared.ref)
+            spec = prepared.spec
+            check_target(spec.out, spec.overwrite, spec.output_format, job)
         info, resumed = choose_run(ledger, prepared, progress)
         return _carry_out(ledger, info, prepared, progress, resumed, started)
 

@@ -435,3 +435,17 @@ def test_csv_output_writes_integers_beyond_64_bits_exactly(tmp_path):
     )
     assert code == 0
     assert "36893488147419103235" in (out / "part-00000.csv").read_text()
+
+
+def test_a_refused_output_records_no_run(tmp_path, capsys):
+    # issue 12: a run refused before any work stayed in `status` (as running 0/0, then failed 0/0).
+    data = tmp_path / "a.jsonl"
+    data.write_text('{"id": 1, "updated_at": "2024-01-01T00:00:00Z"}\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x").write_text("keep")
+    state = str(tmp_path / "s")
+    assert main(["run", "latest_by_key", str(data), "-o", str(out), "--state-dir", state]) == 2
+    capsys.readouterr()
+    assert main(["status", "--state-dir", state]) == 0
+    assert "latest" not in capsys.readouterr().out.lower()
