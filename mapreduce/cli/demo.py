@@ -17,7 +17,6 @@ from pathlib import Path
 
 import orjson
 
-from datagen import generate
 from mapreduce.cli.bars import make_progress
 from mapreduce.engine.api import run
 from mapreduce.engine.executors import default_workers
@@ -75,6 +74,10 @@ def run_demo(
 
 
 def _generate(base: Path, rows: int, workers: int) -> tuple[Path, Path]:
+    # datagen (and Faker under it) is imported here, not at the top: it is ~160 ms that
+    # every other `mapreduce` command would pay at start-up.
+    from datagen import generate
+
     data, truth = base / "users.jsonl", base / "truth.jsonl"
     print(f"generating {rows:,} versioned user records (4 versions per key) in {base} ...")
     clock = time.perf_counter()

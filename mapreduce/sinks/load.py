@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from os import PathLike
 
-from mapreduce.sinks.pgapply import apply_postgres, discard_postgres
-from mapreduce.sinks.pgstage import stage_postgres
-from mapreduce.sinks.postgres import check_postgres
 from mapreduce.sinks.spec import LoadResult, LoadSpec, StageResult, StageTask
 from mapreduce.sinks.sqlite import apply_sqlite, check_sqlite, stage_sqlite
 
 __all__ = ["apply_load", "check_sink", "discard_load", "stage_partition"]
+
+# The PostgreSQL modules are imported where a postgresql:// output is used: importing
+# psycopg costs ~60 ms, which every `mapreduce` start would otherwise pay.
 
 
 def check_sink(spec: LoadSpec) -> None:
@@ -25,6 +25,8 @@ def check_sink(spec: LoadSpec) -> None:
     if spec.url.dialect == "sqlite":
         check_sqlite(spec)
     else:
+        from mapreduce.sinks.postgres import check_postgres
+
         check_postgres(spec)
 
 
@@ -32,6 +34,8 @@ def stage_partition(task: StageTask) -> StageResult:
     """Stage one part file (PostgreSQL: COPY into its staging table; SQLite: validate)."""
     if task.spec.url.dialect == "sqlite":
         return stage_sqlite(task)
+    from mapreduce.sinks.pgstage import stage_postgres
+
     return stage_postgres(task)
 
 
@@ -46,10 +50,14 @@ def apply_load(spec: LoadSpec, run_id: str,
     parts = [(number, str(path)) for number, path in partitions]
     if spec.url.dialect == "sqlite":
         return apply_sqlite(spec, run_id, parts, staged)
+    from mapreduce.sinks.pgapply import apply_postgres
+
     return apply_postgres(spec, run_id, parts, staged)
 
 
 def discard_load(spec: LoadSpec, run_id: str) -> None:
     """Drop what a run staged and will never apply (SQLite stages nothing)."""
     if spec.url.dialect == "postgresql":
+        from mapreduce.sinks.pgapply import discard_postgres
+
         discard_postgres(spec, run_id)

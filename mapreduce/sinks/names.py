@@ -1,4 +1,4 @@
-"""Table, schema and column names: one rule to validate them and one helper to quote them.
+"""Table, schema and column names: one rule to validate them, and SQLite's quoting.
 
 A name is letters, digits and underscores, not starting with a digit, with single spaces
 or hyphens allowed between words ("first name", "e-mail"). Anything else (quotes,
@@ -6,17 +6,17 @@ semicolons, control characters) is refused before any SQL is built, so a name li
 `users; DROP TABLE x` is an error and never executed; valid names are still always
 quoted. PostgreSQL silently truncates identifiers beyond 63 bytes, which could make two
 columns one: such names are refused instead. Names starting with `_mr_` are ours.
+PostgreSQL's quoting (`pg_ident`, through psycopg's `sql.Identifier`) lives in postgres.py,
+so that parsing an output URL does not import psycopg.
 """
 
 from __future__ import annotations
 
 import re
 
-from psycopg import sql
-
 from mapreduce.errors import SinkError
 
-__all__ = ["PG_MAX_BYTES", "RESERVED_PREFIX", "pg_ident", "quote_sqlite", "validate_name"]
+__all__ = ["PG_MAX_BYTES", "RESERVED_PREFIX", "quote_sqlite", "validate_name"]
 
 PG_MAX_BYTES = 63  # NAMEDATALEN - 1
 RESERVED_PREFIX = "_mr_"
@@ -46,8 +46,3 @@ use letters, digits and underscores (spaces or hyphens between words), not start
 def quote_sqlite(name: str, what: str = "column") -> str:
     """The validated name as a quoted SQLite identifier."""
     return '"' + validate_name(name, "sqlite", what).replace('"', '""') + '"'
-
-
-def pg_ident(*names: str, what: str = "column") -> sql.Identifier:
-    """The validated name(s) as a PostgreSQL identifier (`schema.table` with two names)."""
-    return sql.Identifier(*(validate_name(n, "postgresql", what) for n in names))

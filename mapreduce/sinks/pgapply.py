@@ -21,7 +21,7 @@ import psycopg
 from psycopg import sql
 
 from mapreduce.sinks.columns import DECLARED, merge_columns
-from mapreduce.sinks.names import RESERVED_PREFIX, pg_ident
+from mapreduce.sinks.names import RESERVED_PREFIX
 from mapreduce.sinks.pgstage import NULL_ONLY
 from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
@@ -33,6 +33,7 @@ from mapreduce.sinks.postgres import (
     describe,
     lock_key,
     message,
+    pg_ident,
     stage_name,
     stage_prefix,
 )

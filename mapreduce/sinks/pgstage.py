@@ -16,13 +16,13 @@ import psycopg
 from psycopg import sql
 
 from mapreduce.sinks.columns import DECLARED, merge_type
-from mapreduce.sinks.names import pg_ident
 from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
     ORDINAL_COLUMN,
     connect,
     lock_key,
     message,
+    pg_ident,
     stage_name,
 )
 from mapreduce.sinks.records import Batch, infer_types, read_batches, scan_columns, to_rows

@@ -15,11 +15,23 @@ import psycopg
 from psycopg import sql
 
 from mapreduce.sinks.columns import declared_logical, fit_columns
-from mapreduce.sinks.names import pg_ident
+from mapreduce.sinks.names import validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["INSTANT_COLUMN", "MARKER_TABLE", "ORDINAL_COLUMN", "Columns", "check_postgres",
-           "check_table", "connect", "describe", "message", "stage_name", "stage_prefix"]
+__all__ = [
+    "INSTANT_COLUMN",
+    "MARKER_TABLE",
+    "ORDINAL_COLUMN",
+    "Columns",
+    "check_postgres",
+    "check_table",
+    "connect",
+    "describe",
+    "message",
+    "pg_ident",
+    "stage_name",
+    "stage_prefix",
+]
 
 INSTANT_COLUMN = "_mr_instant"  # NUMERIC: exact nanoseconds since the epoch
 ORDINAL_COLUMN = "_mr_line"  # staging only: the record's line in its part file
@@ -27,6 +39,11 @@ MARKER_TABLE = "_mr_loads"
 _CONNECT_TIMEOUT_S = "10"
 
 Columns = dict[str, str]  # column name -> format_type(), in table order
+
+
+def pg_ident(*names: str, what: str = "column") -> sql.Identifier:
+    """The validated name(s) as a PostgreSQL identifier (`schema.table` with two names)."""
+    return sql.Identifier(*(validate_name(n, "postgresql", what) for n in names))
 
 
 @contextlib.contextmanager

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mapreduce.sinks import SinkError, validate_name
-from mapreduce.sinks.names import pg_ident, quote_sqlite
+from mapreduce.sinks.names import quote_sqlite
+from mapreduce.sinks.postgres import pg_ident
 
 HOSTILE = ["users; DROP TABLE x", 'a"b', "a'b", "x -- y", "", " users", "users ", "1users",
            "a\x00b", "a\nb", "a/*b*/", "tab\tle", "a;b", None, 7]
