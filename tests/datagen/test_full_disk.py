@@ -8,18 +8,14 @@ when this user may mount one, a tiny tmpfs (ENOSPC).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import resource
-import shutil
-import signal
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.limits import CAN_MOUNT, file_size_limit, tiny_filesystem
 
 LIMIT = 64 * 1024
 
@@ -41,14 +37,6 @@ CASES = [
     ),
 ]
 ROWS = 20_000  # unless a case says otherwise
-
-
-def _file_size_limit(limit: int) -> Callable[[], None]:
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
 
 
 @pytest.fixture(scope="module")
@@ -84,39 +72,18 @@ def _check_clean_failure(done: subprocess.CompletedProcess[str], what: str, fold
 def test_file_size_limit_is_one_sentence_and_no_file(
     tmp_path: Path, schema: Path, args: list[str], what: str
 ) -> None:
-    done = _datagen(args, tmp_path, schema, _file_size_limit(LIMIT))
+    done = _datagen(args, tmp_path, schema, file_size_limit(LIMIT))
     _check_clean_failure(done, what, tmp_path)
     assert "File too large" in done.stderr
 
 
-@contextlib.contextmanager
-def _tiny_filesystem(size: str) -> Iterator[Path]:
-    where = Path("/tmp") / f"datagen-full-{uuid.uuid4().hex[:8]}"
-    where.mkdir()
-    try:
-        mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-            capture_output=True,
-            check=False,
-        )
-        if mounted.returncode != 0:
-            pytest.skip("cannot mount a tiny tmpfs here (needs root and CAP_SYS_ADMIN)")
-        try:
-            yield where
-        finally:
-            subprocess.run(["umount", str(where)], check=False)
-    finally:
-        with contextlib.suppress(OSError):
-            where.rmdir()
-
-
 @pytest.mark.skipif(
-    sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None,
+    not CAN_MOUNT,
     reason="mounting a tiny tmpfs needs Linux and root",
 )
 @pytest.mark.parametrize(("args", "what"), CASES)
 def test_full_disk_is_one_sentence_and_no_file(schema: Path, args: list[str], what: str) -> None:
-    with _tiny_filesystem(f"{LIMIT // 1024}k") as folder:
+    with tiny_filesystem(f"{LIMIT // 1024}k", "datagen-full") as folder:
         done = _datagen(args, folder, schema)
         _check_clean_failure(done, what, folder)
         assert "No space left on device" in done.stderr

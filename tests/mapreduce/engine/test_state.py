@@ -10,22 +10,18 @@ outgrows the limit while every spill and part file stays far below it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import resource
-import shutil
-import signal
 import subprocess
 import sys
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mapreduce.engine.ledger import Ledger
+from tests.limits import CAN_MOUNT, file_size_limit, tiny_filesystem
 
 ROOT = Path(__file__).resolve().parents[3]
 LIMIT = 200_000
@@ -44,11 +40,6 @@ def mapreduce(
         preexec_fn=preexec,
         timeout=300,
     )
-
-
-def _file_size_limit() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
 
 
 @pytest.fixture
@@ -75,7 +66,7 @@ def _check_clean_failure(done: subprocess.CompletedProcess[str], out: Path, why:
 
 def test_a_ledger_over_the_file_size_limit_fails_cleanly_and_resumes(tmp_path, words):
     out, state = tmp_path / "out", tmp_path / "state"
-    done = mapreduce(_args(words, out, state), _file_size_limit)
+    done = mapreduce(_args(words, out, state), file_size_limit(LIMIT))
     _check_clean_failure(done, out, "cannot be written")
     again = mapreduce(_args(words, out, state))
     assert again.returncode == 0, again.stderr
@@ -89,33 +80,12 @@ def test_a_ledger_over_the_file_size_limit_fails_cleanly_and_resumes(tmp_path, w
         assert [run.state for run in ledger.list_runs()] == ["done"]
 
 
-@contextlib.contextmanager
-def _tiny_filesystem(size: str) -> Iterator[Path]:
-    where = Path("/tmp") / f"mapreduce-full-{uuid.uuid4().hex[:8]}"
-    where.mkdir()
-    try:
-        mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-            capture_output=True,
-            check=False,
-        )
-        if mounted.returncode != 0:
-            pytest.skip("cannot mount a tiny tmpfs here (needs root and CAP_SYS_ADMIN)")
-        try:
-            yield where
-        finally:
-            subprocess.run(["umount", str(where)], check=False)
-    finally:
-        with contextlib.suppress(OSError):
-            where.rmdir()
-
-
 @pytest.mark.skipif(
-    sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None,
+    not CAN_MOUNT,
     reason="mounting a tiny tmpfs needs Linux and root",
 )
 def test_a_full_disk_under_the_ledger_is_one_sentence_and_no_staging(tmp_path, words):
     out = tmp_path / "out"
-    with _tiny_filesystem(f"{LIMIT // 1024}k") as state:
+    with tiny_filesystem(f"{LIMIT // 1024}k", "mapreduce-full") as state:
         done = mapreduce(_args(words, out, state))
     _check_clean_failure(done, out, "the disk is full")
