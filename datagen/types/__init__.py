@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datagen.types import (
+# Importing each category module registers its types with the registry.
+from datagen.types import (  # noqa: F401
     basic,
     business,
     commerce,
@@ -29,20 +30,3 @@ from datagen.types.registry import (
 )
 
 __all__ = ["Batch", "Context", "FieldType", "Sampler", "all_types", "lookup", "refused_types"]
-
-_CATEGORIES = (
-    basic,
-    business,
-    commerce,
-    construction,
-    crypto,
-    dates,
-    health,
-    internet,
-    location,
-    nature,
-    patterns,
-    personal,
-    text,
-    travel,
-)

@@ -101,7 +101,6 @@ def _already_committed(
     if info.work_dir:
         shutil.rmtree(info.work_dir, ignore_errors=True)
     progress.note(f"run {info.run_id} had committed {out} before it stopped; marked it done")
-    steps = prepared.job_class(dict(prepared.ref.params)).steps()
     return RunSummary(
         run_id=info.run_id,
         out=str(out),
@@ -113,6 +112,6 @@ def _already_committed(
         workers=success.get("workers", prepared.workers),
         reducers=success.get("reducers", prepared.reducers),
         files=list(success.get("files", [])),
-        combined=steps[0].merge is not None,
-        retries=sum(max(0, task.attempts - 1) for task in ledger.tasks(info.run_id)),
+        combined=prepared.combines,
+        retries=ledger.retries(info.run_id),
     )

@@ -310,6 +310,6 @@ class Coordinator:
             workers=self.prepared.workers,
             reducers=self.prepared.reducers,
             files=files,
-            combined=instantiate(self.prepared.ref).steps()[0].merge is not None,
-            retries=sum(max(0, task.attempts - 1) for task in self.ledger.tasks(self.run_id)),
+            combined=self.prepared.combines,
+            retries=self.ledger.retries(self.run_id),
         )

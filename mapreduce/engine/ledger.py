@@ -310,6 +310,11 @@ class Ledger:
         rows = self._read(f"SELECT {TASK_COLUMNS} FROM tasks WHERE {where} {TASK_ORDER}", params)
         return [task_info(row) for row in rows]
 
+    def retries(self, run_id: str) -> int:
+        """Failed attempts of the run's tasks that were tried again (the summary's row)."""
+        rows = self._read("SELECT SUM(MAX(attempts - 1, 0)) FROM tasks WHERE run_id = ?", (run_id,))
+        return int(rows[0][0] or 0)
+
     def start_attempt(self, run_id: str, task_id: str) -> int:
         """pending → running; count and return the new attempt number."""
         with self._transaction() as conn:

@@ -49,6 +49,11 @@ class PreparedRun:
     config: dict[str, Any]  # as the ledger stores it
     inputs: list[dict[str, Any]]  # path, size and mtime of each input, as recorded
 
+    @property
+    def combines(self) -> bool:
+        """Whether the job's first step combines map-side (defines merge())."""
+        return self.job_class(dict(self.ref.params)).steps()[0].merge is not None
+
 
 def prepare(spec: RunSpec) -> PreparedRun:
     """Load the job file (once), type its parameters, list the inputs, fix the sizes."""
