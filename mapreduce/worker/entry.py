@@ -17,19 +17,14 @@ from mapreduce.errors import JobError, MapReduceError
 from mapreduce.formats.files import Split
 from mapreduce.job import Job, JobRef, Step, instantiate
 from mapreduce.worker.fastmap import fast_reader, map_blocks
-from mapreduce.worker.fastreduce import (
-    column_records,
-    has_column_spills,
-    lines_apply,
-    read_sources,
-    record_lines,
-)
+from mapreduce.worker.fastreduce import column_records, has_column_spills, read_sources
 from mapreduce.worker.faults import inject
 from mapreduce.worker.mapper import MapOutput, map_records, source_records
 from mapreduce.worker.reducer import reduced_records, write_lines, write_records
 from mapreduce.worker.rejects import Rejects
 from mapreduce.worker.spill import SpillFile
 from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask
+from mapreduce.worker.winners import bulk_format, winner_lines
 
 __all__ = ["run_map_task", "run_reduce_task"]
 
@@ -137,8 +132,9 @@ def _write_partition(
     sources, files = read_sources(task)
     counter[0] = sum(len(rows) for _, rows in sources)
     bulk = kind == "latest" and type(job).batch_output == "record"
-    if bulk and task.output_format == "ndjson" and lines_apply(sources, files):
-        return write_lines(task, record_lines(step, sources, files))
+    fmt = bulk_format(sources, files) if bulk and task.output_format == "ndjson" else None
+    if fmt is not None:
+        return write_lines(task, winner_lines(step, fmt, sources, files))
     return write_records(task, column_records(step, kind, sources, files))
 
 
