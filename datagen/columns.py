@@ -7,13 +7,13 @@ string arrays from numpy byte matrices and join them element-wise in C++.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from datagen.pieces import Part, assemble
 
 __all__ = [
     "Column",
@@ -27,13 +27,11 @@ __all__ = [
     "with_blanks",
 ]
 
-Part: TypeAlias = "pa.Array | str"
 
 # Arrow's string arrays use 32-bit offsets: past ~1 GiB in one chunk we switch to large_string.
 _LARGE = 1 << 30
 
 
-@dataclass(frozen=True, slots=True)
 class Column:
     """One field's values for one chunk.
 
@@ -41,11 +39,29 @@ class Column:
     are nulls. `bare` marks string values that JSON must write unquoted (epoch numbers mixed
     into a timestamp column), so one column can mix numbers and strings as the issue asks.
     `sql` marks SQL expressions, which SQL output writes as they are, unquoted.
+
+    A text column may instead come as `parts` (datagen.pieces, no nulls): then a record's
+    assemble gathers those pieces directly, and `values` is assembled only if asked for.
     """
 
-    values: pa.Array
-    bare: pa.Array | None = None
-    sql: bool = False
+    __slots__ = ("_values", "bare", "parts", "rows", "sql")
+
+    def __init__(
+        self, values: pa.Array | None = None, bare: pa.Array | None = None, sql: bool = False,
+        *, parts: tuple[Part, ...] | None = None, rows: int = 0,
+    ) -> None:  # fmt: skip
+        if values is None and parts is None:
+            raise ValueError("a Column needs its values or its parts")
+        self._values = values
+        self.bare, self.sql, self.parts = bare, sql, parts
+        self.rows = len(values) if values is not None else rows
+
+    @property
+    def values(self) -> pa.Array:
+        if self._values is None:
+            assert self.parts is not None
+            self._values = assemble(self.parts, self.rows)
+        return self._values
 
 
 def from_matrix(mat: np.ndarray, lengths: np.ndarray | None = None) -> pa.Array:
@@ -99,7 +115,7 @@ def number_table(count: int, width: int = 0, start: int = 0) -> pa.Array:
     return pa.array([str(i).zfill(width) for i in range(start, start + count)], pa.string())
 
 
-def join(*parts: Part, sep: str = "") -> pa.Array:
+def join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
     """Element-wise concatenation of string arrays and literal strings (C++, no row loop)."""
     arrays = [p for p in parts if not isinstance(p, str)]
     if not arrays:

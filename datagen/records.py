@@ -23,6 +23,8 @@ import pyarrow.compute as pc
 from datagen.columns import Column, join
 from datagen.encode import json_parts, json_values
 from datagen.layout import Arr, Leaf, Node, Obj
+from datagen.numerals import number_parts
+from datagen.pieces import Gather, Part, assemble, clean, memo
 
 __all__ = [
     "FlatColumn",
@@ -114,34 +116,47 @@ def _json_object(
     return pc.if_else(pc.equal(body, ""), "{}", join("{", body, style.pad(depth), "}"))
 
 
-_BOOLEANS = pa.array(["false", "true"])
+_BOOLEANS = pa.array(["false", "true", "null"])
 
 
-def _merged(parts: list[pa.Array | str]) -> list[pa.Array | str]:
-    """Adjacent literals as one."""
-    out: list[pa.Array | str] = []
-    for part in parts:
-        if isinstance(part, str) and out and isinstance(out[-1], str):
-            out[-1] += part
-        elif not (isinstance(part, str) and not part and out):
-            out.append(part)
-    return out
+def _null_last(words: pa.Array) -> pa.Array:
+    return pa.concat_arrays([words, pa.array(["null"], words.type)])
 
 
-def _keyed_pool(literal: str, col: Column) -> pa.Array | None:
-    """`"key":value` of a column drawn from a few values (a pool, booleans), made once per
-    distinct value and gathered: one part fewer in the record's join (issue #11, Speed)."""
-    values = col.values
-    if col.bare is not None:
-        return None
-    if pa.types.is_dictionary(values.type):
-        words, indices = json_values(Column(values.dictionary)), values.indices
-    elif pa.types.is_boolean(values.type):
-        words, indices = _BOOLEANS, pc.cast(values, pa.int8())
-    else:
-        return None
-    keyed = join(literal, words).take(indices)
-    return pc.fill_null(keyed, literal + "null") if values.null_count else keyed
+def _dictionary_parts(values: pa.DictionaryArray) -> Gather:
+    """A pool column's JSON: each distinct value encoded once per process, then gathered."""
+    words = memo(values.dictionary, ("json",), lambda d: json_values(Column(d)))
+    indices = values.indices
+    if values.null_count:
+        words = memo(words, ("null",), _null_last)
+        indices = pc.fill_null(indices, len(words) - 1)
+    return Gather(words, np.asarray(indices))
+
+
+def _clean(part: Part) -> bool:
+    """Whether a piece's text needs no JSON escaping."""
+    if isinstance(part, Gather):
+        return clean(part.words)
+    return not any(c in '"\\' or c < " " for c in part)
+
+
+def _leaf_parts(literal: str, col: Column) -> list[Part]:
+    """`"key":value` of one leaf as pieces (datagen.pieces): pools and booleans gathered,
+    numbers as digit pieces (datagen.numerals), clean text between quotes in the literals."""
+    if col.bare is None:
+        if col.parts is not None and all(_clean(p) for p in col.parts):
+            return [literal + '"', *col.parts, '"']
+        values = col.values
+        if pa.types.is_dictionary(values.type):
+            return [literal, _dictionary_parts(values)]
+        if pa.types.is_boolean(values.type):
+            indices = np.asarray(pc.fill_null(pc.cast(values, pa.int8()), 2))
+            return [literal, Gather(_BOOLEANS, indices)]
+        numbers = number_parts(values)
+        if numbers is not None:
+            return [literal, *numbers]
+    before, text, after = json_parts(col)
+    return [literal + before, Gather(text), after]
 
 
 def json_records(
@@ -149,24 +164,18 @@ def json_records(
     include_nulls: bool = True, depth: int = 0, prefix: str = "", suffix: str = "",
 ) -> pa.Array:  # fmt: skip
     """One JSON object per record (pretty: indented by two spaces per level), each between
-    `prefix` and `suffix` (joined in the same pass)."""
+    `prefix` and `suffix` (assembled in the same pass)."""
     style = _JsonStyle("  " if pretty else "", newline, include_nulls)
-    if include_nulls and tree.children:  # the common case: one join for the whole record
+    if include_nulls and tree.children:  # the common case: one assemble for the whole record
         inner = style.pad(depth + 1)
-        parts: list[pa.Array | str] = [prefix + "{"]
+        parts: list[Part] = [prefix + "{"]
         for i, (key, child) in enumerate(tree.children):
             literal = ("," if i else "") + inner + orjson.dumps(key).decode() + style.colon
-            if not isinstance(child, Leaf):
-                parts += [literal, _json_node(child, view, style, depth + 1, None)]
-                continue
-            col = view.columns[child.slot]
-            keyed = _keyed_pool(literal, col)
-            if keyed is not None:
-                parts.append(keyed)
+            if isinstance(child, Leaf):
+                parts += _leaf_parts(literal, view.columns[child.slot])
             else:
-                before, values, after = json_parts(col)
-                parts += [literal + before, values, after]
-        return join(*_merged([*parts, style.pad(depth) + "}" + suffix]))
+                parts += [literal, Gather(_json_node(child, view, style, depth + 1, None))]
+        return assemble([*parts, style.pad(depth) + "}" + suffix], view.rows)
     records = _json_object(tree, view, style, depth, None)
     return join(prefix, records, suffix) if prefix or suffix else records
 
