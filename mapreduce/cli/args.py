@@ -127,8 +127,8 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
         "--split-size",
         type=_size,
         metavar="SIZE",
-        help="bytes per split, e.g. 64MiB (default: 64MiB, smaller when needed "
-        "to give every worker two splits)",
+        help="bytes per split, e.g. 64MiB (default: at most 64MiB, sized so that "
+        "every worker gets as many splits, two at least)",
     )
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty OUT")
     run.add_argument(

@@ -40,11 +40,13 @@ _SPLITS_PER_WORKER = 2
 
 
 def choose_split_size(asked: int | None, total_bytes: int, workers: int) -> int:
-    """--split-size as given, or 64 MiB made smaller so each worker gets two splits."""
+    """--split-size as given, or at most 64 MiB, sized so that every worker gets the same
+    number of splits, two at least: a lone last split would leave the other workers idle."""
     if asked is not None:
         return asked
-    balanced = math.ceil(total_bytes / (workers * _SPLITS_PER_WORKER))
-    return max(_MIN_AUTO_SPLIT, min(DEFAULT_SPLIT_SIZE, balanced))
+    count = max(workers * _SPLITS_PER_WORKER, math.ceil(total_bytes / DEFAULT_SPLIT_SIZE))
+    count = math.ceil(count / workers) * workers
+    return max(_MIN_AUTO_SPLIT, math.ceil(total_bytes / count))
 
 
 def plan_splits(

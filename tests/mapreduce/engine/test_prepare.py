@@ -37,3 +37,10 @@ def test_split_size_shrinks_for_small_inputs_only():
     assert choose_split_size(None, 100 * 2**20, 2) == 25 * 2**20  # two splits per worker
     assert choose_split_size(None, 1000, 2) == 2**20  # never below 1 MiB
     assert choose_split_size(7, 10**9, 2) == 7
+
+
+def test_every_worker_gets_as_many_splits():
+    total = 854_415_236  # 12.7 splits of 64 MiB: a 13th would run alone on one worker
+    size = choose_split_size(None, total, 2)
+    assert size <= DEFAULT_SPLIT_SIZE and -(-total // size) == 14
+    assert -(-total // choose_split_size(None, total, 3)) == 15
