@@ -63,6 +63,11 @@ class Column:
             self._values = assemble(self.parts, self.rows)
         return self._values
 
+    @property
+    def made(self) -> pa.Array | None:
+        """`values` if they exist already (not assembled from `parts` for asking)."""
+        return self._values
+
 
 def from_matrix(mat: np.ndarray, lengths: np.ndarray | None = None) -> pa.Array:
     """Strings from an (n, width) uint8 matrix of ASCII codes; row i keeps lengths[i] bytes."""

@@ -18,8 +18,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datagen.columns import join
+from datagen.columns import Column
 from datagen.layout import Layout
+from datagen.pieces import Gather, assemble
 from datagen.types.names import email_domain_pool
 
 __all__ = ["EMAIL_TYPE", "derive_emails", "name_fields"]
@@ -103,12 +104,13 @@ def _encoded(values: pa.Array) -> pa.DictionaryArray:
 def derive_emails(
     first: pa.Array, last: pa.Array, own: Callable[[], pa.Array], rng: np.random.Generator,
     locale: str, seed: int,
-) -> pa.Array:  # fmt: skip
+) -> Column:  # fmt: skip
     """Emails from the names; rows without usable names keep `own()` (the type's values,
     made only when some row needs them).
 
     Each part is one gather from a table made once per name pool: the first name's head in
-    the row's style, the last name, "<number>@" (or "@"), the domain; then one join.
+    the row's style, the last name, "<number>@" (or "@"), the domain. When every row's names
+    are usable the column stays those pieces, for the record's assemble (datagen.pieces).
     """
     n = len(first)
     f, ln = _encoded(first), _encoded(last)
@@ -119,16 +121,17 @@ def derive_emails(
     li = np.asarray(pc.fill_null(ln.indices, 0), np.int64)
     numbered = np.array([s[2] for s in _STYLES])[style]
     suffix = np.where(numbered, rng.integers(0, 100, n) + 1, 0)
-    emails = join(
-        heads.take(pa.array(fi * len(_STYLES) + style)),
-        lasts.take(pa.array(li)),
-        _SUFFIXES.take(pa.array(suffix)),
-        email_domain_pool(locale, seed).strings(rng, n),
+    domains = email_domain_pool(locale, seed)
+    parts = (
+        Gather(heads, fi * len(_STYLES) + style),
+        Gather(lasts, li),
+        Gather(_SUFFIXES, suffix),
+        Gather(domains.values, domains.indices(rng, n)),
     )
     usable = first_ok[fi] & last_ok[li] & np.asarray(f.is_valid()) & np.asarray(ln.is_valid())
     if usable.all():
-        return emails
+        return Column(parts=parts, rows=n)
     others = own()
     if pa.types.is_dictionary(others.type):
         others = others.dictionary_decode()
-    return pc.if_else(pa.array(usable), emails, others)
+    return Column(pc.if_else(pa.array(usable), assemble(parts, n), others))

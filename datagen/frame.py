@@ -203,6 +203,11 @@ class Frame:
     typed: dict[int, pa.Array] = field(default_factory=dict)
     located: tuple | None = None
 
+    def value(self, slot: int) -> pa.Array:
+        """A field's typed values; a text column kept as pieces has none but its text."""
+        typed = self.typed.get(slot)
+        return typed if typed is not None else self.columns[slot].values
+
 
 def _rng(plan: Plan, index: int, field_: int, *stream: int) -> np.random.Generator:
     return np.random.default_rng([plan.seed, index, field_, *stream])
@@ -257,7 +262,7 @@ class _Maker:
         if slot == self.current:
             own = self.own.get(slot)
             return own if own is not None else pa.nulls(self.size(at))
-        value = self.frame.typed[slot]
+        value = self.frame.value(slot)
         target = self.fp.layout.slots[slot].level
         if target == at:
             return value
@@ -298,15 +303,15 @@ class _Maker:
         if fplan.temporal is not None:
             ms, choice = fplan.temporal.draw(batch)
             self.zones[slot] = choice
-            return fplan.temporal.typed(ms, choice), Column(fplan.temporal.text(ms, choice))
+            return fplan.temporal.typed(ms, choice), fplan.temporal.column(ms, choice)
         sampler = fplan.sampler
         if fplan.names is not None:
-            first, last = (self.frame.typed[s] for s in fplan.names)
+            first, last = (self.frame.value(s) for s in fplan.names)
             stream = _rng(self.plan, self.index, spec.index, _EMAILS)
             own = partial(sampler, batch)
-            values = derive_emails(first, last, own, stream, self.plan.locale, self.plan.seed)
-        else:
-            values = sampler(batch)
+            col = derive_emails(first, last, own, stream, self.plan.locale, self.plan.seed)
+            return col.made, col  # None while the emails are pieces (see Frame.value)
+        values = sampler(batch)
         return values, Column(values)
 
     def dataset_rows(self, draw: Draw, level: int | None) -> np.ndarray:
@@ -346,6 +351,8 @@ class _Maker:
             return
         spec = layout_slot.spec
         typed, out = self.own_values(slot)
+        if typed is None and out is not None and (fplan.formula or spec.percent_blank):
+            typed = out.values  # text kept as pieces is its own typed value
         self.own[slot] = typed
         if fplan.formula is not None:
             typed = self.formula(slot, typed)
@@ -354,7 +361,7 @@ class _Maker:
                 temporal, choice = fplan.temporal, self.zones.get(slot)
                 text = temporal.format(typed, choice) if temporal else to_text(typed)
             out = Column(text, sql=out.sql if out is not None else False)
-        assert typed is not None and out is not None
+        assert out is not None and (typed is not None or out.parts is not None)
         versioned = spec.name in (self.plan.key_field, self.plan.timestamp_field)
         if spec.percent_blank and not versioned:
             n = self.size(layout_slot.level)
@@ -362,7 +369,8 @@ class _Maker:
             blank = draw * 100 < spec.percent_blank
             out = Column(with_blanks(out.values, blank), out.bare, out.sql)
             typed = with_blanks(typed, blank)
-        self.frame.typed[slot] = typed
+        if typed is not None:
+            self.frame.typed[slot] = typed
         self.frame.columns[slot] = out
 
 

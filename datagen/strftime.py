@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen.columns import digits, from_matrix, join, number_table
+from datagen.pieces import Gather
 
-__all__ = ["Directive", "civil", "compile_format", "render"]
+__all__ = ["Directive", "civil", "compile_format", "render", "render_parts"]
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
@@ -277,27 +278,66 @@ def _clock_table(tokens: tuple[Token, ...]) -> np.ndarray | None:
     return _matrix(tokens, _Fields(np.arange(86400, dtype=np.int64), None))
 
 
-def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
+@lru_cache(maxsize=32)
+def _clock_words(tokens: tuple[Token, ...]) -> pa.Array | None:
+    table = _clock_table(tokens)
+    return None if table is None else from_matrix(table)
+
+
+def _fixed_runs(
+    tokens: tuple[Token, ...], f: _Fields
+) -> list[tuple[np.ndarray, np.ndarray | None]] | None:
     """Fixed-width formats by table look-up: each date part is rendered once per distinct
-    day (and each clock part once per second of the day), then gathered for every row."""
+    day (and each clock part once per second of the day), then gathered for every row.
+    Each run is (table, row's line in it) or (the rows' own matrix, None)."""
     if not _plain(tokens):
         return None
     day0 = int(f.days.min())
     span = int(f.days.max()) - day0 + 1
-    parts = []
+    runs: list[tuple[np.ndarray, np.ndarray | None]] = []
     for kind, toks in _runs(tokens):
+        run: tuple[np.ndarray, np.ndarray | None] | None
         if kind == "day" and span <= MAX_DAY_SPAN:
             table = _matrix(toks, _Fields((day0 + np.arange(span, dtype=np.int64)) * 86400, None))
-            part = None if table is None else table[f.days - day0]
+            run = None if table is None else (table, f.days - day0)
         elif kind == "clock":
             table = _clock_table(toks)
-            part = None if table is None else table[f.sod]
+            run = None if table is None else (table, f.sod)
         else:
             part = _matrix(toks, f)
-        if part is None:
+            run = None if part is None else (part, None)
+        if run is None:
             return None
-        parts.append(part)
+        runs.append(run)
+    return runs
+
+
+def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
+    runs = _fixed_runs(tokens, f)
+    if runs is None:
+        return None
+    parts = [table if rows is None else table[rows] for table, rows in runs]
     return from_matrix(np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0])
+
+
+def render_parts(
+    tokens: tuple[Token, ...], seconds: np.ndarray, millis: np.ndarray | None = None
+) -> tuple[Gather, ...] | None:
+    """render()'s text as pieces (datagen.pieces) for fixed-width formats of UTC (or local)
+    times, gathered from the day and clock tables; None for other formats."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    if len(seconds) == 0:
+        return None
+    f = _Fields(seconds, millis)
+    runs = _fixed_runs(tokens, f)
+    if runs is None:
+        return None
+    parts = []
+    for (kind, toks), (table, rows) in zip(_runs(tokens), runs, strict=True):
+        words = _clock_words(toks) if kind == "clock" else from_matrix(table)
+        assert words is not None
+        parts.append(Gather(words, rows))
+    return tuple(parts)
 
 
 def render(

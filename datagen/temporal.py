@@ -20,8 +20,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datagen.columns import Column
 from datagen.schema import FieldSpec
-from datagen.strftime import Directive, compile_format, render
+from datagen.strftime import Directive, compile_format, render, render_parts
 from datagen.types.dates import instant_range
 from datagen.types.options import Options
 from datagen.types.registry import Batch
@@ -81,6 +82,16 @@ class Temporal:
         offsets, names = self._offsets(seconds, choice)
         return render(self.tokens, seconds + offsets, millis=millis,
                       offset_minutes=offsets // 60, zone_names=names)  # fmt: skip
+
+    def column(self, ms: np.ndarray, choice: np.ndarray | None) -> Column:
+        """text() as an output column: pieces for fixed-width formats in UTC, so a record's
+        assemble gathers the day and clock tables directly (datagen.pieces)."""
+        if self.zone.utc:
+            seconds = np.floor_divide(ms, 1000)
+            parts = render_parts(self.tokens, seconds, np.mod(ms, 1000))
+            if parts is not None:
+                return Column(parts=parts, rows=len(ms))
+        return Column(self.text(ms, choice))
 
     def format(self, value: pa.Array, choice: np.ndarray | None) -> pa.Array:
         """Dates or date-times a formula made, rendered with the field's format."""
