@@ -7,15 +7,21 @@ count per value, then pick the top N (ties broken by value order).
 
 A dotted field name reaches into nested objects ("address.country" is
 record["address"]["country"]) unless the record has a field of that exact name.
+
+The fast path of the first step (same counts): text blocks are cut into words as
+word_count's map_batch does; NDJSON and CSV blocks declare the one field and count its
+int64 or string values per block with Arrow. Other values (bools, null, floats, nested
+objects) send their block through map_values().
 """
 
 import heapq
-import re
 from operator import itemgetter
 
-from mapreduce import BadRecord, Job, Param, Step, canonical_key, sort_key
+import pyarrow as pa
+import pyarrow.compute as pc
 
-WORD = re.compile(r"[\w']+")
+from jobs.word_count import WORD, word_counts
+from mapreduce import BadRecord, Job, Param, Step, canonical_key, sort_key
 
 
 def field_getter(name):
@@ -51,8 +57,22 @@ class TopN(Job):
     )
     n = Param(int, 10, "how many to keep")
 
+    batch_merge = "sum"  # of the first step: counts added per value
+
     def setup(self):
         self._field = field_getter(self.field)
+
+    def declared_fields(self):
+        return {self.field: int | str}
+
+    def map_batch(self, batch):
+        if batch.format == "text":
+            return word_counts(batch.data)
+        keys = batch.keys(self.field)
+        if keys is None:
+            return None  # this block goes through map_values(), record by record
+        counts = pc.value_counts(keys if isinstance(keys, pa.Array) else pa.array(keys))
+        return {"key": counts.field(0), "value": counts.field(1)}
 
     def steps(self):
         return [

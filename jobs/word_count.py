@@ -23,6 +23,24 @@ _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789_'"
 ASCII_WORDS = bytes(c + 32 if 65 <= c <= 90 else c if c in _KEEP else 32 for c in range(256))
 
 
+def word_counts(data):
+    """{"key": words, "value": counts} of a block of text lines, the words map() finds
+    line by line; None when the block is not UTF-8 (map() reports the line)."""
+    if data.isascii():
+        text = pa.array([data.translate(ASCII_WORDS).decode("ascii")], pa.large_string())
+        words = pc.ascii_split_whitespace(text).flatten()
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        words = pa.array(WORD.findall(text.lower()), pa.large_string())
+    counts = pc.value_counts(words)
+    keys, values = counts.field(0), counts.field(1)
+    real = pc.greater(pc.binary_length(keys), 0)  # the split leaves "" at the edges
+    return {"key": keys.filter(real), "value": values.filter(real)}
+
+
 class WordCount(Job):
     """How often each word occurs."""
 
@@ -35,20 +53,7 @@ class WordCount(Job):
             yield word, 1
 
     def map_batch(self, batch):
-        data = batch.data
-        if data.isascii():
-            text = pa.array([data.translate(ASCII_WORDS).decode("ascii")], pa.large_string())
-            words = pc.ascii_split_whitespace(text).flatten()
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                return None  # map() reports the line
-            words = pa.array(WORD.findall(text.lower()), pa.large_string())
-        counts = pc.value_counts(words)
-        keys, values = counts.field(0), counts.field(1)
-        real = pc.greater(pc.binary_length(keys), 0)  # the split leaves "" at the edges
-        return {"key": keys.filter(real), "value": values.filter(real)}
+        return word_counts(batch.data)
 
     def merge(self, a, b):
         return a + b

@@ -44,11 +44,17 @@ __all__ = [
     "resolve_job_path",
 ]
 
-BATCH_MERGES = ("sum", "latest")
-"""How map_batch's columns combine per key. "sum": the integer column "value" is added up.
+BATCH_MERGES = ("sum", "latest", "aggregate")
+"""How map_batch's columns combine per key (keys: int64, string, or null for one total).
+"sum": the integer column "value" is added up.
 "latest": the row with the latest instant (int64 columns "seconds" and "nanos", nanos in
 [0, 10**9)) wins, and on equal instants the later input position; the winner's record is
-read back as its bytes, so merge() and output() see the version (instant, position, bytes)."""
+read back as its bytes, so merge() and output() see the version (instant, position, bytes).
+"aggregate": "value" holds one number per record (int64, or float64 with an optional bool
+column "is_int" marking the rows map() reads as ints); map() yields (1, int, (), n, n)
+for an int n and (1, 0, (x,), x, x) for a float x, and merge() and output() see
+(count, int sum, exactsum partials of the float sum, min, max). The sums are exact on
+columns too; merge() must not depend on the order of its arguments (ties of 1 and 1.0)."""
 
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f"}

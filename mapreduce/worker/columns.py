@@ -1,15 +1,17 @@
 """Combine and partition on columns: the fast path's replacement for a dict per record.
 
-A lane is an Arrow table with a `key` column of one type (int64 or string) and the value
-columns of the job's `batch_merge`:
+A lane is an Arrow table with a `key` column of one type (null, int64 or string) and the
+value columns of the job's `batch_merge`:
 
-    "latest"  seconds, nanos, position, length   the row with the max (instant, position)
-                                                 per key wins: the row path's tie rule
-    "sum"     value                              added up per key
+    "latest"     seconds, nanos, position, length   the row with the max (instant, position)
+                                                    per key wins: the row path's tie rule
+    "sum"        value                              added up per key
+    "aggregate"  count, exact sums, min, max        see worker.columns_aggregate
 
 `combine` leaves one row per key, sorted by key. For one key type the natural order is
 the total order of keys.py (numbers by value; strings by code point, which is the byte
-order of UTF-8), and `partitions_of` is keys.partition_of's CRC-32 of the same bytes.
+order of UTF-8), and `partitions_of` is keys.partition_of's CRC-32 of the same bytes. A
+null key (one per lane, a job's grand total) sorts first, as None does in keys.py.
 """
 
 from __future__ import annotations
@@ -22,30 +24,42 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
+from mapreduce.worker.columns_aggregate import COLUMNS, combine_aggregate
 
-__all__ = ["VALUES", "combine", "lane_of", "partitions_of", "split_by_partition"]
+__all__ = ["LANES", "VALUES", "combine", "lane_of", "partitions_of", "split_by_partition"]
 
-VALUES = {"latest": ("seconds", "nanos", "position", "length"), "sum": ("value",)}
+VALUES = {
+    "latest": ("seconds", "nanos", "position", "length"),
+    "sum": ("value",),
+    "aggregate": COLUMNS,
+}
+LANES = ("null", "int", "str")  # the order of keys.py: None, numbers, strings
 _ORDER = ("seconds", "nanos", "position")
 _SHORT = 24  # strings up to this many bytes get the vectorised CRC-32 (ids, words)
 
 
 def lane_of(keys: pa.Array | pa.ChunkedArray) -> str:
-    """ "int" or "str": the lane a key column belongs to; JobError for other types."""
+    """ "null", "int" or "str": the lane a key column belongs to; JobError for others."""
     if keys.type == pa.int64():
         return "int"
     if keys.type in (pa.string(), pa.large_string()):
         return "str"
-    raise JobError(f"map_batch() must return int64 or string keys, not {keys.type}")
+    if keys.type == pa.null():
+        return "null"
+    raise JobError(f"map_batch() must return null, int64 or string keys, not {keys.type}")
 
 
 def combine(kind: str, table: pa.Table) -> pa.Table:
     """One row per key (sorted by key): the latest version, or the sum of the values."""
     if not len(table):
         return table
+    if kind == "aggregate":
+        return combine_aggregate(table)
     if kind == "sum":
         summed = table.group_by("key").aggregate([("value", "sum")])
-        summed = summed.rename_columns(["key", "value"])
+        summed = pa.table({"key": summed["key"], "value": summed["value_sum"]})
+        if len(summed) < 2:
+            return summed  # one key (a null key cannot be sorted, nor needs it)
         return summed.take(pc.sort_indices(summed, sort_keys=[("key", "ascending")]))
     order, first = _grouped(table["key"].combine_chunks())
     sizes = np.diff(np.append(first, len(order)))
@@ -61,6 +75,8 @@ def combine(kind: str, table: pa.Table) -> pa.Table:
 
 def _grouped(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Row order that sorts the keys (stable), and where each run of one key starts."""
+    if keys.type == pa.null():  # one key
+        return np.arange(len(keys)), np.zeros(1, np.int64)
     if keys.type == pa.int64():
         numbers = keys.to_numpy()
         order = np.argsort(numbers, kind="stable")
@@ -75,9 +91,11 @@ def _grouped(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def partitions_of(keys: pa.Array | pa.ChunkedArray, partitions: int) -> np.ndarray:
     """Each key's partition, as keys.partition_of computes it: CRC-32 of b"i%d" for an
-    int, of the UTF-8 bytes for a string, modulo `partitions`."""
+    int, of the UTF-8 bytes for a string, of b"n" for null, modulo `partitions`."""
     if partitions == 1:
         return np.zeros(len(keys), np.int64)
+    if keys.type == pa.null():
+        return np.full(len(keys), crc32(b"n") % partitions, np.int64)
     if isinstance(keys, pa.ChunkedArray):
         keys = keys.combine_chunks()
     if keys.type == pa.int64():  # at most 20 digits: vectorised over byte positions

@@ -2,10 +2,10 @@
 
     [blob][blob]...[blob][footer: JSON][u64 footer length][b"MRCOLS01"]
 
-Each partition has up to three lanes: "int" and "str" are Arrow IPC streams of one
-table (a `key` column of that type plus the job's value columns, one row per key, sorted
-by key), "pairs" is a pickled list of (key, value) pairs the row path produced (blocks
-that took it, keys of other types). The footer names the blobs of every partition and the
+Each partition has up to four lanes: "null", "int" and "str" are Arrow IPC streams of
+one table (a `key` column of that type plus the job's value columns, one row per key,
+sorted by key), "pairs" is a pickled list of (key, value) pairs the row path produced
+(blocks that took it, keys of other types). The footer names the blobs of every partition and the
 input files the rows refer to ({file index: (path, format, CSV header)}), so a reduce
 task can read a record back from its position. Reduce tasks tell these files from the
 row path's `.spill` files by name. Published like spill files: temp name, CRC-32, `os.replace`.
@@ -29,11 +29,11 @@ from mapreduce.worker.spill import SpillFile
 __all__ = ["SUFFIX", "ColumnSpillWriter", "is_column_spill", "read_partition"]
 
 SUFFIX = ".arrow"
-LANES = ("int", "str", "pairs")
+LANES = ("null", "int", "str", "pairs")
 _MAGIC = b"MRCOLS01"
 _LENGTH = struct.Struct("<Q")
 
-Lane = tuple[str, Any]  # ("int" | "str", pa.Table) or ("pairs", list of (key, value))
+Lane = tuple[str, Any]  # ("null" | "int" | "str", pa.Table) or ("pairs", [(key, value)])
 Source = tuple[str, str, list[str] | None]  # an input file's path, format and CSV header
 
 
@@ -60,7 +60,7 @@ class ColumnSpillWriter:
         self._offset += len(data)
 
     def add(self, partition: int, lane: str, rows: pa.Table | Sequence[tuple[Any, Any]]) -> None:
-        """Append one lane of one partition (a table for "int"/"str", pairs for "pairs")."""
+        """Append one lane of one partition (a table, or a list for "pairs")."""
         if not len(rows):
             return
         if lane == "pairs":

@@ -6,11 +6,16 @@
           ─► a lane per key type, combined on columns (worker.columns)
           ─► one `.arrow` spill file (worker.columns_spill)
 
-A block without a batch, or whose batch map_batch declines, takes the row path: the
-same reader and `map_records` loop as any row-path task, over that block's byte range,
-so its bad records, errors and rejects are the row path's own. Its pairs go into the
-spill's "pairs" lane. `latest` rows carry where their record is (position and length),
-never its bytes: the reduce task reads back only the winners.
+A block without a batch, or whose batch map_batch declines (or whose numbers an
+`aggregate` cannot sum exactly on columns), takes the row path: the same reader and
+`map_records` loop as any row-path task, over that block's byte range, so its bad
+records, errors and rejects are the row path's own. Its pairs go into the spill's
+"pairs" lane. `latest` rows carry where their record is (position and length), never
+its bytes: the reduce task reads back only the winners.
+
+1 and 1.0 are one key and the first one seen is kept (keys.py); the reduce side merges a
+task's columns before its pairs, so once a row-path block yields an integral float key,
+the rest of the task takes the row path too and the first one seen stays first.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from mapreduce.formats.files import Split
 from mapreduce.formats.registry import read_records
 from mapreduce.job import Job, Step
 from mapreduce.keys import partition_of
-from mapreduce.worker.columns import VALUES, combine, lane_of, split_by_partition
+from mapreduce.worker.columns import LANES, VALUES, combine, lane_of, split_by_partition
+from mapreduce.worker.columns_aggregate import aggregate_rows
 from mapreduce.worker.columns_spill import SUFFIX, ColumnSpillWriter, Source
 from mapreduce.worker.mapper import MapOutput, map_records
 from mapreduce.worker.rejects import Rejects
@@ -58,6 +64,11 @@ class _RowPairs(MapOutput):
         self.drained.extend(self.table.items())
         self.table = {}
 
+    def has_whole_floats(self) -> bool:
+        """Whether a key is a float equal to an int (1.0), which the int lane would meet."""
+        keys = [key for key, _ in self.drained] + list(self.table)
+        return any(type(key) is float and key.is_integer() for key in keys)
+
 
 class MapColumns:
     """A fast-path map task's output: lanes of key and value columns, and row-path pairs."""
@@ -65,13 +76,16 @@ class MapColumns:
     def __init__(self, task: MapTask, step: Step, kind: str) -> None:
         self.task = task
         self.kind = kind
-        self.lanes: dict[str, list[pa.Table]] = {"int": [], "str": []}
-        self.rows = {"int": 0, "str": 0}
+        self.lanes: dict[str, list[pa.Table]] = {lane: [] for lane in LANES}
+        self.rows = dict.fromkeys(LANES, 0)
         self.pairs = _RowPairs(task, step.merge)
 
-    def add(self, batch: Batch, columns: Any) -> int:
-        """Add map_batch's columns for one batch; return the pairs they stand for."""
+    def add(self, batch: Batch, columns: Any) -> int | None:
+        """Add map_batch's columns for one batch; return the pairs they stand for, or
+        None when they cannot be combined exactly on columns (the row path reads it)."""
         table = self._table(batch, columns)
+        if table is None:
+            return None
         lane = lane_of(table["key"])
         self.lanes[lane].append(table)
         self.rows[lane] += len(table)
@@ -80,9 +94,11 @@ class MapColumns:
             self.rows[lane] = len(self.lanes[lane][0])
         if self.kind == "latest":
             return len(table)
-        return int(pc.sum(table["value"]).as_py() or 0)
+        return int(pc.sum(table["count" if self.kind == "aggregate" else "value"]).as_py() or 0)
 
-    def _table(self, batch: Batch, columns: Any) -> pa.Table:
+    def _table(self, batch: Batch, columns: Any) -> pa.Table | None:
+        if self.kind == "aggregate":
+            return self._aggregate(columns)
         names = VALUES[self.kind]
         try:
             if self.kind == "latest":
@@ -92,8 +108,7 @@ class MapColumns:
                 arrays = [columns["key"], columns["value"]]
             table = pa.table(dict(zip(("key", *names), arrays, strict=True)))
             key = table.schema.field("key")
-            if key.type == pa.string():  # one string type, so lanes of all tasks concatenate
-                key = key.with_type(pa.large_string())
+            key = key.with_type(_string_keys(table["key"]).type)
             table = table.cast(pa.schema([key, *_INT64[self.kind]]))
         except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
             need = "key, seconds, nanos" if self.kind == "latest" else "key, value"
@@ -101,6 +116,15 @@ class MapColumns:
         if self.kind == "latest" and len(table) != len(batch):
             msg = f"map_batch() returned {len(table)} rows for a batch of {len(batch)} records"
             raise JobError(msg)
+        return table
+
+    def _aggregate(self, columns: Any) -> pa.Table | None:
+        try:
+            keys, values = _string_keys(columns["key"]), columns["value"]
+            table = aggregate_rows(keys, values, columns.get("is_int"))
+        except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
+            msg = f"map_batch() must return columns key and value (int64 or float64): {exc}"
+            raise JobError(msg) from exc
         return table
 
     def _combined(self, lane: str) -> pa.Table:
@@ -130,10 +154,38 @@ class MapColumns:
         except BaseException:
             writer.abort()
             raise
-        return [spill], sum(spill.pairs)
+        return [spill], sum(spill.pairs) - _shared_keys(lanes, pairs)
 
 
 _INT64 = {kind: [pa.field(name, pa.int64()) for name in names] for kind, names in VALUES.items()}
+
+
+def _shared_keys(lanes: dict[str, pa.Table], pairs: list[tuple[Any, Any]]) -> int:
+    """Keys both in a lane and in the pairs: one key each after the row path's combine,
+    so pairs_after_combine counts them once."""
+    if not pairs:
+        return 0
+    shared = 0
+    for lane, table in lanes.items():
+        if lane == "null":
+            shared += bool(len(table)) and any(key is None for key, _ in pairs)
+            continue
+        wanted = int if lane == "int" else str
+        keys = [key for key, _ in pairs if type(key) is wanted]
+        if keys and len(table):
+            try:  # ints beyond 64 bits, lone surrogates: compared in Python instead
+                found = pc.is_in(pa.array(keys, table["key"].type), value_set=table["key"])
+                shared += int(pc.sum(found).as_py() or 0)
+            except (pa.ArrowInvalid, OverflowError, UnicodeError):
+                shared += len(set(keys) & set(table["key"].to_pylist()))
+    return shared
+
+
+def _string_keys(keys: Any) -> Any:
+    """Keys with one string type (large_string), so lanes of all tasks concatenate."""
+    if isinstance(keys, pa.Array | pa.ChunkedArray) and keys.type == pa.string():
+        return keys.cast(pa.large_string())
+    return keys
 
 
 def map_blocks(
@@ -144,13 +196,13 @@ def map_blocks(
     assert isinstance(split, Split)
     out = MapColumns(task, step, type(job).batch_merge or "")
     read = emitted = 0
-    first = True
+    first, rows_only = True, False
     for offset, data in reader.blocks(split):
-        batch = reader(split, offset, data)
+        batch = None if rows_only else reader(split, offset, data)
         columns = job.map_batch(batch) if batch is not None else None
-        if batch is not None and columns is not None:
-            read += len(batch)
-            emitted += out.add(batch, columns)
+        added = out.add(batch, columns) if batch is not None and columns is not None else None
+        if batch is not None and added is not None:
+            read, emitted = read + len(batch), emitted + added
         else:  # the row path for this block's byte range; the first keeps a BOM's rule
             start = split.start if first else offset
             block = dataclasses.replace(split, start=start, end=offset + len(data))
@@ -158,5 +210,6 @@ def map_blocks(
             base = split.file.index << 48
             got, pairs = map_records(job, step.map, records, out.pairs, rejects, base)
             read, emitted = read + got, emitted + pairs
+            rows_only = out.pairs.has_whole_floats()
         first = False
     return read, emitted, out

@@ -1,9 +1,11 @@
 """The fast path of a reduce task: one partition's lanes combined on columns, then output.
 
 Lanes of every map task's columnar spill are concatenated and combined once more (the
-same `combine` as map-side), so each key keeps one row; numbers come before strings, each
-lane sorted, which is the total order of keys.py. A `latest` winner's record is read back
-from its input file at its position, so only winners' bytes are read.
+same `combine` as map-side), so each key keeps one row; null comes first, then numbers,
+then strings, each lane sorted, which is the total order of keys.py. An `aggregate` row
+becomes the row path's value (worker.columns_aggregate.row_values) for output(). A
+`latest` winner's record is read back from its input file at its position, so only
+winners' bytes are read.
 
 When a partition also has row-path pairs (blocks that took the row path, keys of other
 types, row-path spill files) everything is merged the row path's way instead: a dict
@@ -26,7 +28,8 @@ from mapreduce.errors import JobError
 from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
 from mapreduce.keys import plain_key, sort_key
-from mapreduce.worker.columns import combine
+from mapreduce.worker.columns import LANES, combine
+from mapreduce.worker.columns_aggregate import row_values
 from mapreduce.worker.columns_spill import Source, is_column_spill, read_partition
 from mapreduce.worker.spill import read_section
 from mapreduce.worker.tasks import ReduceTask
@@ -146,7 +149,7 @@ def column_records(
         if any(lane == "pairs" for lane, _ in sources):
             records = _merged_records(step, kind, sources, fetch, output)
         else:
-            records = _lane_records(kind, sources, fetch, output)
+            records = _lane_records(step, kind, sources, fetch, output)
         for record in records:
             if record is not None:
                 yield record
@@ -169,7 +172,7 @@ def record_lines(
     assert output is not None
     with ExitStack() as stack:
         fetch = _Records(files, stack)
-        for lane in ("int", "str"):
+        for lane in LANES:
             tables = [rows for name, rows in sources if name == lane]
             if not tables:
                 continue
@@ -210,16 +213,16 @@ Output = Callable[[Any, Any], Any]
 
 
 def _lane_records(
-    kind: str, sources: list[tuple[str, Any]], fetch: _Records, output: Output
+    step: Step, kind: str, sources: list[tuple[str, Any]], fetch: _Records, output: Output
 ) -> Iterator[Any]:
-    for lane in ("int", "str"):  # numbers sort before strings
+    for lane in LANES:  # null, then numbers, then strings
         tables = [rows for name, rows in sources if name == lane]
         if not tables:
             continue
         table = combine(kind, pa.concat_tables(tables))
         keys = table["key"].to_pylist()
-        if kind == "sum":
-            yield from map(output, keys, table["value"].to_pylist())
+        if kind != "latest":
+            yield from map(output, keys, _values(step, kind, table))
             continue
         kept = fetch.records(table["position"].to_numpy(), table["length"].to_numpy())
         seconds, nanos, positions = (
@@ -231,10 +234,18 @@ def _lane_records(
             yield output(key, (second * _NS + nano, position, record))
 
 
-def _versions(kind: str, table: pa.Table) -> Iterator[tuple[Any, Any]]:
-    keys = table["key"].to_pylist()
+def _values(step: Step, kind: str, table: pa.Table) -> Iterator[Any]:
+    """The row path's value of each row of a "sum" or "aggregate" lane."""
     if kind == "sum":
-        yield from zip(keys, table["value"].to_pylist(), strict=True)
+        return iter(table["value"].to_pylist())
+    assert step.merge is not None
+    return row_values(table, step.merge)
+
+
+def _versions(step: Step, kind: str, table: pa.Table) -> Iterator[tuple[Any, Any]]:
+    keys = table["key"].to_pylist()
+    if kind != "latest":
+        yield from zip(keys, _values(step, kind, table), strict=True)
         return
     columns = [table[name].to_pylist() for name in ("seconds", "nanos", "position", "length")]
     for key, second, nano, position, length in zip(keys, *columns, strict=True):
@@ -249,7 +260,7 @@ def _merged_records(
     table: dict[Any, Any] = {}
     get = table.get
     for lane, rows in sources:
-        pairs = rows if lane == "pairs" else _versions(kind, rows)
+        pairs = rows if lane == "pairs" else _versions(step, kind, rows)
         for key, value in pairs:
             old = get(key, _MISSING)
             table[key] = value if old is _MISSING else merge(old, value)

@@ -1,0 +1,170 @@
+"""The `aggregate` columns: count, exact int and float sums, min and max per key, on columns.
+
+The row path's value of an aggregate is (count, int_sum, float partials, min, max), with
+floats summed exactly (mapreduce.exactsum). On columns the sums stay exact as integers:
+
+    an int v       is v itself, as 32-bit limbs i0 + i1·2^32 + i2·2^64
+    a float x      is x·2^112, an integer when 2^-60 <= |x| < 2^60 (or x == 0),
+                   as 32-bit limbs f0 … f5 (f5 carries the sign)
+
+Limbs are added per key with int64 sums (exact while a key has fewer than 2^31 rows in
+one combine) and carried back into 32 bits after every combine, so they never overflow.
+A block holding a float outside that range, -0.0, NaN or infinity is refused here (the
+block takes the row path, which reports or sums it its own way). Min and max are kept
+per type (imin/imax of the ints, fmin/fmax of the floats) and `row_values` hands the
+job's merge() one value per type, so the job's tie rule between 1 and 1.0 decides.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from mapreduce.errors import JobError
+
+__all__ = ["COLUMNS", "aggregate_rows", "combine_aggregate", "row_values"]
+
+INT_LIMBS = ("i0", "i1", "i2")
+FLOAT_LIMBS = ("f0", "f1", "f2", "f3", "f4", "f5")
+SUMS = ("count", "floats", *INT_LIMBS, *FLOAT_LIMBS)
+COLUMNS = (*SUMS, "imin", "imax", "fmin", "fmax")
+_MASK = np.int64(0xFFFFFFFF)
+_SCALE = 112  # a float x is summed as x·2^112
+_LOW, _HIGH = 963, 1082  # biased exponents of 2^-60 and 2^59: |x| in [2^-60, 2^60)
+_IMAX, _IMIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+Merge = Callable[[Any, Any], Any]
+
+
+def aggregate_rows(keys: Any, values: Any, is_int: Any = None) -> pa.Table | None:
+    """One block's numbers combined per key; None when a float cannot be summed exactly
+    on columns. `values` is int64 or float64; `is_int` marks float64 rows the row path
+    reads as ints (integral, below 2^53)."""
+    numbers = values.to_numpy(zero_copy_only=False) if hasattr(values, "to_numpy") else values
+    numbers = np.asarray(numbers)
+    if numbers.dtype == np.int64 and is_int is None:
+        ints, floats = numbers, np.empty(0, np.float64)
+        int_rows = np.ones(len(numbers), bool)
+    elif numbers.dtype == np.float64:
+        int_rows = _mask(is_int, len(numbers))
+        ints, floats = _exact_ints(numbers[int_rows]), numbers[~int_rows]
+    else:
+        msg = f"map_batch() must return an int64 or float64 column value, not {numbers.dtype}"
+        raise JobError(msg)
+    limbs = _float_limbs(floats)
+    if limbs is None:
+        return None
+    columns = _columns(len(numbers), int_rows, ints, floats, limbs)
+    table = pa.table({"key": keys, **columns})
+    return combine_aggregate(table)
+
+
+def _mask(is_int: Any, rows: int) -> np.ndarray:
+    if is_int is None:
+        return np.zeros(rows, bool)
+    mask = is_int.to_numpy(zero_copy_only=False) if hasattr(is_int, "to_numpy") else is_int
+    mask = np.asarray(mask, bool)
+    if len(mask) != rows:
+        raise JobError(f"map_batch() returned {len(mask)} is_int rows for {rows} values")
+    return mask
+
+
+def _exact_ints(values: np.ndarray) -> np.ndarray:
+    """The float64 rows marked as ints, as int64; JobError when one is not an exact int."""
+    if len(values) and not ((np.floor(values) == values) & (np.abs(values) < 2.0**53)).all():
+        raise JobError("map_batch() marked a value is_int that is not an integer below 2^53")
+    return values.astype(np.int64)
+
+
+def _float_limbs(floats: np.ndarray) -> np.ndarray | None:
+    """The 6 × n limbs of x·2^112 for each float, or None when one is out of range."""
+    bits = floats.view(np.uint64)
+    biased = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64)
+    zero = bits == 0
+    if not (zero | ((biased >= _LOW) & (biased <= _HIGH))).all():
+        return None  # -0.0, tiny, huge, NaN or infinity: the row path's own arithmetic
+    mantissa = (bits & np.uint64((1 << 52) - 1)) | np.uint64(1 << 52)
+    mantissa[zero] = 0
+    shift = np.where(zero, 0, biased - _LOW)  # x·2^112 = mantissa << shift, shift in [0, 119]
+    word, r = shift >> 5, (shift & 31).astype(np.uint64)
+    low = (mantissa << r) & np.uint64(0xFFFFFFFF)
+    middle = (mantissa >> (np.uint64(32) - r)) & np.uint64(0xFFFFFFFF)
+    high = np.where(r == 0, np.uint64(0), mantissa >> np.minimum(np.uint64(64) - r, np.uint64(63)))
+    limbs = np.zeros((len(FLOAT_LIMBS), len(floats)), np.int64)
+    rows = np.arange(len(floats))
+    limbs[word, rows] = low.astype(np.int64)
+    limbs[word + 1, rows] = middle.astype(np.int64)
+    limbs[word + 2, rows] = high.astype(np.int64)
+    return np.where(bits >> np.uint64(63) == 1, -limbs, limbs)
+
+
+def _columns(
+    rows: int, int_rows: np.ndarray, ints: np.ndarray, floats: np.ndarray, limbs: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per-record value columns: each row holds one number, as an int or as a float."""
+    columns = {name: np.zeros(rows, np.int64) for name in SUMS}
+    columns["count"][:] = 1
+    columns["floats"][~int_rows] = 1
+    columns["i0"][int_rows] = ints & _MASK
+    columns["i1"][int_rows] = ints >> 32
+    for name, limb in zip(FLOAT_LIMBS, limbs, strict=True):
+        columns[name][~int_rows] = limb
+    columns["imin"] = np.full(rows, _IMAX, np.int64)
+    columns["imax"] = np.full(rows, _IMIN, np.int64)
+    columns["imin"][int_rows] = columns["imax"][int_rows] = ints
+    columns["fmin"] = np.full(rows, np.inf)
+    columns["fmax"] = np.full(rows, -np.inf)
+    columns["fmin"][~int_rows] = columns["fmax"][~int_rows] = floats
+    return columns
+
+
+def combine_aggregate(table: pa.Table) -> pa.Table:
+    """One row per key, sorted by key: sums added (limbs carried), min and max kept."""
+    specs = [(name, "sum") for name in SUMS]
+    specs += [("imin", "min"), ("imax", "max"), ("fmin", "min"), ("fmax", "max")]
+    grouped = table.group_by("key").aggregate(specs)
+    names = [f"{name}_{how}" for name, how in specs]
+    if grouped.num_rows > 1:
+        grouped = grouped.sort_by("key")
+    found = zip(COLUMNS, names, strict=True)
+    columns = {name: grouped[column].to_numpy() for name, column in found}
+    for limbs in (INT_LIMBS, FLOAT_LIMBS):
+        for lower, upper in pairwise(limbs):  # carry: every limb but the last in 32 bits
+            carry = columns[lower] >> 32
+            columns[lower] = columns[lower] & _MASK
+            columns[upper] = columns[upper] + carry
+    return pa.table({"key": grouped["key"], **columns})
+
+
+def row_values(table: pa.Table, merge: Merge) -> Iterator[Any]:
+    """Each row as the row path's value (count, int_sum, partials, min, max): the ints'
+    value and the floats' value, merged by the job's own merge() when a key has both."""
+    columns = [table[name].to_pylist() for name in COLUMNS]
+    for count, floats, i0, i1, i2, *rest in zip(*columns, strict=True):
+        limbs, (imin, imax, fmin, fmax) = rest[:6], rest[6:]
+        ints = count - floats
+        whole = (ints, i0 + (i1 << 32) + (i2 << 64), (), imin, imax)
+        if not floats:
+            yield whole
+            continue
+        scaled = sum(limb << (32 * k) for k, limb in enumerate(limbs))
+        part = (floats, 0, partials_of(scaled), fmin, fmax)
+        yield merge(whole, part) if ints else part
+
+
+def partials_of(scaled: int) -> tuple[float, ...]:
+    """Non-overlapping floats, smallest first, that add up to exactly scaled·2^-112 (an
+    exactsum partials tuple); (0.0,) for zero, as exactsum gives for floats adding to 0."""
+    sign, rest = (-1.0 if scaled < 0 else 1.0), abs(scaled)
+    partials, shift = [], -_SCALE
+    while rest:
+        chunk = rest & ((1 << 53) - 1)
+        if chunk:
+            partials.append(sign * math.ldexp(float(chunk), shift))
+        rest >>= 53
+        shift += 53
+    return tuple(partials) or (0.0,)
