@@ -101,7 +101,7 @@ def _iso(strings: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         full = data[starts[0] : starts[0] + n * width].reshape(n, width)
         head = full[:, :_PREFIX]
     else:
-        head = data[start[:, None] + np.arange(_PREFIX)]
+        head = np.lib.stride_tricks.sliding_window_view(data, _PREFIX)[start]  # rows, no index
     secs, ok = _prefix_seconds(head)
     if full is not None and full.shape[1] == _PREFIX + 1 and (full[:, _PREFIX] == 90).all():
         frac = zone = np.zeros(n, np.int64)  # all "…SSZ", the common spelling
@@ -117,22 +117,19 @@ def _iso(strings: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _prefix_seconds(head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Seconds since the epoch of YYYY-MM-DD?HH:MM:SS rows (naive), and which rows are valid."""
-    digit = head.astype(np.int32) - 48
-    ok = ((digit[:, _DIGITS] >= 0) & (digit[:, _DIGITS] <= 9)).all(axis=1)
+    digits = head[:, _DIGITS] - np.uint8(48)  # a byte below "0" wraps around, above 9
+    ok = digits.max(axis=1) <= 9
     ok &= (head[:, 4] == 45) & (head[:, 7] == 45) & (head[:, 13] == 58) & (head[:, 16] == 58)
     ok &= (head[:, 10] == 84) | (head[:, 10] == 32)  # "T" or " "
-    year = digit[:, 0] * 1000 + digit[:, 1] * 100 + digit[:, 2] * 10 + digit[:, 3]
-    month = digit[:, 5] * 10 + digit[:, 6]
-    day = digit[:, 8] * 10 + digit[:, 9]
-    hour = digit[:, 11] * 10 + digit[:, 12]
-    minute = digit[:, 14] * 10 + digit[:, 15]
-    second = digit[:, 17] * 10 + digit[:, 18]
+    d = np.ascontiguousarray(digits.T).astype(np.int64)  # a row per digit: fast row arithmetic
+    year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]
+    month, day, hour, minute, second = (d[i] * 10 + d[i + 1] for i in (4, 6, 8, 10, 12))
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     month_ok = (month >= 1) & (month <= 12)
     last_day = _DAYS[np.where(month_ok, month, 1)] + (leap & (month == 2))
     ok &= (year >= 1) & month_ok & (day >= 1) & (day <= last_day)
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    days = _days_from_civil(year, month, day).astype(np.int64)
+    days = _days_from_civil(year, month, day)
     return days * 86_400 + (hour * 3_600 + minute * 60 + second), ok
 
 
@@ -150,17 +147,14 @@ def _suffix(
     data: np.ndarray, start: np.ndarray, length: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(nanos of the fraction, zone offset in seconds, valid) of the text after SS."""
-    last = len(data) - 1
-
-    def at(pos: np.ndarray) -> np.ndarray:
-        return data[np.minimum(start + pos, last)].astype(np.int64)
-
-    end = length
-    z = at(end - 1) == 90  # "Z"
-    sign = at(end - 6)
-    offset = (length >= _PREFIX + 6) & ((sign == 43) | (sign == 45)) & (at(end - 3) == 58)
+    padded = np.concatenate([data, np.zeros(16, np.uint8)])  # windows may run past the end
+    windows = np.lib.stride_tricks.sliding_window_view
+    end = windows(padded, 6)[start + length - 6].astype(np.int64)  # the last 6 bytes
+    z = end[:, 5] == 90  # "Z"
+    sign = end[:, 0]
+    offset = (length >= _PREFIX + 6) & ((sign == 43) | (sign == 45)) & (end[:, 3] == 58)
     zone_len = np.where(z, 1, np.where(offset, 6, 0))
-    digits = [at(end - k) - 48 for k in (5, 4, 2, 1)]
+    digits = [end[:, k] - 48 for k in (1, 2, 4, 5)]
     zone_digits_ok = np.all([(d >= 0) & (d <= 9) for d in digits], axis=0)
     zone_hours, zone_minutes = digits[0] * 10 + digits[1], digits[2] * 10 + digits[3]
     ok = ~offset | (zone_digits_ok & (zone_hours <= 23) & (zone_minutes <= 59))
@@ -168,9 +162,9 @@ def _suffix(
     frac_len = length - _PREFIX - zone_len  # "." and its digits
     count = frac_len - 1
     has_frac = frac_len > 0
-    ok &= ~has_frac | ((at(np.full_like(start, _PREFIX)) == 46) & (count >= 1) & (count <= 9))
-    positions = _PREFIX + 1 + np.arange(9)
-    frac_digits = data[np.minimum(start[:, None] + positions, last)].astype(np.int64) - 48
+    after = windows(padded, 10)[start + _PREFIX].astype(np.int64)  # "." and 9 digits, if any
+    ok &= ~has_frac | ((after[:, 0] == 46) & (count >= 1) & (count <= 9))
+    frac_digits = after[:, 1:] - 48
     inside = np.arange(9) < np.where(has_frac, count, 0)[:, None]
     ok &= (~inside | ((frac_digits >= 0) & (frac_digits <= 9))).all(axis=1)
     frac = (np.where(inside, frac_digits, 0) * _POW).sum(axis=1)
