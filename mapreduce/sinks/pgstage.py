@@ -4,8 +4,10 @@ Runs in a worker, in parallel with the other partitions. The staging table lives
 target schema (not a session TEMP table: it must outlive this connection until apply) and
 is named from the run and partition, so re-staging a partition replaces it: drop, create
 and COPY happen in one transaction, under an advisory lock on the name, so a killed or
-overlapping attempt never leaves half a partition. Column types are inferred per batch;
-a later batch that needs a wider type (or a new column) alters the table first.
+overlapping attempt never leaves half a partition (and COPY can FREEZE the rows: nothing
+else can see the table before it commits). Column types are inferred per batch; a later
+batch that needs a wider type (or a new column) alters the table first. Each batch's
+COPY text is built a column at a time in pyarrow kernels (`pgcopy.py`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import psycopg
+import pyarrow as pa
 from psycopg import sql
 
 from mapreduce.sinks.columns import DECLARED, merge_type
+from mapreduce.sinks.pgcopy import column_text, copy_payload, instant_text, ordinal_text
 from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
     ORDINAL_COLUMN,
@@ -25,7 +29,16 @@ from mapreduce.sinks.postgres import (
     pg_ident,
     stage_name,
 )
-from mapreduce.sinks.records import Batch, infer_types, read_batches, scan_columns, to_rows
+from mapreduce.sinks.records import (
+    Batch,
+    check_keys,
+    infer_columns,
+    instant_pairs,
+    paused_gc,
+    read_batches,
+    scan_columns,
+    transpose,
+)
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 
 __all__ = ["NULL_ONLY", "stage_postgres"]
@@ -49,7 +62,8 @@ def stage_postgres(task: StageTask) -> StageResult:
                 conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} ({} BIGINT NOT NULL{})").format(
                     table, pg_ident(ORDINAL_COLUMN), sql.SQL("").join(
                         sql.SQL(", ") + e for e in extra)))
-                columns, rows = _copy_partition(conn, spec, table, task.path)
+                with paused_gc():
+                    columns, rows = _copy_partition(conn, spec, table, task.path)
         except psycopg.Error as exc:
             msg = (f"staging part file {task.path} into {spec.url.redacted} failed: "
                    f"{message(spec, exc)}")
@@ -64,28 +78,35 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
     rows = 0
     for batch in read_batches(path, spec.batch_rows):
         found, picked = scan_columns(batch, spec.url.dialect)
-        _widen(conn, table, columns, infer_types(found, picked))
-        names = list(columns)
-        json_columns = frozenset(n for n, t in columns.items() if t == "json")
-        data = to_rows(batch, spec, names, json_columns, _lines, False,
-                       picked if found == names else None)
-        targets = [*names, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        values = dict(zip(found, transpose(picked, len(found)), strict=True))
+        _widen(conn, table, columns, infer_columns(found, list(values.values())))
+        targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FREEZE)").format(
             table, sql.SQL(", ").join(map(pg_ident, targets)))
+        payload = copy_payload(_texts(batch, spec, columns, values))
         with conn.cursor() as cur, cur.copy(statement) as copy:
-            write = copy.write_row
-            for row in data:
-                write(row)
-        rows += len(data)
+            copy.write(payload)
+        rows += len(batch.records)
     if rows and spec.key_field not in columns:
         raise SinkError(f"part file {path}: the records have no key field {spec.key_field!r}: "
                         "output it from the job or pass the right key parameter")
     return columns, rows
 
 
-def _lines(batch: Batch, count: int) -> list[int]:
-    """Each row's line number in its part file: the tie-break among equal keys."""
-    return list(range(batch.first_line, batch.first_line + count))
+def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
+           values: dict[str, Sequence[object]]) -> list[pa.Array]:
+    """The batch's COPY text columns: the staging columns, the instant, the line number."""
+    count = len(batch.records)
+    missing = (None,) * count
+    if spec.key_field in columns:
+        check_keys(batch, spec, values.get(spec.key_field))
+    texts = [column_text(values.get(name, missing), logical, batch.escapes)
+             for name, logical in columns.items()]
+    if spec.has_instant:
+        stamps = values.get(spec.timestamp_field or "", missing)
+        texts.append(instant_text(*instant_pairs(batch, spec, stamps)))
+    texts.append(ordinal_text(batch.first_line, count))
+    return texts
 
 
 def _widen(conn: psycopg.Connection, table: sql.Composable, columns: dict[str, str],

@@ -11,18 +11,19 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
-from operator import add, itemgetter
+from operator import add, itemgetter, mul
 from typing import Any
 
 import orjson
 
+from mapreduce.formats.isotime import column_instants
 from mapreduce.sinks.columns import infer_column
 from mapreduce.sinks.instants import NS_PER_S, instant_function
 from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["Batch", "infer_types", "json_text", "paused_gc", "read_batches", "scan_columns",
-           "to_rows"]
+__all__ = ["Batch", "check_keys", "infer_columns", "infer_types", "instant_pairs", "json_text",
+           "paused_gc", "read_batches", "scan_columns", "to_rows", "transpose"]
 
 _loads = orjson.loads
 _dumps = orjson.dumps
@@ -35,6 +36,9 @@ class Batch:
     path: str
     first_line: int
     records: list[dict[str, Any]]
+    # Whether any line holds a backslash: without one, no decoded string (and no JSON text
+    # orjson writes of a value) holds a backslash, tab, newline or carriage return.
+    escapes: bool = True
 
     def where(self, index: int) -> str:
         """`path line N` of the record at `index`, for error messages."""
@@ -63,7 +67,8 @@ def read_batches(path: str, size: int) -> Iterator[Batch]:
     with file:
         first = 1
         while lines := list(islice(file, size)):
-            yield Batch(path, first, _decode(path, first, lines))
+            escapes = b"\\" in b"".join(lines)
+            yield Batch(path, first, _decode(path, first, lines), escapes)
             first += len(lines)
 
 
@@ -111,7 +116,12 @@ def scan_columns(batch: Batch, dialect: str) -> tuple[list[str], list[tuple[Any,
 def infer_types(names: Sequence[str],
                 picked: list[tuple[Any, ...]]) -> tuple[tuple[str, str], ...]:
     """Each column's logical type, from the rows `scan_columns` picked."""
-    columns = zip(*picked, strict=True) if picked else iter([()] * len(names))
+    return infer_columns(names, transpose(picked, len(names)))
+
+
+def infer_columns(names: Sequence[str],
+                  columns: Sequence[Sequence[Any]]) -> tuple[tuple[str, str], ...]:
+    """Each column's logical type, from its values."""
     return tuple((name, infer_column(col)) for name, col in zip(names, columns, strict=True))
 
 
@@ -138,22 +148,18 @@ def to_rows(batch: Batch, spec: LoadSpec, columns: Sequence[str],
     `picked` are the rows in `columns` order if the caller has them already.
     """
     rows = _pick(batch.records, columns) if picked is None else picked
-    key = columns.index(spec.key_field)
-    keys = list(map(itemgetter(key), rows))
-    if None in keys:
-        raise SinkError(f"part file {batch.where(keys.index(None))}: the key field "
-                        f"{spec.key_field!r} is missing or null: every loaded record needs its key")
+    check_keys(batch, spec, list(map(itemgetter(columns.index(spec.key_field)), rows)))
     instants = None
     if spec.timestamp_field is not None:  # from the values as decoded, before any JSON text
         stamps = list(map(itemgetter(columns.index(spec.timestamp_field)), rows))
-        instants = _instants(batch, spec, stamps)
+        instants = instant_pairs(batch, spec, stamps)
     if json_columns.intersection(columns):
         rows = json_text(rows, columns, json_columns)
     tails: list[Iterable[Any]] = []
     if instants is not None:
         if instant_split:
-            return list(map(add, rows, map(divmod, instants, repeat(NS_PER_S))))
-        tails.append(instants)
+            return list(map(add, rows, zip(*instants, strict=True)))
+        tails.append(map(add, map(mul, instants[0], repeat(NS_PER_S)), instants[1]))
     if extra is not None:
         tails.append(extra(batch, len(rows)))
     return list(map(add, rows, zip(*tails, strict=True))) if tails else rows
@@ -179,6 +185,21 @@ def _pick(records: list[dict[str, Any]], columns: Sequence[str]) -> list[tuple[A
         return [tuple(map(r.get, columns)) for r in records]
 
 
+def instant_pairs(batch: Batch, spec: LoadSpec,
+                  values: Sequence[object]) -> tuple[list[int], list[int]]:
+    """Each timestamp's exact instant as (floor seconds, nanoseconds) lists.
+
+    The common ISO-8601 spellings are parsed on the whole column at once (the fast path's
+    `column_instants`, which gives what `parse_instant` gives for every value); a column it
+    declines goes through `parse_instant` value by value, which names a bad one by line.
+    """
+    found = column_instants(list(values), spec.timestamp_unit)
+    if found is not None:
+        return found[0].tolist(), found[1].tolist()
+    pairs = [divmod(i, NS_PER_S) for i in _instants(batch, spec, values)]
+    return [s for s, _ in pairs], [n for _, n in pairs]
+
+
 def _instants(batch: Batch, spec: LoadSpec, values: Sequence[object]) -> list[int]:
     """The exact instant of each timestamp; an unparseable one is refused by line."""
     convert = instant_function(spec.timestamp_unit)
@@ -193,3 +214,16 @@ def _instants(batch: Batch, spec: LoadSpec, values: Sequence[object]) -> list[in
                        f"{exc}: upsert-latest needs a valid timestamp in every record")
                 raise SinkError(msg) from exc
         raise
+
+
+def check_keys(batch: Batch, spec: LoadSpec, keys: Sequence[object] | None) -> None:
+    """Every record needs its key: a missing or null one is refused by line."""
+    if keys is None or None in keys:
+        index = 0 if keys is None else list(keys).index(None)
+        raise SinkError(f"part file {batch.where(index)}: the key field {spec.key_field!r} "
+                        "is missing or null: every loaded record needs its key")
+
+
+def transpose(picked: list[tuple[Any, ...]], width: int) -> list[Sequence[Any]]:
+    """Rows to columns (`width` empty columns when there are no rows)."""
+    return list(zip(*picked, strict=True)) if picked else [()] * width
