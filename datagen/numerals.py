@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 import pyarrow as pa
 
+from datagen.columns import digits
 from datagen.pieces import Gather, Part
 
 __all__ = ["float_parts", "int_parts", "number_parts"]
@@ -33,17 +34,40 @@ _MAX_FLOAT = 1e9  # Arrow writes 1e+10 and above with an exponent
 _MAX_DECIMALS = 4
 
 
+def _texts(count: int, pad: int = 1, start: int = 0) -> pa.Array:
+    """The texts of start .. start + count - 1 (>= 0), zero-padded to `pad` digits; pad 0
+    writes 0 as "". Made by numpy: a table is built once per process, in its first chunk."""
+    values = np.arange(start, start + count, dtype=np.int64)
+    width = max(len(str(start + count - 1)), pad, 1)
+    powers = 10 ** np.arange(1, width + 1, dtype=np.int64)
+    own = np.searchsorted(powers, values, side="right") + (values > 0)
+    sizes = np.maximum(own, pad)
+    keep = np.arange(width)[None, :] >= (width - sizes)[:, None]
+    offsets = np.zeros(count + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    data = digits(values, width)[keep]
+    return pa.Array.from_buffers(
+        pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+
+
 @lru_cache(maxsize=8)
 def _table(count: int) -> pa.Array:
     """The texts of 0 .. count - 1."""
-    return pa.array([str(i) for i in range(count)], pa.string())
+    return _texts(count)
 
 
 @lru_cache(maxsize=1)
 def _low() -> pa.Array:
     """The last four digits: zero-padded "0000".."9999", then unpadded "0".."9999" for values
     below 10**4 (whose ten-thousands are written as "")."""
-    return pa.array([f"{i:04d}" for i in range(_SPLIT)] + [str(i) for i in range(_SPLIT)])
+    return pa.concat_arrays([_texts(_SPLIT, 4), _texts(_SPLIT)])
+
+
+@lru_cache(maxsize=1)
+def _high() -> pa.Array:
+    """Ten-thousands "", "1", "2" ... below _MAX_HIGH_SPAN ("" for values below 10**4)."""
+    return _texts(_MAX_HIGH_SPAN, 0)
 
 
 @lru_cache(maxsize=8)
@@ -57,14 +81,17 @@ def _fraction(decimals: int) -> pa.Array:
 def _unsigned(values: np.ndarray) -> list[Part] | None:
     """Pieces of non-negative int64 values."""
     top = int(values.max())
-    if top < 10**5:
-        return [Gather(_table(10 ** len(str(top))), values)]
+    if top < _SPLIT * 8:  # one table, its size a power of two so that chunks share it
+        return [Gather(_table(1 << top.bit_length()), values)]
     high = values // _SPLIT
     low = values - high * _SPLIT
     first, last = int(high.min()), int(high.max())
     if last - first >= _MAX_HIGH_SPAN:
         return None
-    words = pa.array(["" if h == 0 else str(h) for h in range(first, last + 1)], pa.string())
+    if last < _MAX_HIGH_SPAN:  # one table for every chunk (row numbers up to 40,960,000)
+        words, first = _high(), 0
+    else:
+        words = _texts(last - first + 1, 0, first)
     if first == 0:
         low = low + np.where(high == 0, _SPLIT, 0)
     return [Gather(words, high - first), Gather(_low(), low)]

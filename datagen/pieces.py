@@ -26,6 +26,9 @@ import pyarrow.compute as pc
 __all__ = ["Gather", "Part", "assemble", "clean", "fold", "memo", "offsets_of"]
 
 _LARGE = 1 << 30  # past this many bytes Arrow's 32-bit offsets need large_string
+# a literal beside a table is folded into its words: tables are made once per process (pools,
+# digits, clock) or are small (a chunk's days), so the fold is memoised or cheap
+_FOLD_MAX = 1 << 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,7 @@ def _folded(parts: Sequence[Part], rows: int) -> list[Part]:
         merged.append(part)
 
     def small(p: Part) -> bool:
-        return isinstance(p, Gather) and p.indices is not None and 8 * len(p.words) <= rows
+        return isinstance(p, Gather) and p.indices is not None and len(p.words) <= _FOLD_MAX
 
     out: list[Part] = []
     for i, part in enumerate(merged):
@@ -134,16 +137,48 @@ def _folded(parts: Sequence[Part], rows: int) -> list[Part]:
     return out
 
 
-def _sources(parts: list[Part], rows: int) -> tuple[pa.Array, np.ndarray]:
-    """All the parts' words and literals in one array, and each row's indices into it."""
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The words of a record's tables and literals, concatenated: made once per process when
+    every part is a table or a literal (the tables hold on to their memory meanwhile)."""
+
+    tables: tuple[pa.Array, ...]
+    array: pa.Array
+    longest: int  # bytes of a row's longest possible text
+
+
+_SOURCES: dict[tuple, _Source] = {}
+
+
+def _source(parts: list[Part], rows: int) -> pa.Array:
     literals = [p for p in parts if isinstance(p, str)]
-    arrays = [pa.array(literals, pa.string())] if literals else []
-    arrays += [p.words for p in parts if isinstance(p, Gather)]
-    large = sum(a.nbytes for a in arrays) >= _LARGE or _bound(parts, rows) >= _LARGE
+    tables = tuple(p.words for p in parts if isinstance(p, Gather))
+    fixed = all(isinstance(p, str) or p.indices is not None for p in parts)
+    key = (tuple(literals), *(_memory(t) for t in tables))
+    hit = _SOURCES.get(key) if fixed else None
+    same = hit is not None and all(a is b for a, b in zip(hit.tables, tables, strict=True))
+    if hit is not None and same and hit.longest * rows < _LARGE:
+        return hit.array
+    arrays = [pa.array(literals, pa.string()), *tables]
+    longest = sum(len(p.encode()) for p in literals) + sum(
+        int(np.diff(offsets_of(p.words)).max()) if p.indices is not None and len(p.words) else 0
+        for p in parts if isinstance(p, Gather)
+    )  # fmt: skip
+    aligned = sum(p.words.nbytes for p in parts if isinstance(p, Gather) and p.indices is None)
+    large = sum(a.nbytes for a in arrays) >= _LARGE or longest * rows + aligned >= _LARGE
     kind = pa.large_string() if large else pa.string()
     source = pa.concat_arrays([a.cast(kind) if a.type != kind else a for a in arrays])
+    if fixed and not large:
+        if len(_SOURCES) > 16:
+            _SOURCES.clear()
+        _SOURCES[key] = _Source(tables, source, longest)
+    return source
+
+
+def _index(parts: list[Part], rows: int, source: pa.Array) -> np.ndarray:
+    """Each row's indices into the source, row-major: the take's order."""
     index = np.empty((rows, len(parts)), np.int64 if len(source) >= 1 << 31 else np.int32)
-    base, lit = len(literals), 0
+    base, lit = sum(isinstance(p, str) for p in parts), 0
     for p, part in enumerate(parts):
         if isinstance(part, str):
             index[:, p] = lit
@@ -155,20 +190,7 @@ def _sources(parts: list[Part], rows: int) -> tuple[pa.Array, np.ndarray]:
             index[:, p] = part.indices
             index[:, p] += base
         base += len(part.words)
-    return source, index.reshape(-1)
-
-
-def _bound(parts: list[Part], rows: int) -> int:
-    """At least as many bytes as the rows will hold (decides 32- or 64-bit offsets)."""
-    total = 0
-    for part in parts:
-        if isinstance(part, str):
-            total += len(part.encode()) * rows
-        elif part.indices is None:
-            total += part.words.nbytes
-        elif len(part.words):
-            total += int(np.diff(offsets_of(part.words)).max()) * rows
-    return total
+    return index.reshape(-1)
 
 
 def assemble(parts: Sequence[Part], rows: int) -> pa.Array:
@@ -182,8 +204,8 @@ def assemble(parts: Sequence[Part], rows: int) -> pa.Array:
         only = parts[0]
         assert isinstance(only, Gather)
         return only.words if only.indices is None else only.words.take(only.indices)
-    source, index = _sources(parts, rows)
-    taken = source.take(index)
+    source = _source(parts, rows)
+    taken = source.take(_index(parts, rows, source))
     offsets = np.ascontiguousarray(offsets_of(taken)[:: len(parts)])
     return pa.Array.from_buffers(
         taken.type, rows, [None, pa.py_buffer(offsets), taken.buffers()[2]]

@@ -284,21 +284,32 @@ def _clock_words(tokens: tuple[Token, ...]) -> pa.Array | None:
     return None if table is None else from_matrix(table)
 
 
+def _days_matrix(tokens: tuple[Token, ...], day0: int, span: int) -> np.ndarray | None:
+    return _matrix(tokens, _Fields((day0 + np.arange(span, dtype=np.int64)) * 86400, None))
+
+
+@lru_cache(maxsize=32)
+def _day_table(tokens: tuple[Token, ...], day0: int, span: int) -> np.ndarray | None:
+    """The day parts of a field's whole range, made once per process."""
+    return _days_matrix(tokens, day0, span)
+
+
 def _fixed_runs(
-    tokens: tuple[Token, ...], f: _Fields
+    tokens: tuple[Token, ...], f: _Fields, days: tuple[int, int] | None = None
 ) -> list[tuple[np.ndarray, np.ndarray | None]] | None:
     """Fixed-width formats by table look-up: each date part is rendered once per distinct
     day (and each clock part once per second of the day), then gathered for every row.
-    Each run is (table, row's line in it) or (the rows' own matrix, None)."""
+    Each run is (table, row's line in it) or (the rows' own matrix, None). `days` is the
+    (first, last) day of the table, by default the rows' own."""
     if not _plain(tokens):
         return None
-    day0 = int(f.days.min())
-    span = int(f.days.max()) - day0 + 1
+    day0, end = days if days is not None else (int(f.days.min()), int(f.days.max()))
+    span = end - day0 + 1
     runs: list[tuple[np.ndarray, np.ndarray | None]] = []
     for kind, toks in _runs(tokens):
         run: tuple[np.ndarray, np.ndarray | None] | None
         if kind == "day" and span <= MAX_DAY_SPAN:
-            table = _matrix(toks, _Fields((day0 + np.arange(span, dtype=np.int64)) * 86400, None))
+            table = _day_table(toks, day0, span) if days else _days_matrix(toks, day0, span)
             run = None if table is None else (table, f.days - day0)
         elif kind == "clock":
             table = _clock_table(toks)
@@ -320,23 +331,37 @@ def _fixed_width(tokens: tuple[Token, ...], f: _Fields) -> pa.Array | None:
     return from_matrix(np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0])
 
 
+@lru_cache(maxsize=32)
+def _day_words(tokens: tuple[Token, ...], day0: int, span: int) -> pa.Array | None:
+    table = _day_table(tokens, day0, span)
+    return None if table is None else from_matrix(table)
+
+
 def render_parts(
-    tokens: tuple[Token, ...], seconds: np.ndarray, millis: np.ndarray | None = None
-) -> tuple[Gather, ...] | None:
-    """render()'s text as pieces (datagen.pieces) for fixed-width formats of UTC (or local)
-    times, gathered from the day and clock tables; None for other formats."""
+    tokens: tuple[Token, ...], seconds: np.ndarray, millis: np.ndarray | None = None,
+    span: tuple[int, int] | None = None,
+) -> tuple[Gather, ...] | None:  # fmt: skip
+    """render()'s text as pieces (datagen.pieces) for fixed-width formats, gathered from day
+    and clock tables made once per process; None for other formats. `span` is the (first,
+    last) second any row can have (a field's range), so every chunk shares one day table."""
     seconds = np.asarray(seconds, dtype=np.int64)
     if len(seconds) == 0:
         return None
     f = _Fields(seconds, millis)
-    runs = _fixed_runs(tokens, f)
+    days = None if span is None else (span[0] // 86400, span[1] // 86400)
+    if days is not None and not days[0] <= int(f.days.min()) <= int(f.days.max()) <= days[1]:
+        days = None
+    runs = _fixed_runs(tokens, f, days)
     if runs is None:
         return None
     parts = []
     for (kind, toks), (table, rows) in zip(_runs(tokens), runs, strict=True):
-        words = _clock_words(toks) if kind == "clock" else from_matrix(table)
-        assert words is not None
-        parts.append(Gather(words, rows))
+        words = None
+        if kind == "clock":
+            words = _clock_words(toks)
+        elif kind == "day" and rows is not None and days is not None:
+            words = _day_words(toks, days[0], days[1] - days[0] + 1)
+        parts.append(Gather(from_matrix(table) if words is None else words, rows))
     return tuple(parts)
 
 

@@ -88,7 +88,7 @@ class Temporal:
         assemble gathers the day and clock tables directly (datagen.pieces)."""
         if self.zone.utc:
             seconds = np.floor_divide(ms, 1000)
-            parts = render_parts(self.tokens, seconds, np.mod(ms, 1000))
+            parts = render_parts(self.tokens, seconds, np.mod(ms, 1000), (self.low, self.high))
             if parts is not None:
                 return Column(parts=parts, rows=len(ms))
         return Column(self.text(ms, choice))
