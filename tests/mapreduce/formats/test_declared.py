@@ -73,6 +73,7 @@ def test_a_block_decodes_to_the_declared_columns_and_positions(tmp_path):
         b'{"id":1,"ts":"a","x":"\xff"}',  # invalid UTF-8 in a skipped value
         b'{"id":1,"ts":"a","x":"\xed\xa0\x80"}',  # an encoded surrogate
         b'{"id":1,"ts":"a","x":1e400}',  # a float beyond range in a skipped value
+        b'{"id":1,"ts":"a","x":-2.5E+400}',  # the same, signed and spelled otherwise
         b'{"id":1,"ts":"a","x":' + b"9" * 400 + b"}",  # an int of hundreds of digits
         b'{"id":1,"ts":"a"}{"id":2,"ts":"b"}',  # two values on one line
         b'{"id":1,"ts":"a","x":[1,',  # a value across lines ...
@@ -87,6 +88,14 @@ def test_a_block_decodes_to_the_declared_columns_and_positions(tmp_path):
 def test_blocks_the_row_reader_may_read_differently_give_no_batch(tmp_path, line):
     good = b'{"id":1,"ts":"2024-01-01T00:00:00Z"}\n'
     assert _batch(tmp_path, good + line + b"\n" + good) is None
+
+
+@pytest.mark.parametrize(
+    "value", [b"1e+16", b"1E-400", b"2.5e99", b"9" * 199, b'"+1 555 0100, e.g."']
+)
+def test_numbers_every_reader_takes_keep_the_batch(tmp_path, value):
+    line = b'{"id":1,"ts":"2024-01-01T00:00:00Z","x":' + value + b"}\n"
+    assert _batch(tmp_path, line + line) is not None
 
 
 @settings(max_examples=100, deadline=None)
