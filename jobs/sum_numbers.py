@@ -57,11 +57,13 @@ def number_column(values):
         if kinds == {int}:
             return np.array(values, np.int64), None
         if kinds == {float}:
-            return np.array(values, np.float64), None
+            numbers = np.array(values, np.float64)
+            return (numbers, None) if np.isfinite(numbers).all() else None
         if kinds == {int, float}:
             numbers = np.array(values, np.float64)
             is_int = np.fromiter((type(v) is int for v in values), bool, len(values))
-            return (numbers, is_int) if (np.abs(numbers[is_int]) < 2.0**53).all() else None
+            exact = np.isfinite(numbers).all() and (np.abs(numbers[is_int]) < 2.0**53).all()
+            return (numbers, is_int) if exact else None
     except OverflowError:  # an int beyond 64 bits
         return None
     return None

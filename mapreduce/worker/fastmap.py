@@ -170,15 +170,23 @@ def _shared_keys(lanes: dict[str, pa.Table], pairs: list[tuple[Any, Any]]) -> in
         if lane == "null":
             shared += bool(len(table)) and any(key is None for key, _ in pairs)
             continue
-        wanted = int if lane == "int" else str
-        keys = [key for key, _ in pairs if type(key) is wanted]
+        keys = [found for key, _ in pairs if (found := _lane_key(key, lane)) is not None]
         if keys and len(table):
             try:  # ints beyond 64 bits, lone surrogates: compared in Python instead
-                found = pc.is_in(pa.array(keys, table["key"].type), value_set=table["key"])
-                shared += int(pc.sum(found).as_py() or 0)
+                hits = pc.is_in(pa.array(keys, table["key"].type), value_set=table["key"])
+                shared += int(pc.sum(hits).as_py() or 0)
             except (pa.ArrowInvalid, OverflowError, UnicodeError):
                 shared += len(set(keys) & set(table["key"].to_pylist()))
     return shared
+
+
+def _lane_key(key: Any, lane: str) -> Any:
+    """The pair's key as the lane would hold it (1.0 is the int 1), or None."""
+    if lane == "str":
+        return key if type(key) is str else None
+    if type(key) is float and key.is_integer():
+        return int(key)
+    return key if type(key) is int else None
 
 
 def _string_keys(keys: Any) -> Any:

@@ -6,6 +6,8 @@ split size and reducer count, including inputs that cross the fallback boundary.
 from __future__ import annotations
 
 import json
+import math
+import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from mapreduce.engine.api import run
 from mapreduce.engine.spec import RunSpec
+from mapreduce.formats import declared
 from mapreduce.worker import fastmap, fastreduce
 from tests import oracles
 
@@ -276,3 +279,218 @@ def test_winners_read_back_through_small_windows(tmp_path, users, monkeypatch):
     path, _ = users["ints"]
     row = row_job(tmp_path, "latest_by_key", "LatestByKey")
     assert_same(run_both(tmp_path, "latest_by_key", row, [path, path], ("sequential", 1, 3000, 2)))
+
+
+# -- group_aggregate, sum_numbers, top_n ------------------------------------------------
+
+JOBS = {
+    "group_aggregate": "GroupAggregate",
+    "sum_numbers": "SumNumbers",
+    "top_n": "TopN",
+    "word_count": "WordCount",
+    "latest_by_key": "LatestByKey",
+}
+
+
+@pytest.fixture()
+def small_blocks(monkeypatch):
+    """Blocks of ~300 bytes instead of 8 MB, so one task holds many blocks and the fast
+    and row paths alternate inside it (what a big input does)."""
+    monkeypatch.setattr(declared.line_blocks, "__defaults__", (300,))
+
+
+def _orders(count=500, seed=3):
+    """Orders as the datagen preset spells them: amounts with two decimals, some whole."""
+    rng = random.Random(seed)
+    countries = ["DE", "FR", "US", "BR", "JP", "AU", "Σ"]
+    rows = []
+    for i in range(count):
+        cents = rng.randrange(100, 100_000)
+        amount = f"{cents // 100}" if i % 17 == 0 else f"{cents // 100}.{cents % 100:02d}"
+        rows.append({"id": i, "country": rng.choice(countries), "amount": amount})
+    return rows
+
+
+def _orders_csv(path, rows):
+    lines = ["id,country,amount", *(f"{r['id']},{r['country']},{r['amount']}" for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_group_aggregate_on_both_paths(tmp_path, config):
+    rows = _orders()
+    table = _orders_csv(tmp_path / "orders.csv", rows)
+    numbers = [{**r, "amount": json.loads(r["amount"])} for r in rows]
+    ndjson = oracles.write_ndjson(tmp_path / "orders.jsonl", numbers)
+    row = row_job(tmp_path, "group_aggregate", "GroupAggregate")
+    for data in (table, ndjson):
+        results = run_both(tmp_path, "group_aggregate", row, [data], config)
+        assert_same(results)
+        parts = b"".join(results[0][0].values()).splitlines()
+        got = {oracles.key_token(r.pop("country")): r for r in map(json.loads, parts)}
+        assert got == oracles.group_aggregate(rows, "country", "amount")
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_sum_numbers_on_both_paths(tmp_path, config):
+    rng = random.Random(4)
+    values = [rng.randrange(-(10**12), 10**12) for _ in range(400)]
+    text = tmp_path / "numbers.txt"
+    text.write_text("".join(f"{v}\n" for v in values))
+    rows = _orders()
+    table = _orders_csv(tmp_path / "orders.csv", rows)
+    row = row_job(tmp_path, "sum_numbers", "SumNumbers")
+    for data, options in ((text, {}), (table, {"field": "amount"})):
+        job = "sum_numbers"
+        results = run_both(tmp_path, job, row, [data], config, params=options)
+        assert_same(results)
+        [got] = [json.loads(part) for part in results[0][0].values() if part]
+        assert got["count"] == 400 if data == text else len(rows)
+    assert got["sum"] == math.fsum(json.loads(r["amount"]) for r in rows)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_top_n_on_both_paths(tmp_path, config, users):
+    words = tmp_path / "words.txt"
+    lines = oracles.text_lines()
+    words.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    row = row_job(tmp_path, "top_n", "TopN")
+    results = run_both(tmp_path, "top_n", row, [words], config, params={"n": 7})
+    assert_same(results)
+    got = [json.loads(line) for part in results[0][0].values() for line in part.splitlines()]
+    assert got == oracles.top_n(lines, 7)
+    for kind, field in (("ints", "id"), ("ints", "name"), ("mixed", "id")):
+        data = users[kind][0] if kind == "ints" else users[kind]
+        assert_same(run_both(tmp_path, "top_n", row, [data], config, params={"field": field}))
+
+
+NUMBERS = st.one_of(
+    st.integers(-5, 5),
+    st.integers(-(2**63), 2**63 - 1),
+    st.integers(-(2**70), 2**70),
+    st.floats(-1e6, 1e6).map(lambda x: round(x, 2)),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.0, -0.0, 1e-300, 5e-324, 2.0**60, 2.0**-61, 1.0, 3.0, 1e300]),
+    st.sampled_from(["12.50", " 7", "+3", "1e5", "1_000", "٣", "nan", "-0", "-0.0", "0.1"]),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(0, 2), max_size=1),
+)
+TEXTS = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.integers(-(2**53), 2**53).map(str),
+    st.floats(-1e9, 1e9).map(lambda x: f"{x:.2f}"),
+    st.floats(allow_nan=False).map(repr),
+    st.sampled_from(["12.50", " 7", "+3", "1e5", "1_000", "٣", "nan", "inf", "", "-0", "-0.0"]),
+    st.sampled_from(["007", "1.", ".5", "0.1000000000000000055511151231257827", "x"]),
+)
+
+
+def _plain(count, start=0):
+    """Ordinary orders: most blocks of an input take the fast path."""
+    return [{"k": (start + i) % 5, "v": (i % 7) + 0.25 * (i % 3)} for i in range(count)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    records=st.lists(st.fixed_dictionaries({"k": KEYS, "v": NUMBERS}), max_size=30),
+    before=st.integers(0, 40),
+    after=st.integers(0, 40),
+)
+def test_group_aggregate_across_the_fallback_boundary(
+    tmp_path_factory, small_blocks, records, before, after
+):
+    tmp_path = tmp_path_factory.mktemp("aggregate")
+    path = tmp_path / "in.jsonl"
+    lines = [json.dumps(r).encode() for r in _plain(before) + records + _plain(after, 3)]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    row = row_job(tmp_path, "group_aggregate", "GroupAggregate")
+    options = {"skip_bad_records": True, "params": {"by": "k", "field": "v"}}
+    config = ("sequential", 2, 700, 3)
+    assert_same(run_both(tmp_path, "group_aggregate", row, [path], config, **options))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    cells=st.lists(st.tuples(st.sampled_from(["a", "b", "1", "01", "é"]), TEXTS), max_size=30),
+    before=st.integers(0, 40),
+)
+def test_number_spellings_on_csv_and_text(tmp_path_factory, small_blocks, cells, before):
+    """CSV cells and text lines are numbers as number() reads them: plain decimals on
+    columns, every other spelling through map() for its block; the same parts either way."""
+    tmp_path = tmp_path_factory.mktemp("spellings")
+    ordinary = [(str(i % 4), f"{i}.{i % 100:02d}") for i in range(before)]
+    rows = [*ordinary, *cells, *ordinary, ("a", "1")]
+    table = tmp_path / "in.csv"
+    table.write_text("k,v\n" + "".join(f"{k},{v}\n" for k, v in rows), encoding="utf-8")
+    text = tmp_path / "in.txt"
+    text.write_text("".join(f"{v}\n" for _, v in rows), encoding="utf-8")
+    config = ("sequential", 2, 500, 2)
+    aggregate = row_job(tmp_path, "group_aggregate", "GroupAggregate")
+    params = {"by": "k", "field": "v"}
+    options = {"skip_bad_records": True}
+    results = run_both(
+        tmp_path, "group_aggregate", aggregate, [table], config, params=params, **options
+    )
+    assert_same(results)
+    total = row_job(tmp_path, "sum_numbers", "SumNumbers")
+    for data, params in ((table, {"field": "v"}), (text, {})):
+        assert_same(
+            run_both(tmp_path, "sum_numbers", total, [data], config, params=params, **options)
+        )
+
+
+def test_the_new_jobs_take_the_fast_path(tmp_path, users, monkeypatch):
+    """A spy on the columnar output (the real one still runs): orders as CSV and NDJSON,
+    numbers as text, words and ids go through map_batch; text lines are no objects for
+    group_aggregate, and JSON strings of numbers go through map()."""
+    added = []
+    original = fastmap.MapColumns.add
+
+    def spy(self, batch, columns):
+        got = original(self, batch, columns)
+        added.append(len(batch) if got is not None else 0)
+        return got
+
+    monkeypatch.setattr(fastmap.MapColumns, "add", spy)
+    rows = _orders()
+    table = _orders_csv(tmp_path / "orders.csv", rows)
+    ndjson = oracles.write_ndjson(
+        tmp_path / "orders.jsonl", [{**r, "amount": json.loads(r["amount"])} for r in rows]
+    )
+    texts = oracles.write_ndjson(tmp_path / "texts.jsonl", rows)  # amounts as JSON strings
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("".join(f"{i * 7 - 300}\n" for i in range(300)))
+    words = tmp_path / "words.txt"
+    words.write_text("\n".join(oracles.text_lines()) + "\n", encoding="utf-8")
+    path, records = users["ints"]
+    for job, data, params, expected in (
+        ("group_aggregate", table, {}, len(rows)),
+        ("group_aggregate", ndjson, {}, len(rows)),
+        ("group_aggregate", texts, {}, 0),
+        ("group_aggregate", numbers, {}, 0),
+        ("sum_numbers", numbers, {}, 300),
+        ("sum_numbers", table, {"field": "amount"}, len(rows)),
+        ("top_n", words, {}, 400),
+        ("top_n", path, {"field": "id"}, len(records)),
+    ):
+        added.clear()
+        config = ("sequential", 1, None, 2)
+        options = {"params": params, "skip_bad_records": True}
+        run_both(tmp_path, job, row_job(tmp_path, job, JOBS[job]), [data], config, **options)
+        assert sum(added) == expected, (job, data.name)
+
+
+def test_the_first_of_1_and_1_0_is_kept_across_blocks(tmp_path, small_blocks):
+    """1 and 1.0 are one key and the first one seen is kept: a float key sends its block
+    through map(), and the blocks after it too, so a later int 1 does not win."""
+    first = [{"k": 1.0, "v": 1}, *({"k": i % 3, "v": i} for i in range(40))]
+    path = oracles.write_ndjson(tmp_path / "in.jsonl", first)
+    row = row_job(tmp_path, "group_aggregate", "GroupAggregate")
+    params = {"by": "k", "field": "v"}
+    results = run_both(
+        tmp_path, "group_aggregate", row, [path], ("sequential", 1, None, 1), params=params
+    )
+    assert_same(results)
+    assert b'{"k":1.0,' in results[0][0]["part-00000.jsonl"]
