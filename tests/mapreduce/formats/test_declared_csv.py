@@ -1,0 +1,32 @@
+"""CSV blocks the row reader reads differently take the row path: blank lines, CR, quotes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.mapreduce.test_fastpath_contract import CONFIGS, assert_same, row_job, run_both
+
+GOOD = "".join(f"{i % 7},2024-01-0{1 + i % 5}T00:00:00Z,{i}\n" for i in range(40))
+
+
+@pytest.mark.parametrize(
+    "middle",
+    ["\n", "\n\n", "1,2024-02-01T00:00:00Z,x\r\n", '5,2024-03-01T00:00:00Z,"a,b"\n'],
+    ids=["blank", "two-blank", "crlf", "quoted"],
+)
+def test_blocks_with_what_arrow_reads_otherwise_match_the_row_path(tmp_path, middle):
+    path = tmp_path / "in.csv"
+    path.write_text("id,updated_at,n\n" + GOOD + middle + GOOD, newline="")
+    row = row_job(tmp_path, "latest_by_key", "LatestByKey")
+    assert_same(run_both(tmp_path, "latest_by_key", row, [path], CONFIGS[0]))
+
+
+def test_blank_lines_are_skipped_by_a_job_that_takes_any_text(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,city\n" + "".join(f"{i},c{i % 3}\n" for i in range(30)) + "\n" * 3 + "9,c1\n"
+    )
+    row = row_job(tmp_path, "top_n", "TopN")
+    results = run_both(tmp_path, "top_n", row, [path], CONFIGS[0], params={"field": "city"})
+    assert_same(results)
+    assert b'""' not in b"".join(results[0][0].values())  # no empty value was counted
