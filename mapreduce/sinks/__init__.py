@@ -7,8 +7,9 @@
     check_sink(spec) ─────────────► connect, validate names and an existing table
     reduce partition i ─► part-i.jsonl
     stage_partition(StageTask) ───► PostgreSQL: COPY into an UNLOGGED staging table
-       (workers, in parallel)         SQLite: decode, validate, infer columns, and keep the
-                                      rows in `<part file>.rows` (the database is not touched)
+       (workers, in parallel)         SQLite: decode, validate, infer columns, and bind the
+                                      rows into `<part file>.stage.db` (the database is not
+                                      touched; apply ATTACHes it and copies with one INSERT)
     apply_load(spec, run, parts) ─► one transaction: create or fit the table, apply every
                                       partition with the mode's rule, marker row, drop staging
     discard_load(spec, run) ──────► drop a failed run's staging tables

@@ -12,9 +12,11 @@ from functools import partial
 
 from mapreduce.timestamps import parse_instant
 
-__all__ = ["NS_PER_S", "instant_function"]
+__all__ = ["INSTANT_COLUMNS", "NS_PER_S", "instant_function"]
 
 NS_PER_S = 1_000_000_000
+# SQLite keeps an instant in two INTEGER columns: floor seconds, then nanoseconds (0-999999999)
+INSTANT_COLUMNS = ("_mr_instant_s", "_mr_instant_ns")
 
 
 def instant_function(unit: str) -> Callable[[object], int]:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mapreduce.sinks.columns import merge_columns
+from mapreduce.sinks.instants import INSTANT_COLUMNS, NS_PER_S
 from mapreduce.sinks.records import (
-    infer_types,
+    Batch,
+    check_keys,
+    infer_columns,
+    instant_pairs,
     paused_gc,
     read_batches,
     scan_columns,
-    to_rows,
+    transpose,
 )
-from mapreduce.sinks.rowfile import RowWriter
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
+from mapreduce.sinks.stagefile import StageWriter
 
 __all__ = ["RunColumns", "run_columns", "scan_partition"]
 
@@ -30,21 +35,29 @@ class RunColumns:
 def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> StageResult:
     """Read a part file once: infer its columns and refuse bad records (key, timestamp).
 
-    With `keep_rows` the decoded rows are written to a row file for apply (SQLite).
+    With `keep_rows` the decoded rows are written to a staging file for apply (SQLite);
+    instants are (seconds, nanoseconds) pairs with `instant_split`, else one int.
     """
     spec = task.spec
     parts: list[tuple[tuple[str, str], ...]] = []
     rows = 0
-    writer = RowWriter(task.path) if keep_rows else None
+    tail = INSTANT_COLUMNS if spec.has_instant and instant_split else ()
+    writer = StageWriter(task.path, tail) if keep_rows else None
     try:
         with paused_gc():
             for batch in read_batches(task.path, spec.batch_rows):
                 names, picked = scan_columns(batch, spec.url.dialect)
                 _require_fields(spec, names, f"part file {batch.where(0)}")
-                data = to_rows(batch, spec, names, frozenset(), None, instant_split, picked)
+                columns = transpose(picked, len(names))
+                types = infer_columns(names, columns)
+                check_keys(batch, spec, columns[names.index(spec.key_field)])
+                instants = _instants(batch, spec, names, columns, instant_split)
+                if writer is not None and any(t == "decimal" for _, t in types):
+                    writer.abandon()  # SQLite refuses such a column at apply anyway
+                    writer = None
                 if writer is not None:
-                    writer.write(names, data)
-                parts.append(infer_types(names, picked))
+                    writer.write(names, types, columns, instants)
+                parts.append(types)
                 rows += len(batch.records)
     except BaseException:
         if writer is not None:
@@ -53,6 +66,17 @@ def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> Sta
     if writer is not None:
         writer.publish()
     return StageResult(task.partition, rows, merge_columns(parts))
+
+
+def _instants(batch: Batch, spec: LoadSpec, names: list[str], columns: list[Sequence[Any]],
+              split: bool) -> list[Sequence[int]]:
+    """The batch's instant columns: [seconds, nanoseconds] split, else [one exact int]."""
+    if spec.timestamp_field is None:
+        return []
+    seconds, nanos = instant_pairs(batch, spec, columns[names.index(spec.timestamp_field)])
+    if split:
+        return [seconds, nanos]
+    return [[s * NS_PER_S + n for s, n in zip(seconds, nanos, strict=True)]]
 
 
 def run_columns(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str]],

@@ -1,8 +1,11 @@
 """The SQLite loader: one writer connection applies a whole run in one transaction.
 
-    stage_partition (workers, in parallel)   read-only: decode, validate, infer columns
-    apply_load (one process)                 BEGIN IMMEDIATE ─ create/fit table ─ batched
-                                             executemany upserts ─ marker row ─ COMMIT
+    stage_partition (workers, in parallel)   decode, validate, infer columns, and bind the
+                                             rows into a staging file of their own
+                                             (stagefile.py; the database is not touched)
+    apply_load (one process)                 BEGIN IMMEDIATE ─ create/fit table ─ ATTACH
+                                             each staging file, INSERT … SELECT upserts
+                                             ─ marker row ─ COMMIT
 
 SQLite allows one writer at a time; several runs loading one database queue on the busy
 timeout, and an attempt that still finds the database locked is retried (huey's
@@ -23,15 +26,21 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mapreduce.sinks.columns import DECLARED, fit_columns
+from mapreduce.sinks.instants import INSTANT_COLUMNS
 from mapreduce.sinks.names import quote_sqlite
-from mapreduce.sinks.records import json_text, paused_gc, read_batches, to_rows
-from mapreduce.sinks.rowfile import read_rows, remove_rows
+from mapreduce.sinks.records import paused_gc, read_batches, to_rows
 from mapreduce.sinks.schema import RunColumns, run_columns, scan_partition
 from mapreduce.sinks.spec import LoadResult, LoadSpec, SinkError, StageResult, StageTask
+from mapreduce.sinks.stagefile import (
+    ROWS_TABLE,
+    StageFile,
+    open_stage,
+    remove_stages,
+    staged_rows,
+)
 
 __all__ = ["INSTANT_COLUMNS", "MARKER_TABLE", "apply_sqlite", "check_sqlite", "stage_sqlite"]
 
-INSTANT_COLUMNS = ("_mr_instant_s", "_mr_instant_ns")
 MARKER_TABLE = "_mr_loads"
 _LOCK_WAIT_S = 3600.0  # give up on a database held locked this long by other writers
 _MARKER_DDL = (f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (run_id TEXT NOT NULL, "
@@ -61,7 +70,7 @@ def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, st
     with _connect(spec) as conn, _write_transaction(conn, spec):
         if conn.execute(f"SELECT 1 FROM {MARKER_TABLE} WHERE run_id = ? AND table_name = ?",
                         (run_id, spec.table)).fetchone():
-            remove_rows([path for _, path in partitions])
+            remove_stages([path for _, path in partitions])
             return LoadResult(spec.url.redacted, 0, 0, tuple(p for p, _ in partitions), True)
         fitted = _prepare_table(conn, spec, columns)
         if spec.mode == "replace":
@@ -71,53 +80,87 @@ def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, st
         written = conn.total_changes - before
         conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
                      (run_id, spec.table, spec.mode, read, written, time.time()))
-    remove_rows([path for _, path in partitions])
+    remove_stages([path for _, path in partitions])
     return LoadResult(spec.url.redacted, read, written, tuple(p for p, _ in partitions))
 
 
 def _insert_partitions(conn: sqlite3.Connection, spec: LoadSpec, columns: RunColumns,
                        fitted: dict[str, str], partitions: Sequence[tuple[int, str]]) -> int:
-    """Executemany every partition's rows in batches; return the rows read."""
+    """Copy every partition's rows in partition order, then line order; the rows read.
+
+    A fresh staging file is ATTACHed and copied by one INSERT … SELECT (as many as SQLite
+    attaches at once; the rest are read on a connection of their own); a partition without
+    one is decoded from its part file here.
+    """
     names = [n for n, _ in columns.columns]
-    json_columns = frozenset(n for n, t in fitted.items() if t == "json")
-    statement = _insert_sql(spec, names)
     read = 0
+    room = conn.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
     with paused_gc():
-        for _, path in partitions:
-            for first, rows in _partition_rows(spec, path, names, json_columns):
-                try:
-                    conn.executemany(statement, rows)
-                except sqlite3.Error as exc:
-                    msg = (f"loading part file {path} lines {first}-{first + len(rows) - 1} "
-                           f"into {spec.url.redacted} failed: {exc}; the table is unchanged")
-                    raise SinkError(msg) from exc
-                read += len(rows)
+        for number, path in partitions:
+            stage = open_stage(path)
+            if stage is not None and not stage.fits(fitted):
+                stage = None
+            try:
+                if stage is not None and room > 0:
+                    room -= 1
+                    read += _copy_stage(conn, spec, names, stage, number)
+                else:
+                    read += _insert_rows(conn, spec, names, fitted, path, stage)
+            except sqlite3.Error as exc:
+                msg = (f"loading part file {path} into {spec.url.redacted} failed: {exc}; "
+                       "the table is unchanged")
+                raise SinkError(msg) from exc
     return read
 
 
-def _partition_rows(spec: LoadSpec, path: str, names: list[str],
-                    json_columns: frozenset[str]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
-    """(first line, rows) batches: from the stage's row file, else decoded here."""
-    tail = len(INSTANT_COLUMNS) if spec.has_instant else 0
-    staged = read_rows(path, names, tail)
-    if staged is None:
-        for batch in read_batches(path, spec.batch_rows):
-            yield batch.first_line, to_rows(batch, spec, names, json_columns, None, True)
-        return
-    first = 1
-    for rows in staged:
-        yield first, json_text(rows, names, json_columns) if json_columns else rows
-        first += len(rows)
+def _copy_stage(conn: sqlite3.Connection, spec: LoadSpec, names: Sequence[str],
+                stage: StageFile, number: int) -> int:
+    """ATTACH a staging file and copy its rows with one INSERT … SELECT; the rows read."""
+    alias = quote_sqlite(f"_mr_stage_{number}")
+    conn.execute(f"ATTACH DATABASE ? AS {alias}", (stage.path,))
+    count = conn.execute(f"SELECT count(*) FROM {alias}.{ROWS_TABLE}").fetchone()[0]
+    conn.execute(_insert_sql(spec, names, _stage_select(spec, names, stage, alias)))
+    return int(count)
 
 
-def _insert_sql(spec: LoadSpec, names: Sequence[str]) -> str:
-    """INSERT … ON CONFLICT DO UPDATE … WHERE for the mode (plain INSERT for append)."""
+def _stage_select(spec: LoadSpec, names: Sequence[str], stage: StageFile,
+                  source: str) -> str:
+    """SELECT of a staging table's rows in line order, NULL for columns it lacks."""
+    picked = [quote_sqlite(n) if n in stage.columns else "NULL" for n in names]
+    if spec.has_instant:
+        picked += INSTANT_COLUMNS
+    # WHERE true: an upsert after INSERT … SELECT needs it to parse (SQLite's docs)
+    return (f"SELECT {', '.join(picked)} FROM {source}.{ROWS_TABLE} "
+            "WHERE true ORDER BY rowid")
+
+
+def _insert_rows(conn: sqlite3.Connection, spec: LoadSpec, names: list[str],
+                 fitted: dict[str, str], path: str, stage: StageFile | None) -> int:
+    """Executemany one partition's rows in batches (staging file or part file); rows read."""
+    statement = _insert_sql(spec, names)
+    json_columns = frozenset(n for n, t in fitted.items() if t == "json")
+    if stage is not None:
+        batches: Iterator[list[tuple[Any, ...]]] = staged_rows(
+            stage, _stage_select(spec, names, stage, "main"), spec.batch_rows)
+    else:
+        batches = (to_rows(batch, spec, names, json_columns, None, True)
+                   for batch in read_batches(path, spec.batch_rows))
+    read = 0
+    for rows in batches:
+        conn.executemany(statement, rows)
+        read += len(rows)
+    return read
+
+
+def _insert_sql(spec: LoadSpec, names: Sequence[str], select: str | None = None) -> str:
+    """INSERT … ON CONFLICT DO UPDATE … WHERE for the mode (plain INSERT for append), of
+    one row of parameters, or of the rows of `select`."""
     table = quote_sqlite(spec.table, "table")
     targets = [quote_sqlite(n) for n in names]
     if spec.has_instant:
         targets += INSTANT_COLUMNS
-    sql = (f"INSERT INTO {table} ({', '.join(targets)}) "
-           f"VALUES ({', '.join('?' * len(targets))})")
+    source = select or f"VALUES ({', '.join('?' * len(targets))})"
+    sql = f"INSERT INTO main.{table} ({', '.join(targets)}) {source}"
     if spec.mode == "append":
         return sql
     key = quote_sqlite(spec.key_field)
@@ -197,7 +240,8 @@ def _connect(spec: LoadSpec) -> Iterator[sqlite3.Connection]:
     try:
         _retry_locked(spec, lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
         conn.execute("PRAGMA synchronous = FULL")  # one commit per run: the fsync is cheap
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: a big run's pages stay in memory
+        conn.execute("PRAGMA temp_store = MEMORY")
         _retry_locked(spec, lambda: conn.execute(_MARKER_DDL))
         yield conn
     except sqlite3.DatabaseError as exc:

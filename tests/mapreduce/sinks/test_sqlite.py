@@ -70,22 +70,30 @@ def test_invalid_json_names_the_line(sqlite_target: Target, tmp_path: Path) -> N
         load(sqlite_target.spec(), "r", parts)
 
 
-def test_row_files_are_used_when_fresh_ignored_when_stale_and_removed(
+def test_staging_files_are_used_when_fresh_ignored_when_stale_and_removed(
         sqlite_target: Target, tmp_path: Path) -> None:
     spec = sqlite_target.spec()
     parts = write_parts(tmp_path, [[{"id": 1, "name": "staged", "updated_at": 1}]])
     part = parts[0][1]
     staged = [stage_partition(StageTask("r", 0, str(part), spec))]
-    row_file = Path(f"{part}.rows")
-    assert row_file.exists() and not list(tmp_path.rglob("*.tmp"))
-    # The part file changes after staging (a re-run reduce): the row file is stale.
-    part.write_bytes(b'{"id": 1, "name": "rewritten", "updated_at": 2}\n')
+    stage_file = Path(f"{part}.stage.db")
+    assert stage_file.exists() and not list(tmp_path.rglob("*.tmp"))
+    # Apply copies the staging file's rows, not the part file's: mark the staged row.
+    with sqlite3.connect(stage_file) as conn:
+        conn.execute("UPDATE _mr_rows SET name = 'from the staging file'")
+    conn.close()
     apply_load(spec, "r", parts, staged)
+    assert [r["name"] for r in sqlite_target.rows()] == ["from the staging file"]
+    assert not stage_file.exists()
+    # The part file changes after staging (a re-run reduce): the staging file is stale.
+    stage_partition(StageTask("r2", 0, str(part), spec))
+    part.write_bytes(b'{"id": 1, "name": "rewritten", "updated_at": 2}\n')
+    apply_load(spec, "r2", parts, staged)
     assert [r["name"] for r in sqlite_target.rows()] == ["rewritten"]
-    assert not row_file.exists()
+    assert not stage_file.exists()
 
 
-def test_a_failed_stage_leaves_no_row_file(sqlite_target: Target, tmp_path: Path) -> None:
+def test_a_failed_stage_leaves_no_staging_file(sqlite_target: Target, tmp_path: Path) -> None:
     parts = write_parts(tmp_path, [[{"id": 1, "updated_at": 1}, {"id": None, "updated_at": 1}]])
     with pytest.raises(SinkError, match="line 2"):
         stage_partition(StageTask("r", 0, str(parts[0][1]), sqlite_target.spec()))

@@ -1,0 +1,159 @@
+"""SQLite staging files: one partition's rows, as decoded, in a SQLite file of its own.
+
+    stage_partition (worker, in parallel)          apply_load (the one writer)
+    part-N.jsonl ─► decode, validate, instants ─►  ATTACH part-N.jsonl.stage.db
+    executemany into part-N.jsonl.stage.db         INSERT INTO main.t SELECT … FROM it
+    (temporary name, then os.replace)              ORDER BY rowid: C copies every row
+
+SQLite has one writer, so everything apply does is serial; binding a million rows from
+Python was most of its time. Workers bind them instead, each into its own file, and the
+writer's copy is SQLite's own work. The staging table's columns have no declared type, so
+each value keeps what binding gave it and the target column's affinity applies at the
+copy, exactly as when apply bound the row itself. Rows keep their line order (rowid).
+
+A staging file is used only if it names the part file's current size and mtime and its
+JSON columns match the table's: a column that held JSON in some batch is staged as JSON
+text, so one whose other batches held plain values (or the reverse) cannot be copied, and
+apply reads that partition's part file itself. A stale or unusable file costs time, never
+rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from mapreduce.sinks.names import quote_sqlite
+
+__all__ = ["ROWS_TABLE", "SUFFIX", "StageFile", "StageWriter", "open_stage", "remove_stages",
+           "staged_rows"]
+
+SUFFIX = ".stage.db"
+ROWS_TABLE = "_mr_rows"
+_META_TABLE = "_mr_meta"
+_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class StageFile:
+    """What a staging file holds: its columns, and which hold JSON text or plain values."""
+
+    path: str
+    columns: tuple[str, ...]
+    json_columns: frozenset[str]
+    plain_columns: frozenset[str]
+
+    def fits(self, fitted: dict[str, str]) -> bool:
+        """Whether the table's column types (`fitted`) take these values as staged: JSON
+        text only into JSON columns, plain values only into others."""
+        for name in self.columns:
+            if fitted.get(name) == "json":
+                if name in self.plain_columns:
+                    return False
+            elif name in self.json_columns:
+                return False
+        return True
+
+
+def _stamp(part: str) -> tuple[int, int]:
+    info = os.stat(part)
+    return info.st_size, info.st_mtime_ns
+
+
+class StageWriter:
+    """Writes one part file's row batches; `publish` gives the file its final name."""
+
+    def __init__(self, part: str, instant_columns: Sequence[str]) -> None:
+        self.part = part
+        self.temp = f"{part}{SUFFIX}.{os.getpid()}.tmp"
+        self.stamp = _stamp(part)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.temp)  # a killed attempt's leftover
+        self.conn = sqlite3.connect(self.temp, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = OFF")  # a private file, published whole
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.tail = list(instant_columns)
+        self.columns: list[str] = []
+        self.json: set[str] = set()
+        self.plain: set[str] = set()
+        self.conn.execute(f"CREATE TABLE {ROWS_TABLE} "
+                          f"({', '.join(self.tail) or '_mr_none'})")
+        self.conn.execute("BEGIN")
+
+    def write(self, names: Sequence[str], types: Sequence[tuple[str, str]],
+              columns: list[Sequence[Any]], tail: Sequence[Sequence[Any]]) -> None:
+        """One batch: `columns` in `names` order (`types` their logical types), then the
+        instant columns; JSON-typed columns are written as JSON text."""
+        for name in names:
+            if name not in self.columns:
+                self.conn.execute(f"ALTER TABLE {ROWS_TABLE} ADD COLUMN {quote_sqlite(name)}")
+                self.columns.append(name)
+        for index, (name, logical) in enumerate(types):
+            if logical == "json":
+                columns[index] = _json_text(columns[index])
+                self.json.add(name)
+            elif logical != "null":
+                self.plain.add(name)
+        targets = [*map(quote_sqlite, names), *self.tail]
+        self.conn.executemany(
+            f"INSERT INTO {ROWS_TABLE} ({', '.join(targets)}) "
+            f"VALUES ({', '.join('?' * len(targets))})", zip(*columns, *tail, strict=True))
+
+    def publish(self) -> None:
+        """Record what the file holds, commit, close and rename: a staging file is whole."""
+        meta = orjson.dumps([self.columns, sorted(self.json), sorted(self.plain)]).decode()
+        self.conn.execute(f"CREATE TABLE {_META_TABLE} (format, size, mtime_ns, columns)")
+        self.conn.execute(f"INSERT INTO {_META_TABLE} VALUES (?, ?, ?, ?)",
+                          (_FORMAT, *self.stamp, meta))
+        self.conn.execute("COMMIT")
+        self.conn.close()
+        os.replace(self.temp, self.part + SUFFIX)
+
+    def abandon(self) -> None:
+        """Drop the unfinished file (the stage failed, or the rows cannot be staged)."""
+        self.conn.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.temp)
+
+
+def _json_text(values: Sequence[Any]) -> list[str | None]:
+    dumps = orjson.dumps
+    return [None if v is None else dumps(v).decode() for v in values]
+
+
+def open_stage(part: str) -> StageFile | None:
+    """The part file's staging file, or None if there is none or it is stale."""
+    path = part + SUFFIX
+    if not os.path.exists(path):
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            row = conn.execute(f"SELECT format, size, mtime_ns, columns FROM {_META_TABLE}"
+                               ).fetchone()
+    except sqlite3.Error:
+        return None
+    if row is None or tuple(row[:3]) != (_FORMAT, *_stamp(part)):
+        return None
+    columns, json_columns, plain = orjson.loads(row[3])
+    return StageFile(path, tuple(columns), frozenset(json_columns), frozenset(plain))
+
+
+def staged_rows(stage: StageFile, select: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Batches of `select` over a staging file read on a connection of its own."""
+    with contextlib.closing(sqlite3.connect(stage.path)) as conn:
+        cursor = conn.execute(select)
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+
+def remove_stages(parts: Sequence[str]) -> None:
+    """Delete the staging files of these part files (after the load committed)."""
+    for part in parts:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(part + SUFFIX)
