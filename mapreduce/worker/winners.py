@@ -87,9 +87,12 @@ def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> bytes:
         msg = f"batch_output = 'record', but output() returned {shown}, not RawJSON(version[2])"
         raise JobError(msg)
     joined = b"".join(raws)
-    # Each raw holds one "\n" at most, at its end: as many as raws, and no "\r\n", means
-    # every raw is already the line the NDJSON writer writes.
-    if joined.count(b"\n") != len(raws) or b"\r\n" in joined:
+    # As many "\n" as raws, each raw's last byte, and never after "\r": every raw is
+    # already the line the NDJSON writer writes.
+    ends = np.cumsum(table["length"].to_numpy()) - 1
+    view = np.frombuffer(joined, np.uint8)
+    lines = joined.count(b"\n") == len(raws) and bool((view[ends] == 10).all())
+    if not lines or (view[np.maximum(ends - 1, 0)] == 13).any():
         joined = b"".join([raw if _is_line(raw) else RawJSON(raw).line() for raw in raws])
     return joined
 

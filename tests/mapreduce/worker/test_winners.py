@@ -110,3 +110,17 @@ def test_an_output_that_is_not_the_record_is_a_job_error(tmp_path):
                 state_dir=str(tmp_path / "s"),
             )
         )
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n"])
+def test_ndjson_winners_with_crlf_or_no_last_newline(tmp_path, ending):
+    lines = [
+        f'{{"id": {i % 50}, "updated_at": "2024-01-01T00:00:{i % 60:02d}Z", "n": {i}}}'
+        for i in range(400)
+    ]
+    data = tmp_path / "users.jsonl"
+    data.write_bytes((ending.join(lines)).encode())  # the last line has no line end
+    row = row_job(tmp_path, "latest_by_key", "LatestByKey")
+    results = run_both(tmp_path, "latest_by_key", row, [data], CONFIGS[1])
+    assert_same(results)
+    assert b"\r" not in b"".join(results[0][0].values())
