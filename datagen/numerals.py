@@ -81,7 +81,7 @@ def _fraction(decimals: int) -> pa.Array:
 def _unsigned(values: np.ndarray) -> list[Part] | None:
     """Pieces of non-negative int64 values."""
     top = int(values.max())
-    if top < _SPLIT * 8:  # one table, its size a power of two so that chunks share it
+    if top < 1 << 14:  # one table, its size a power of two so that chunks share it
         return [Gather(_table(1 << top.bit_length()), values)]
     high = values // _SPLIT
     low = values - high * _SPLIT

@@ -134,6 +134,43 @@ def _folded(parts: Sequence[Part], rows: int) -> list[Part]:
             out[-1] = Gather(fold("", prev.words, part), prev.indices)
         else:
             out.append(part)
+    return _paired(out)
+
+
+_JOINT_MAX = 1 << 15  # words of a table made of two neighbouring tables
+_JOINTS: dict[tuple, tuple[pa.Array, pa.Array, pa.Array]] = {}
+
+
+def _joint(a: pa.Array, b: pa.Array) -> pa.Array:
+    """Every a word followed by every b word: word i * len(b) + j is a[i] + b[j]."""
+    key = (_memory(a), _memory(b))
+    hit = _JOINTS.get(key)
+    if hit is not None and hit[0] is a and hit[1] is b:
+        return hit[2]
+    la, lb = len(a), len(b)
+    left = a.take(np.repeat(np.arange(la, dtype=np.int32), lb))
+    right = b.take(np.tile(np.arange(lb, dtype=np.int32), la))
+    words = pc.binary_join_element_wise(left, right, "")
+    if len(_JOINTS) > 64:
+        _JOINTS.clear()
+    _JOINTS[key] = (a, b, words)
+    return words
+
+
+def _paired(parts: list[Part]) -> list[Part]:
+    """Neighbouring tables whose words' product is small become one table: a part fewer."""
+    out: list[Part] = []
+    for part in parts:
+        prev = out[-1] if out else None
+        if (
+            isinstance(part, Gather) and isinstance(prev, Gather)
+            and part.indices is not None and prev.indices is not None
+            and len(prev.words) * len(part.words) <= _JOINT_MAX
+        ):  # fmt: skip
+            index = prev.indices.astype(np.int32) * len(part.words) + part.indices
+            out[-1] = Gather(_joint(prev.words, part.words), index)
+        else:
+            out.append(part)
     return out
 
 
@@ -205,7 +242,8 @@ def assemble(parts: Sequence[Part], rows: int) -> pa.Array:
         assert isinstance(only, Gather)
         return only.words if only.indices is None else only.words.take(only.indices)
     source = _source(parts, rows)
-    taken = source.take(_index(parts, rows, source))
+    # the indices are made here and lie in the source: no bounds check (about 15% of the take)
+    taken = pc.take(source, _index(parts, rows, source), boundscheck=False)
     offsets = np.ascontiguousarray(offsets_of(taken)[:: len(parts)])
     return pa.Array.from_buffers(
         taken.type, rows, [None, pa.py_buffer(offsets), taken.buffers()[2]]
