@@ -76,6 +76,7 @@ class StageWriter:
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.temp)  # a killed attempt's leftover
         self.conn = sqlite3.connect(self.temp, isolation_level=None)
+        self.conn.execute("PRAGMA page_size = 65536")  # as the target's: fewer, bigger pages
         self.conn.execute("PRAGMA journal_mode = OFF")  # a private file, published whole
         self.conn.execute("PRAGMA synchronous = OFF")
         self.tail = list(instant_columns)

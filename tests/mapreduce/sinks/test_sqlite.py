@@ -98,3 +98,17 @@ def test_a_failed_stage_leaves_no_staging_file(sqlite_target: Target, tmp_path: 
     with pytest.raises(SinkError, match="line 2"):
         stage_partition(StageTask("r", 0, str(parts[0][1]), sqlite_target.spec()))
     assert [p.name for p in parts[0][1].parent.iterdir()] == ["part-00000.jsonl"]
+
+
+def test_a_new_database_gets_big_pages_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
+    existing = tmp_path / "existing.db"
+    with sqlite3.connect(existing) as conn:
+        conn.execute("CREATE TABLE other (x)")
+    conn.close()
+    for db, size in ((tmp_path / "new.db", 65536), (existing, 4096)):
+        target = Target("sqlite", f"sqlite:///{db}", None, tmp_path)
+        load(target.spec(), "r", write_parts(tmp_path, [[{"id": 1, "updated_at": 1}]], db.stem))
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA page_size").fetchone() == (size,)
+            assert conn.execute("SELECT count(*) FROM users").fetchone() == (1,)
+        conn.close()
