@@ -21,9 +21,8 @@ import pyarrow.compute as pc
 
 from mapreduce import BadRecord, Job, Param, exactsum
 
-_INT = r"^-?[0-9]{1,18}$"  # below 10**18: int64, as int() reads it
-_SHORT_INT = r"^-?[0-9]{1,15}$"  # below 2**53: exact in a float64 column
-_DECIMAL = r"^-?[0-9]{1,30}\.[0-9]{1,30}$"  # float() reads it, correctly rounded
+_PLAIN = r"^-?[0-9]{1,18}(\.[0-9]{1,30})?$"  # int() or float() reads it exactly as Arrow does
+_SHORT = 15  # digits of an int below 2**53, exact in a float64 column
 
 
 def number(value):
@@ -72,15 +71,18 @@ def number_column(values):
 def _text_numbers(texts):
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return None
-    if texts.null_count:
+    if texts.null_count or not pc.all(pc.match_substring_regex(texts, _PLAIN)).as_py():
         return None
-    ints = pc.match_substring_regex(texts, _INT)
-    if pc.all(ints).as_py():
+    decimals = pc.match_substring(texts, ".")
+    if not pc.any(decimals).as_py():
         return pc.cast(texts, pa.int64()), None
-    short = pc.match_substring_regex(texts, _SHORT_INT)
-    if not pc.all(pc.or_(short, pc.match_substring_regex(texts, _DECIMAL))).as_py():
-        return None
-    return pc.cast(texts, pa.float64()), short
+    is_int = pc.invert(decimals)
+    ints = texts.filter(is_int)
+    if len(ints):
+        signs = pc.cast(pc.starts_with(ints, "-"), pa.int32())
+        if pc.max(pc.subtract(pc.binary_length(ints), signs)).as_py() > _SHORT:
+            return None
+    return pc.cast(texts, pa.float64()), is_int
 
 
 def text_lines(data):

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
 
@@ -37,30 +38,84 @@ _MASK = np.int64(0xFFFFFFFF)
 _SCALE = 112  # a float x is summed as x·2^112
 _LOW, _HIGH = 963, 1082  # biased exponents of 2^-60 and 2^59: |x| in [2^-60, 2^60)
 _IMAX, _IMIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+_CHUNK = 1 << 20  # rows per float64 bincount: 2^20 limbs of 32 bits add up exactly
 Merge = Callable[[Any, Any], Any]
 
 
 def aggregate_rows(keys: Any, values: Any, is_int: Any = None) -> pa.Table | None:
-    """One block's numbers combined per key; None when a float cannot be summed exactly
-    on columns. `values` is int64 or float64; `is_int` marks float64 rows the row path
-    reads as ints (integral, below 2^53)."""
+    """One block's numbers combined per key (in no particular key order); None when a
+    float cannot be summed exactly on columns. `values` is int64 or float64; `is_int`
+    marks float64 rows the row path reads as ints (integral, below 2^53)."""
     numbers = values.to_numpy(zero_copy_only=False) if hasattr(values, "to_numpy") else values
     numbers = np.asarray(numbers)
     if numbers.dtype == np.int64 and is_int is None:
-        ints, floats = numbers, np.empty(0, np.float64)
         int_rows = np.ones(len(numbers), bool)
     elif numbers.dtype == np.float64:
         int_rows = _mask(is_int, len(numbers))
-        ints, floats = _exact_ints(numbers[int_rows]), numbers[~int_rows]
     else:
         msg = f"map_batch() must return an int64 or float64 column value, not {numbers.dtype}"
         raise JobError(msg)
+    ints = numbers[int_rows] if numbers.dtype == np.int64 else _exact_ints(numbers[int_rows])
+    floats = numbers[~int_rows].astype(np.float64, copy=False)
     limbs = _float_limbs(floats)
     if limbs is None:
         return None
-    columns = _columns(len(numbers), int_rows, ints, floats, limbs)
-    table = pa.table({"key": keys, **columns})
-    return combine_aggregate(table)
+    group, unique = _groups(keys, len(numbers))
+    columns = _sums(group, len(unique), int_rows, ints, limbs)
+    columns.update(_extremes(group, len(unique), int_rows, ints, floats))
+    return pa.table({"key": unique, **{name: columns[name] for name in COLUMNS}})
+
+
+def _groups(keys: Any, rows: int) -> tuple[np.ndarray, pa.Array]:
+    """Each row's group number, and the key of every group (hashed, not sorted)."""
+    keys = keys if isinstance(keys, pa.Array | pa.ChunkedArray) else pa.array(keys)
+    if len(keys) != rows:
+        raise JobError(f"map_batch() returned {len(keys)} keys for {rows} values")
+    if keys.type == pa.null():
+        return np.zeros(rows, np.intp), pa.nulls(1 if rows else 0)
+    encoded = pc.dictionary_encode(keys)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries().combine_chunks()
+    return encoded.indices.to_numpy().astype(np.intp), encoded.dictionary
+
+
+def _sums(
+    group: np.ndarray, groups: int, int_rows: np.ndarray, ints: np.ndarray, limbs: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Count, float count and limb sums per group: bincount adds in float64, exact for
+    32-bit limbs over up to 2^20 rows at a time."""
+    sums = {"count": np.bincount(group, minlength=groups).astype(np.int64)}
+    sums["floats"] = np.bincount(group[~int_rows], minlength=groups).astype(np.int64)
+    parts = {"i0": (group[int_rows], ints & _MASK), "i1": (group[int_rows], ints >> 32)}
+    float_rows = group[~int_rows]
+    parts.update({name: (float_rows, limb) for name, limb in zip(FLOAT_LIMBS, limbs, strict=True)})
+    for name in (*INT_LIMBS, *FLOAT_LIMBS):
+        total = np.zeros(groups, np.int64)
+        where, limb = parts.get(name, (float_rows[:0], None))
+        for lo in range(0, len(where), _CHUNK):
+            chunk = np.bincount(where[lo : lo + _CHUNK], limb[lo : lo + _CHUNK], groups)
+            total += chunk.astype(np.int64)
+        sums[name] = total
+    return sums
+
+
+def _extremes(
+    group: np.ndarray, groups: int, int_rows: np.ndarray, ints: np.ndarray, floats: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Min and max per group of the ints and of the floats (sentinels where none)."""
+    found = {
+        "imin": np.full(groups, _IMAX, np.int64),
+        "imax": np.full(groups, _IMIN, np.int64),
+        "fmin": np.full(groups, np.inf),
+        "fmax": np.full(groups, -np.inf),
+    }
+    if len(ints):
+        np.minimum.at(found["imin"], group[int_rows], ints)
+        np.maximum.at(found["imax"], group[int_rows], ints)
+    if len(floats):
+        np.minimum.at(found["fmin"], group[~int_rows], floats)
+        np.maximum.at(found["fmax"], group[~int_rows], floats)
+    return found
 
 
 def _mask(is_int: Any, rows: int) -> np.ndarray:
@@ -100,26 +155,6 @@ def _float_limbs(floats: np.ndarray) -> np.ndarray | None:
     limbs[word + 1, rows] = middle.astype(np.int64)
     limbs[word + 2, rows] = high.astype(np.int64)
     return np.where(bits >> np.uint64(63) == 1, -limbs, limbs)
-
-
-def _columns(
-    rows: int, int_rows: np.ndarray, ints: np.ndarray, floats: np.ndarray, limbs: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Per-record value columns: each row holds one number, as an int or as a float."""
-    columns = {name: np.zeros(rows, np.int64) for name in SUMS}
-    columns["count"][:] = 1
-    columns["floats"][~int_rows] = 1
-    columns["i0"][int_rows] = ints & _MASK
-    columns["i1"][int_rows] = ints >> 32
-    for name, limb in zip(FLOAT_LIMBS, limbs, strict=True):
-        columns[name][~int_rows] = limb
-    columns["imin"] = np.full(rows, _IMAX, np.int64)
-    columns["imax"] = np.full(rows, _IMIN, np.int64)
-    columns["imin"][int_rows] = columns["imax"][int_rows] = ints
-    columns["fmin"] = np.full(rows, np.inf)
-    columns["fmax"] = np.full(rows, -np.inf)
-    columns["fmin"][~int_rows] = columns["fmax"][~int_rows] = floats
-    return columns
 
 
 def combine_aggregate(table: pa.Table) -> pa.Table:
