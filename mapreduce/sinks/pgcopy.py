@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from mapreduce.sinks.records import json_texts
 
 __all__ = ["NULL", "column_text", "copy_payload", "instant_text", "ordinal_text"]
 
@@ -29,7 +30,6 @@ _ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 _ARROW = {"integer": pa.int64(), "float": pa.float64(), "boolean": pa.bool_()}
 _NS = 1_000_000_000
 _EXACT_NS = 9_000_000_000  # |seconds| below this: seconds * 1e9 + nanos fits in int64
-_dumps = orjson.dumps
 
 
 def copy_payload(columns: Sequence[pa.Array]) -> memoryview:
@@ -52,7 +52,7 @@ def column_text(values: Sequence[Any], logical: str, escapes: bool = True) -> pa
     if logical == "null":
         return pa.array([NULL] * len(values), pa.string())
     if logical == "json":
-        values = [None if v is None else _dumps(v).decode() for v in values]
+        values = json_texts(values)
     elif logical in _ARROW:
         try:
             return pc.fill_null(pc.cast(pa.array(values, _ARROW[logical]), pa.string()), NULL)

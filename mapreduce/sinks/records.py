@@ -14,6 +14,7 @@ from itertools import chain, islice, repeat
 from operator import add, itemgetter, mul
 from typing import Any
 
+import msgspec
 import orjson
 
 from mapreduce.formats.isotime import column_instants
@@ -23,10 +24,14 @@ from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
 __all__ = ["Batch", "check_keys", "infer_columns", "infer_types", "instant_pairs", "json_text",
-           "paused_gc", "read_batches", "scan_columns", "to_rows", "transpose"]
+           "json_texts", "paused_gc", "read_batches", "scan_columns", "to_rows", "transpose"]
 
-_loads = orjson.loads
+# msgspec reads part files, as the engine's NDJSON reader does: orjson reads an integer
+# beyond 64 bits as a float, msgspec as the exact int. orjson writes JSON text (msgspec only
+# for what orjson refuses: integers beyond 64 bits).
+_loads = msgspec.json.Decoder().decode
 _dumps = orjson.dumps
+_encode = msgspec.json.encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +81,13 @@ def _decode(path: str, first: int, lines: list[bytes]) -> list[dict[str, Any]]:
     """Decoded records of `lines`; a line that is not one JSON object is refused by number."""
     try:
         records = list(map(_loads, lines))
-    except orjson.JSONDecodeError:
+    except msgspec.DecodeError:
         records = []
         for offset, line in enumerate(lines):
             try:
                 records.append(_loads(line))
-            except orjson.JSONDecodeError as exc:
-                msg = f"part file {path} line {first + offset}: invalid JSON ({exc.msg})"
+            except msgspec.DecodeError as exc:
+                msg = f"part file {path} line {first + offset}: invalid JSON ({exc})"
                 raise SinkError(msg) from exc
     if set(map(type, records)) - {dict}:
         offset = next(i for i, r in enumerate(records) if type(r) is not dict)
@@ -171,8 +176,16 @@ def json_text(rows: list[tuple[Any, ...]], columns: Sequence[str],
     data: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for index, name in enumerate(columns):
         if name in json_columns:
-            data[index] = [None if v is None else _dumps(v).decode() for v in data[index]]
+            data[index] = json_texts(data[index])
     return list(zip(*data, strict=True))
+
+
+def json_texts(values: Iterable[Any]) -> list[str | None]:
+    """Each value as JSON text (None stays NULL); integers beyond 64 bits digit for digit."""
+    try:
+        return [None if v is None else _dumps(v).decode() for v in values]
+    except TypeError:  # orjson refuses integers beyond 64 bits
+        return [None if v is None else _encode(v).decode() for v in values]
 
 
 def _pick(records: list[dict[str, Any]], columns: Sequence[str]) -> list[tuple[Any, ...]]:

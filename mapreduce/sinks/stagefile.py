@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from mapreduce.sinks.names import quote_sqlite
+from mapreduce.sinks.records import json_texts
 
 __all__ = ["ROWS_TABLE", "SUFFIX", "StageFile", "StageWriter", "open_stage", "remove_stages",
            "staged_rows"]
@@ -97,7 +98,7 @@ class StageWriter:
                 self.columns.append(name)
         for index, (name, logical) in enumerate(types):
             if logical == "json":
-                columns[index] = _json_text(columns[index])
+                columns[index] = json_texts(columns[index])
                 self.json.add(name)
             elif logical != "null":
                 self.plain.add(name)
@@ -121,11 +122,6 @@ class StageWriter:
         self.conn.close()
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.temp)
-
-
-def _json_text(values: Sequence[Any]) -> list[str | None]:
-    dumps = orjson.dumps
-    return [None if v is None else dumps(v).decode() for v in values]
 
 
 def open_stage(part: str) -> StageFile | None:
