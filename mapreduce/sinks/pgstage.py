@@ -36,8 +36,7 @@ from mapreduce.sinks.records import (
     instant_pairs,
     paused_gc,
     read_batches,
-    scan_columns,
-    transpose,
+    scan_values,
 )
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 
@@ -77,8 +76,8 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
     columns: dict[str, str] = {}
     rows = 0
     for batch in read_batches(path, spec.batch_rows):
-        found, picked = scan_columns(batch, spec.url.dialect)
-        values = dict(zip(found, transpose(picked, len(found)), strict=True))
+        values = dict(zip(*scan_values(batch, spec.url.dialect), strict=True))
+        found = list(values)
         _widen(conn, table, columns, infer_columns(found, list(values.values())))
         targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FREEZE)").format(

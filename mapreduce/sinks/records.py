@@ -23,8 +23,8 @@ from mapreduce.sinks.instants import NS_PER_S, instant_function
 from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["Batch", "check_keys", "infer_columns", "infer_types", "instant_pairs", "json_text",
-           "json_texts", "paused_gc", "read_batches", "scan_columns", "to_rows", "transpose"]
+__all__ = ["Batch", "check_keys", "infer_columns", "instant_pairs", "json_text", "json_texts",
+           "paused_gc", "read_batches", "scan_values", "to_rows"]
 
 # msgspec reads part files, as the engine's NDJSON reader does: orjson reads an integer
 # beyond 64 bits as a float, msgspec as the exact int. orjson writes JSON text (msgspec only
@@ -96,32 +96,27 @@ def _decode(path: str, first: int, lines: list[bytes]) -> list[dict[str, Any]]:
     return records
 
 
-def scan_columns(batch: Batch, dialect: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The batch's field names (first-appearance order, validated) and each record's values.
+def scan_values(batch: Batch, dialect: str) -> tuple[list[str], list[Sequence[Any]]]:
+    """The batch's field names (first-appearance order, validated) and each field's values,
+    a column each (None where a record lacks the field).
 
-    Records of one job nearly always share their fields: then one `itemgetter` picks
-    every row in C, and only a batch with differing fields pays for the general path.
+    Records of one job nearly always share their fields: then each column is one
+    `itemgetter` pass in C, and only a batch with differing fields pays for the general path.
     """
     records = batch.records
     if not records:
         return [], []
     names = list(records[0])
-    picked = None
-    if set(map(len, records)) == {len(names)} and len(names) > 1:
+    columns: list[Sequence[Any]] | None = None
+    if set(map(len, records)) == {len(names)}:
         with contextlib.suppress(KeyError):  # same count, all present: the same fields
-            picked = list(map(itemgetter(*names), records))
-    if picked is None:
+            columns = [list(map(itemgetter(name), records)) for name in names]
+    if columns is None:
         names = list(dict.fromkeys(chain.from_iterable(records)))
-        picked = _pick(records, names)
+        columns = [[r.get(name) for r in records] for name in names]
     for name in names:
         _check_field(batch, name, dialect)
-    return names, picked
-
-
-def infer_types(names: Sequence[str],
-                picked: list[tuple[Any, ...]]) -> tuple[tuple[str, str], ...]:
-    """Each column's logical type, from the rows `scan_columns` picked."""
-    return infer_columns(names, transpose(picked, len(names)))
+    return names, columns
 
 
 def infer_columns(names: Sequence[str],
@@ -235,8 +230,3 @@ def check_keys(batch: Batch, spec: LoadSpec, keys: Sequence[object] | None) -> N
         index = 0 if keys is None else list(keys).index(None)
         raise SinkError(f"part file {batch.where(index)}: the key field {spec.key_field!r} "
                         "is missing or null: every loaded record needs its key")
-
-
-def transpose(picked: list[tuple[Any, ...]], width: int) -> list[Sequence[Any]]:
-    """Rows to columns (`width` empty columns when there are no rows)."""
-    return list(zip(*picked, strict=True)) if picked else [()] * width

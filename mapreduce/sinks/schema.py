@@ -15,8 +15,7 @@ from mapreduce.sinks.records import (
     instant_pairs,
     paused_gc,
     read_batches,
-    scan_columns,
-    transpose,
+    scan_values,
 )
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 from mapreduce.sinks.stagefile import StageWriter
@@ -46,9 +45,8 @@ def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> Sta
     try:
         with paused_gc():
             for batch in read_batches(task.path, spec.batch_rows):
-                names, picked = scan_columns(batch, spec.url.dialect)
+                names, columns = scan_values(batch, spec.url.dialect)
                 _require_fields(spec, names, f"part file {batch.where(0)}")
-                columns = transpose(picked, len(names))
                 types = infer_columns(names, columns)
                 check_keys(batch, spec, columns[names.index(spec.key_field)])
                 instants = _instants(batch, spec, names, columns, instant_split)
