@@ -48,22 +48,44 @@ def aggregate_rows(keys: Any, values: Any, is_int: Any = None) -> pa.Table | Non
     marks float64 rows the row path reads as ints (integral, below 2^53)."""
     numbers = values.to_numpy(zero_copy_only=False) if hasattr(values, "to_numpy") else values
     numbers = np.asarray(numbers)
-    if numbers.dtype == np.int64 and is_int is None:
-        int_rows = np.ones(len(numbers), bool)
-    elif numbers.dtype == np.float64:
-        int_rows = _mask(is_int, len(numbers))
-    else:
+    if numbers.dtype not in (np.int64, np.float64):
         msg = f"map_batch() must return an int64 or float64 column value, not {numbers.dtype}"
         raise JobError(msg)
-    ints = numbers[int_rows] if numbers.dtype == np.int64 else _exact_ints(numbers[int_rows])
-    floats = numbers[~int_rows].astype(np.float64, copy=False)
-    limbs = _float_limbs(floats)
-    if limbs is None:
-        return None
     group, unique = _groups(keys, len(numbers))
-    columns = _sums(group, len(unique), int_rows, ints, limbs)
-    columns.update(_extremes(group, len(unique), int_rows, ints, floats))
-    return pa.table({"key": unique, **{name: columns[name] for name in COLUMNS}})
+    groups = len(unique)
+    if numbers.dtype == np.int64 and is_int is None:
+        parts = [(group, numbers, None)]
+    elif is_int is None:
+        parts = [(group, None, numbers)]
+    else:
+        mask = _mask(is_int, len(numbers))
+        ints = _exact_ints(numbers[mask])
+        parts = [(group[mask], ints, None), (group[~mask], None, numbers[~mask])]
+    columns = _empty(groups)
+    for where, ints, floats in parts:
+        sums = (
+            _int_sums(where, groups, ints)
+            if ints is not None
+            else _float_sums(where, groups, floats)
+        )
+        if sums is None:
+            return None
+        for name, column in sums.items():
+            columns[name] = _extreme(name, columns[name], column)
+    return pa.table({"key": unique, **_carried(columns)})
+
+
+def _empty(groups: int) -> dict[str, np.ndarray]:
+    columns = {name: np.zeros(groups, np.int64) for name in SUMS}
+    columns["imin"], columns["imax"] = np.full(groups, _IMAX), np.full(groups, _IMIN)
+    columns["fmin"], columns["fmax"] = np.full(groups, np.inf), np.full(groups, -np.inf)
+    return columns
+
+
+def _extreme(name: str, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    if name.endswith("min"):
+        return np.minimum(old, new)
+    return np.maximum(old, new) if name.endswith("max") else old + new
 
 
 def _groups(keys: Any, rows: int) -> tuple[np.ndarray, pa.Array]:
@@ -79,43 +101,77 @@ def _groups(keys: Any, rows: int) -> tuple[np.ndarray, pa.Array]:
     return encoded.indices.to_numpy().astype(np.intp), encoded.dictionary
 
 
-def _sums(
-    group: np.ndarray, groups: int, int_rows: np.ndarray, ints: np.ndarray, limbs: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Count, float count and limb sums per group: bincount adds in float64, exact for
-    32-bit limbs over up to 2^20 rows at a time."""
-    sums = {"count": np.bincount(group, minlength=groups).astype(np.int64)}
-    sums["floats"] = np.bincount(group[~int_rows], minlength=groups).astype(np.int64)
-    parts = {"i0": (group[int_rows], ints & _MASK), "i1": (group[int_rows], ints >> 32)}
-    float_rows = group[~int_rows]
-    parts.update({name: (float_rows, limb) for name, limb in zip(FLOAT_LIMBS, limbs, strict=True)})
-    for name in (*INT_LIMBS, *FLOAT_LIMBS):
-        total = np.zeros(groups, np.int64)
-        where, limb = parts.get(name, (float_rows[:0], None))
-        for lo in range(0, len(where), _CHUNK):
-            chunk = np.bincount(where[lo : lo + _CHUNK], limb[lo : lo + _CHUNK], groups)
-            total += chunk.astype(np.int64)
-        sums[name] = total
-    return sums
+def _bincount(where: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Exact int64 sums per group of values below 2^32 in magnitude: float64 bincounts
+    of up to 2^20 rows at a time never round."""
+    total = np.zeros(groups, np.int64)
+    for lo in range(0, len(where), _CHUNK):
+        total += np.bincount(where[lo : lo + _CHUNK], values[lo : lo + _CHUNK], groups).astype(
+            np.int64
+        )
+    return total
 
 
-def _extremes(
-    group: np.ndarray, groups: int, int_rows: np.ndarray, ints: np.ndarray, floats: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Min and max per group of the ints and of the floats (sentinels where none)."""
-    found = {
-        "imin": np.full(groups, _IMAX, np.int64),
-        "imax": np.full(groups, _IMIN, np.int64),
-        "fmin": np.full(groups, np.inf),
-        "fmax": np.full(groups, -np.inf),
-    }
-    if len(ints):
-        np.minimum.at(found["imin"], group[int_rows], ints)
-        np.maximum.at(found["imax"], group[int_rows], ints)
-    if len(floats):
-        np.minimum.at(found["fmin"], group[~int_rows], floats)
-        np.maximum.at(found["fmax"], group[~int_rows], floats)
+def _int_sums(where: np.ndarray, groups: int, ints: np.ndarray) -> dict[str, np.ndarray]:
+    found = {"count": np.bincount(where, minlength=groups).astype(np.int64)}
+    found["i0"], found["i1"] = (
+        _bincount(where, ints & _MASK, groups),
+        _bincount(where, ints >> 32, groups),
+    )
+    found["imin"], found["imax"] = np.full(groups, _IMAX), np.full(groups, _IMIN)
+    np.minimum.at(found["imin"], where, ints)
+    np.maximum.at(found["imax"], where, ints)
     return found
+
+
+def _float_sums(where: np.ndarray, groups: int, floats: np.ndarray) -> dict[str, np.ndarray] | None:
+    """Count, limb sums, min and max per group of the floats; None when one is out of range.
+
+    x·2^112 = mantissa << shift. When a block's shifts span at most 10 (values within a
+    factor of 1000 or so, the common case), mantissa << (shift - lowest) fits in 63 bits:
+    its two 32-bit halves are added per group and placed at `lowest` once per group.
+    Otherwise every value is placed into the six limbs first."""
+    bits = floats.view(np.uint64)
+    biased = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64)
+    zero = bits == 0
+    if not (zero | ((biased >= _LOW) & (biased <= _HIGH))).all():
+        return None  # -0.0, tiny, huge, NaN or infinity: the row path's own arithmetic
+    mantissa = ((bits & np.uint64((1 << 52) - 1)) | np.uint64(1 << 52)).astype(np.int64)
+    mantissa[zero] = 0
+    mantissa[bits >> np.uint64(63) == 1] *= -1
+    shift = np.where(zero, 0, biased - _LOW)  # in [0, 119]
+    lowest = int(shift[~zero].min()) if (~zero).any() else 0
+    found = {"count": np.bincount(where, minlength=groups).astype(np.int64)}
+    found["floats"] = found["count"]
+    if int(shift.max(initial=0)) - lowest <= 10:
+        scaled = mantissa << np.maximum(shift - lowest, 0)
+        limbs = _place(_bincount(where, scaled & _MASK, groups), lowest)
+        limbs += _place(_bincount(where, scaled >> 32, groups), lowest + 32)
+    else:
+        per_row = _place(mantissa, shift)
+        limbs = np.stack([_bincount(where, row, groups) for row in per_row])
+    limbs[5] += limbs[6] << 32  # the top limb carries the rest, signed
+    found.update(zip(FLOAT_LIMBS, limbs[:6], strict=True))
+    found["fmin"], found["fmax"] = np.full(groups, np.inf), np.full(groups, -np.inf)
+    np.minimum.at(found["fmin"], where, floats)
+    np.maximum.at(found["fmax"], where, floats)
+    return found
+
+
+def _place(values: np.ndarray, shift: Any) -> np.ndarray:
+    """7 × n signed 32-bit limbs of values·2^shift (|values| < 2^53, 0 <= shift <= 151)."""
+    magnitude = np.abs(values).astype(np.uint64)
+    shift = np.broadcast_to(np.asarray(shift, np.int64), magnitude.shape)
+    word, r = shift >> 5, (shift & 31).astype(np.uint64)
+    low = (magnitude << r) & np.uint64(0xFFFFFFFF)
+    middle = (magnitude >> (np.uint64(32) - r)) & np.uint64(0xFFFFFFFF)
+    high = np.where(r == 0, np.uint64(0), magnitude >> np.minimum(np.uint64(64) - r, np.uint64(63)))
+    limbs = np.zeros((7, len(magnitude)), np.int64)
+    rows = np.arange(len(magnitude))
+    limbs[word, rows] = low.astype(np.int64)
+    limbs[word + 1, rows] = middle.astype(np.int64)
+    limbs[word + 2, rows] = high.astype(np.int64)
+    return np.where(values < 0, -limbs, limbs)
 
 
 def _mask(is_int: Any, rows: int) -> np.ndarray:
@@ -135,28 +191,6 @@ def _exact_ints(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _float_limbs(floats: np.ndarray) -> np.ndarray | None:
-    """The 6 × n limbs of x·2^112 for each float, or None when one is out of range."""
-    bits = floats.view(np.uint64)
-    biased = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64)
-    zero = bits == 0
-    if not (zero | ((biased >= _LOW) & (biased <= _HIGH))).all():
-        return None  # -0.0, tiny, huge, NaN or infinity: the row path's own arithmetic
-    mantissa = (bits & np.uint64((1 << 52) - 1)) | np.uint64(1 << 52)
-    mantissa[zero] = 0
-    shift = np.where(zero, 0, biased - _LOW)  # x·2^112 = mantissa << shift, shift in [0, 119]
-    word, r = shift >> 5, (shift & 31).astype(np.uint64)
-    low = (mantissa << r) & np.uint64(0xFFFFFFFF)
-    middle = (mantissa >> (np.uint64(32) - r)) & np.uint64(0xFFFFFFFF)
-    high = np.where(r == 0, np.uint64(0), mantissa >> np.minimum(np.uint64(64) - r, np.uint64(63)))
-    limbs = np.zeros((len(FLOAT_LIMBS), len(floats)), np.int64)
-    rows = np.arange(len(floats))
-    limbs[word, rows] = low.astype(np.int64)
-    limbs[word + 1, rows] = middle.astype(np.int64)
-    limbs[word + 2, rows] = high.astype(np.int64)
-    return np.where(bits >> np.uint64(63) == 1, -limbs, limbs)
-
-
 def combine_aggregate(table: pa.Table) -> pa.Table:
     """One row per key, sorted by key: sums added (limbs carried), min and max kept."""
     specs = [(name, "sum") for name in SUMS]
@@ -167,12 +201,18 @@ def combine_aggregate(table: pa.Table) -> pa.Table:
         grouped = grouped.sort_by("key")
     found = zip(COLUMNS, names, strict=True)
     columns = {name: grouped[column].to_numpy() for name, column in found}
+    return pa.table({"key": grouped["key"], **_carried(columns)})
+
+
+def _carried(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The limbs carried: every one but the last of each sum back in [0, 2^32), so the
+    next combine's int64 sums cannot overflow."""
     for limbs in (INT_LIMBS, FLOAT_LIMBS):
-        for lower, upper in pairwise(limbs):  # carry: every limb but the last in 32 bits
+        for lower, upper in pairwise(limbs):
             carry = columns[lower] >> 32
             columns[lower] = columns[lower] & _MASK
             columns[upper] = columns[upper] + carry
-    return pa.table({"key": grouped["key"], **columns})
+    return columns
 
 
 def row_values(table: pa.Table, merge: Merge) -> Iterator[Any]:

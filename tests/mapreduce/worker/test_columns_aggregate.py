@@ -92,12 +92,18 @@ def test_a_float_marked_int_that_is_not_one_is_a_job_error():
         aggregate_rows(pa.array(["a"]), np.array([1.5]), np.array([True]))
 
 
-def test_limbs_carry_so_many_large_ints_stay_exact():
+@pytest.mark.parametrize("spread", [1.0, 2.0**-50])  # one block-wide scale, or per value
+def test_limbs_carry_so_many_large_numbers_stay_exact(spread):
     big = np.full(1000, 2**63 - 1, np.int64)
     table = aggregate_rows(pa.array([None] * 1000, pa.null()), big)
     table = combine_aggregate(pa.concat_tables([table] * 50))
     [value] = list(row_values(table, merge_stats))
     assert value[:3] == (50_000, 50_000 * (2**63 - 1), ())
+    floats = np.array([2.0**60 - 2.0**7, -(2.0**59) * 1.5, spread] * 1000)
+    table = aggregate_rows(pa.nulls(3000), floats)
+    table = combine_aggregate(pa.concat_tables([table] * 3000))
+    [value] = list(row_values(table, merge_stats))
+    assert _exact(value) == 3000 * 1000 * sum(map(Fraction, floats[:3]))
 
 
 def test_merge_stats_keeps_the_int_of_equal_values_in_any_order():
