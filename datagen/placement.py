@@ -45,6 +45,10 @@ class Placement:
         offsets[:] = [0] + [-1] * chunks + [0]
         return cls(path, offsets)
 
+    def start(self, size: int) -> None:
+        """Chunk 0 (`size` bytes) was written by the main process: chunk 1 starts after it."""
+        self.offsets[1] = size
+
     def abort(self) -> None:
         """Tell waiting workers to give up."""
         self.offsets[len(self.offsets) - 1] = 1
