@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
 from mapreduce.worker.columns_aggregate import COLUMNS, combine_aggregate
+from mapreduce.worker.keyorder import short_string_groups
 
 __all__ = ["LANES", "VALUES", "combine", "lane_of", "partitions_of", "split_by_partition"]
 
@@ -74,18 +75,22 @@ def combine(kind: str, table: pa.Table) -> pa.Table:
 
 
 def _grouped(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Row order that sorts the keys (stable), and where each run of one key starts."""
+    """Row order that sorts the keys, and where each run of one key starts. Rows of one
+    key come in no particular order: `combine` picks the winner by its own columns."""
     if keys.type == pa.null():  # one key
         return np.arange(len(keys)), np.zeros(1, np.int64)
     if keys.type == pa.int64():
         numbers = keys.to_numpy()
-        order = np.argsort(numbers, kind="stable")
+        order = np.argsort(numbers)  # not "stable": 3x faster, and order within a run is moot
         ordered = numbers[order]
         different = ordered[1:] != ordered[:-1]
-    else:
-        order = pc.sort_indices(keys).to_numpy()
-        ordered = keys.take(pa.array(order))
-        different = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+        return order, np.append(0, np.flatnonzero(different) + 1)
+    short = short_string_groups(keys)
+    if short is not None:
+        return short
+    order = pc.sort_indices(keys).to_numpy()
+    ordered = keys.take(pa.array(order))
+    different = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
     return order, np.append(0, np.flatnonzero(different) + 1)
 
 

@@ -18,8 +18,9 @@ SHORT = 15  # bytes: the length takes the last of the 16
 
 
 def short_string_groups(keys: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """(a stable order that sorts the keys, where each run of one key starts), or None
-    when a key is longer than SHORT bytes or the column has nulls."""
+    """(an order that sorts the keys, where each run of one key starts), or None when a
+    key is longer than SHORT bytes or the column has nulls. Equal keys come in no
+    particular order: callers pick within a run by other columns."""
     if keys.null_count or not len(keys):
         return None
     kind = np.int64 if keys.type == pa.large_string() else np.int32
@@ -30,7 +31,7 @@ def short_string_groups(keys: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     if lengths.max() > SHORT:
         return None
     high, low = _packed(keys.buffers()[2], offsets[:-1], lengths)
-    order = np.lexsort((low, high)) if high is not None else np.argsort(low, kind="stable")
+    order = np.lexsort((low, high)) if high is not None else np.argsort(low)
     different = low[order][1:] != low[order][:-1]
     if high is not None:
         different |= high[order][1:] != high[order][:-1]
