@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from mapreduce.errors import JobError
-from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
 from mapreduce.keys import plain_key, sort_key
 from mapreduce.worker.columns import LANES, combine
@@ -34,12 +32,11 @@ from mapreduce.worker.columns_spill import Source, is_column_spill, read_partiti
 from mapreduce.worker.spill import read_section
 from mapreduce.worker.tasks import ReduceTask
 
-__all__ = ["column_records", "has_column_spills", "lines_apply", "read_sources", "record_lines"]
+__all__ = ["RecordReader", "column_records", "has_column_spills", "read_sources"]
 
 _NS = 1_000_000_000
 _OFFSET = (1 << 48) - 1
 _MISSING = object()
-_CHUNK = 65536  # winners per joined write
 _FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # a window's pages at once
 _WINDOW = 64 << 20  # bytes of input mapped at a time
 
@@ -49,7 +46,7 @@ def has_column_spills(task: ReduceTask) -> bool:
     return any(is_column_spill(path) for path in task.spills)
 
 
-class _Records:
+class RecordReader:
     """Reads records back from the input files by position. Many at once go through the
     file in position order, one mapped window at a time, so a reduce task holds the
     winners' bytes, never whole mapped inputs; one at a time is a pread. A CSV record
@@ -145,7 +142,7 @@ def column_records(
     """Yield the output records of one partition, in key order."""
     output = step.output or (lambda key, value: {"key": key, "value": value})
     with ExitStack() as stack:
-        fetch = _Records(files, stack)
+        fetch = RecordReader(files, stack)
         if any(lane == "pairs" for lane, _ in sources):
             records = _merged_records(step, kind, sources, fetch, output)
         else:
@@ -155,65 +152,11 @@ def column_records(
                 yield record
 
 
-def lines_apply(sources: list[tuple[str, Any]], files: dict[int, Source]) -> bool:
-    """Whether record_lines can write this partition: NDJSON inputs, columns only."""
-    return all(fmt == "ndjson" for _, fmt, _ in files.values()) and all(
-        lane != "pairs" for lane, _ in sources
-    )
-
-
-def record_lines(
-    step: Step, sources: list[tuple[str, Any]], files: dict[int, Source]
-) -> Iterator[bytes]:
-    """The NDJSON lines of a `latest` partition whose output is each winner's record as
-    read (Job.batch_output == "record"): the bytes the NDJSON writer would write for
-    RawJSON records, read back and joined in bulk instead of one output() call each."""
-    output = step.output
-    assert output is not None
-    with ExitStack() as stack:
-        fetch = _Records(files, stack)
-        for lane in LANES:
-            tables = [rows for name, rows in sources if name == lane]
-            if not tables:
-                continue
-            table = combine("latest", pa.concat_tables(tables))
-            every = fetch.many(table["position"].to_numpy(), table["length"].to_numpy())
-            for lo in range(0, len(every), _CHUNK):
-                raws = every[lo : lo + _CHUNK]
-                if lo == 0:
-                    _check_record_output(output, table, raws[0])
-                joined = b"".join(raws)
-                # Each raw holds one "\n" at most, at its end: as many as raws, and no "\r\n",
-                # means every raw is already the line the NDJSON writer writes.
-                if joined.count(b"\n") != len(raws) or b"\r\n" in joined:
-                    joined = b"".join([raw if _is_line(raw) else _line(raw) for raw in raws])
-                yield joined
-
-
-def _is_line(raw: bytes) -> bool:
-    """Whether RawJSON(raw).line() is raw itself: it ends in "\n" and not in "\r\n"."""
-    return raw[-1:] == b"\n" and raw[-2:-1] != b"\r"
-
-
-def _line(raw: bytes) -> bytes:
-    return RawJSON(raw).line()
-
-
-def _check_record_output(output: Output, table: pa.Table, raw: bytes) -> None:
-    row = table.slice(0, 1).to_pylist()[0]
-    version = (row["seconds"] * _NS + row["nanos"], row["position"], raw)
-    record = output(row["key"], version)
-    if type(record) is not RawJSON or bytes(record) != raw:
-        shown = repr(record)[:80]
-        msg = f"batch_output = 'record', but output() returned {shown}, not RawJSON(version[2])"
-        raise JobError(msg)
-
-
 Output = Callable[[Any, Any], Any]
 
 
 def _lane_records(
-    step: Step, kind: str, sources: list[tuple[str, Any]], fetch: _Records, output: Output
+    step: Step, kind: str, sources: list[tuple[str, Any]], fetch: RecordReader, output: Output
 ) -> Iterator[Any]:
     for lane in LANES:  # null, then numbers, then strings
         tables = [rows for name, rows in sources if name == lane]
@@ -253,7 +196,7 @@ def _versions(step: Step, kind: str, table: pa.Table) -> Iterator[tuple[Any, Any
 
 
 def _merged_records(
-    step: Step, kind: str, sources: list[tuple[str, Any]], fetch: _Records, output: Output
+    step: Step, kind: str, sources: list[tuple[str, Any]], fetch: RecordReader, output: Output
 ) -> Iterator[Any]:
     merge = step.merge
     assert merge is not None

@@ -35,7 +35,7 @@ from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
 from mapreduce.worker.columns import combine
 from mapreduce.worker.columns_spill import Source
-from mapreduce.worker.fastreduce import _Records
+from mapreduce.worker.fastreduce import RecordReader
 
 __all__ = ["bulk_format", "winner_lines"]
 
@@ -65,7 +65,7 @@ def winner_lines(
     output = step.output
     assert output is not None
     with ExitStack() as stack:
-        fetch = _Records(files, stack)
+        fetch = RecordReader(files, stack)
         for lane in ("int", "str"):  # numbers sort before strings
             tables = [rows for name, rows in sources if name == lane]
             if not tables:
