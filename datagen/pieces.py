@@ -57,42 +57,58 @@ def _data(arr: pa.Array) -> np.ndarray:
     return np.frombuffer(buf, np.uint8, int(offsets[-1] - offsets[0]), int(offsets[0]))
 
 
-_CLEAN: dict[tuple[int, ...], tuple[pa.Array, bool]] = {}
-
-
 def _memory(arr: pa.Array) -> tuple[int, ...]:
     return (arr.offset, len(arr), *(b.address if b is not None else 0 for b in arr.buffers()))
+
+
+class _Memo:
+    """Values made once per table (pools and digit tables live as long as the process), keyed
+    by the tables' memory. An entry holds its tables, so their memory cannot be reused by
+    another array while it is cached; past a byte budget every entry is dropped, so tables
+    made per chunk cannot make memory grow with the rows."""
+
+    def __init__(self, budget: int) -> None:
+        self.entries: dict[tuple, tuple[tuple[pa.Array, ...], object]] = {}
+        self.budget, self.bytes = budget, 0
+
+    def get(self, key: tuple, tables: tuple[pa.Array, ...]) -> object | None:
+        hit = self.entries.get((*key, *(_memory(t) for t in tables)))
+        if hit is None or not all(a is b for a, b in zip(hit[0], tables, strict=True)):
+            return None
+        return hit[1]
+
+    def put(self, key: tuple, tables: tuple[pa.Array, ...], value: object, size: int) -> None:
+        size += sum(t.nbytes for t in tables)
+        if self.bytes + size > self.budget:
+            self.entries.clear()
+            self.bytes = 0
+        self.entries[(*key, *(_memory(t) for t in tables))] = (tables, value)
+        self.bytes += size
+
+
+_TABLES = _Memo(64 << 20)  # checks, folds and pairs of tables
+_SOURCES = _Memo(64 << 20)  # whole records' concatenated tables
 
 
 def clean(words: pa.Array) -> bool:
     """Whether no word needs JSON escaping (no quote, backslash or control character); tables
     are checked once per process, columns each time."""
-    key = _memory(words)
-    hit = _CLEAN.get(key)
-    if hit is not None and hit[0] is words:
-        return hit[1]
+    hit = _TABLES.get(("clean",), (words,))
+    if isinstance(hit, bool):
+        return hit
     data = _data(words)
     ok = not ((data < 32).any() or (data == 34).any() or (data == 92).any())
-    if len(_CLEAN) > 256:
-        _CLEAN.clear()
-    _CLEAN[key] = (words, ok)
+    _TABLES.put(("clean",), (words,), ok, 0)
     return ok
 
 
-_MEMO: dict[tuple, tuple[pa.Array, pa.Array]] = {}
-
-
 def memo(words: pa.Array, key: tuple, make: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """`make(words)`, made once per process for a table (pools live as long as the process;
-    the entry holds `words`, so its memory cannot be reused by another array meanwhile)."""
-    full = (_memory(words), *key)
-    hit = _MEMO.get(full)
-    if hit is not None and hit[0] is words:
-        return hit[1]
+    """`make(words)`, made once per process for a table."""
+    hit = _TABLES.get(key, (words,))
+    if isinstance(hit, pa.Array):
+        return hit
     made = make(words)
-    if len(_MEMO) > 256:
-        _MEMO.clear()
-    _MEMO[full] = (words, made)
+    _TABLES.put(key, (words,), made, made.nbytes)
     return made
 
 
@@ -138,22 +154,18 @@ def _folded(parts: Sequence[Part], rows: int) -> list[Part]:
 
 
 _JOINT_MAX = 1 << 15  # words of a table made of two neighbouring tables
-_JOINTS: dict[tuple, tuple[pa.Array, pa.Array, pa.Array]] = {}
 
 
 def _joint(a: pa.Array, b: pa.Array) -> pa.Array:
     """Every a word followed by every b word: word i * len(b) + j is a[i] + b[j]."""
-    key = (_memory(a), _memory(b))
-    hit = _JOINTS.get(key)
-    if hit is not None and hit[0] is a and hit[1] is b:
-        return hit[2]
+    hit = _TABLES.get(("joint",), (a, b))
+    if isinstance(hit, pa.Array):
+        return hit
     la, lb = len(a), len(b)
     left = a.take(np.repeat(np.arange(la, dtype=np.int32), lb))
     right = b.take(np.tile(np.arange(lb, dtype=np.int32), la))
     words = pc.binary_join_element_wise(left, right, "")
-    if len(_JOINTS) > 64:
-        _JOINTS.clear()
-    _JOINTS[key] = (a, b, words)
+    _TABLES.put(("joint",), (a, b), words, words.nbytes)
     return words
 
 
@@ -174,28 +186,15 @@ def _paired(parts: list[Part]) -> list[Part]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
-    """The words of a record's tables and literals, concatenated: made once per process when
-    every part is a table or a literal (the tables hold on to their memory meanwhile)."""
-
-    tables: tuple[pa.Array, ...]
-    array: pa.Array
-    longest: int  # bytes of a row's longest possible text
-
-
-_SOURCES: dict[tuple, _Source] = {}
-
-
 def _source(parts: list[Part], rows: int) -> pa.Array:
+    """The parts' words and literals in one array; made once per process when every part is
+    a table or a literal (then it depends on nothing that changes from chunk to chunk)."""
     literals = [p for p in parts if isinstance(p, str)]
     tables = tuple(p.words for p in parts if isinstance(p, Gather))
     fixed = all(isinstance(p, str) or p.indices is not None for p in parts)
-    key = (tuple(literals), *(_memory(t) for t in tables))
-    hit = _SOURCES.get(key) if fixed else None
-    same = hit is not None and all(a is b for a, b in zip(hit.tables, tables, strict=True))
-    if hit is not None and same and hit.longest * rows < _LARGE:
-        return hit.array
+    hit = _SOURCES.get(("source", *literals), tables) if fixed else None
+    if isinstance(hit, tuple) and hit[1] * rows < _LARGE:
+        return hit[0]
     arrays = [pa.array(literals, pa.string()), *tables]
     longest = sum(len(p.encode()) for p in literals) + sum(
         int(np.diff(offsets_of(p.words)).max()) if p.indices is not None and len(p.words) else 0
@@ -205,10 +204,8 @@ def _source(parts: list[Part], rows: int) -> pa.Array:
     large = sum(a.nbytes for a in arrays) >= _LARGE or longest * rows + aligned >= _LARGE
     kind = pa.large_string() if large else pa.string()
     source = pa.concat_arrays([a.cast(kind) if a.type != kind else a for a in arrays])
-    if fixed and not large:
-        if len(_SOURCES) > 16:
-            _SOURCES.clear()
-        _SOURCES[key] = _Source(tables, source, longest)
+    if fixed and not large:  # longest: bytes of a row's longest possible text
+        _SOURCES.put(("source", *literals), tables, (source, longest), source.nbytes)
     return source
 
 
