@@ -13,16 +13,25 @@ Arrow, NDJSON numbers arrive decoded, and the engine sums them exactly on column
 `1_000`, non-ASCII digits, numbers as JSON strings, ints beyond 64 bits) goes through map().
 """
 
+import io
 import math
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from mapreduce import BadRecord, Job, Param, exactsum
 
-_PLAIN = r"^-?[0-9]{1,18}(\.[0-9]{1,30})?$"  # int() or float() reads it exactly as Arrow does
+_NUMERIC = b"0123456789-."  # with only these, Arrow reads a number as int() / float() do
 _SHORT = 15  # digits of an int below 2**53, exact in a float64 column
+_LINES = {
+    "read_options": pacsv.ReadOptions(column_names=["line"]),
+    "parse_options": pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+    "convert_options": pacsv.ConvertOptions(
+        column_types={"line": pa.string()}, strings_can_be_null=False
+    ),
+}
 
 
 def number(value):
@@ -69,30 +78,37 @@ def number_column(values):
 
 
 def _text_numbers(texts):
+    """Texts spelled with digits, "-" and "." only, cast by Arrow: its grammar for these
+    bytes is int()'s and float()'s (no "+", spaces, "_", "e", "0x", other digits)."""
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return None
-    if texts.null_count or not pc.all(pc.match_substring_regex(texts, _PLAIN)).as_py():
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    data = texts.buffers()[2]
+    chars = data.to_pybytes() if data is not None else b""
+    if texts.null_count or chars.translate(None, _NUMERIC):
         return None
-    decimals = pc.match_substring(texts, ".")
-    if not pc.any(decimals).as_py():
-        return pc.cast(texts, pa.int64()), None
-    is_int = pc.invert(decimals)
+    try:
+        if b"." not in chars:
+            return pc.cast(texts, pa.int64()), None
+        values = pc.cast(texts, pa.float64())
+    except pa.ArrowInvalid:  # "", "-", "1.2.3": number() reports it
+        return None
+    is_int = pc.invert(pc.match_substring(texts, "."))
     ints = texts.filter(is_int)
     if len(ints):
         signs = pc.cast(pc.starts_with(ints, "-"), pa.int32())
         if pc.max(pc.subtract(pc.binary_length(ints), signs)).as_py() > _SHORT:
             return None
-    return pc.cast(texts, pa.float64()), is_int
+    return values, is_int
 
 
 def text_lines(data):
     """The lines of a text block as an Arrow column (no line ends), or None when the
-    block is not plain ASCII lines ending in "\\n"."""
-    if not data.isascii() or b"\r" in data:
+    block holds more than digits, "-", "." and "\n" (then number() reads each line)."""
+    if data.translate(None, _NUMERIC + b"\n"):
         return None
-    lines = pc.split_pattern(pa.array([data.decode("ascii")], pa.large_string()), "\n")
-    lines = lines.flatten()
-    return lines.slice(0, len(lines) - 1) if data.endswith(b"\n") else lines
+    return pacsv.read_csv(io.BytesIO(data), **_LINES)["line"].combine_chunks()
 
 
 def stats(value):

@@ -98,7 +98,7 @@ class MapColumns:
 
     def _table(self, batch: Batch, columns: Any) -> pa.Table | None:
         if self.kind == "aggregate":
-            return self._aggregate(columns)
+            return self._aggregate(batch, columns)
         names = VALUES[self.kind]
         try:
             if self.kind == "latest":
@@ -118,9 +118,12 @@ class MapColumns:
             raise JobError(msg)
         return table
 
-    def _aggregate(self, columns: Any) -> pa.Table | None:
+    def _aggregate(self, batch: Batch, columns: Any) -> pa.Table | None:
         try:
             keys, values = _string_keys(columns["key"]), columns["value"]
+            if len(values) != len(batch):  # one number per record, as map() yields
+                msg = f"map_batch() returned {len(values)} values for {len(batch)} records"
+                raise JobError(msg)
             table = aggregate_rows(keys, values, columns.get("is_int"))
         except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
             msg = f"map_batch() must return columns key and value (int64 or float64): {exc}"
