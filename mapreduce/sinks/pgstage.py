@@ -19,6 +19,7 @@ import pyarrow as pa
 from psycopg import sql
 
 from mapreduce.sinks.columns import DECLARED, merge_type
+from mapreduce.sinks.decode import read_columns
 from mapreduce.sinks.pgcopy import column_text, copy_payload, instant_text, ordinal_text
 from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
@@ -32,11 +33,8 @@ from mapreduce.sinks.postgres import (
 from mapreduce.sinks.records import (
     Batch,
     check_keys,
-    infer_columns,
     instant_pairs,
     paused_gc,
-    read_batches,
-    scan_values,
 )
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 
@@ -75,17 +73,16 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
     """COPY every batch, widening the staging table's columns as batches require."""
     columns: dict[str, str] = {}
     rows = 0
-    for batch in read_batches(path, spec.batch_rows):
-        values = dict(zip(*scan_values(batch, spec.url.dialect), strict=True))
-        found = list(values)
-        _widen(conn, table, columns, infer_columns(found, list(values.values())))
+    for batch, names, found, types in read_columns(path, spec.batch_rows, spec.url.dialect):
+        values = dict(zip(names, found, strict=True))
+        _widen(conn, table, columns, types)
         targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FREEZE)").format(
             table, sql.SQL(", ").join(map(pg_ident, targets)))
         payload = copy_payload(_texts(batch, spec, columns, values))
         with conn.cursor() as cur, cur.copy(statement) as copy:
             copy.write(payload)
-        rows += len(batch.records)
+        rows += len(batch)
     if rows and spec.key_field not in columns:
         raise SinkError(f"part file {path}: the records have no key field {spec.key_field!r}: "
                         "output it from the job or pass the right key parameter")
@@ -95,7 +92,7 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
 def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
            values: dict[str, Sequence[object]]) -> list[pa.Array]:
     """The batch's COPY text columns: the staging columns, the instant, the line number."""
-    count = len(batch.records)
+    count = len(batch)
     missing = (None,) * count
     if spec.key_field in columns:
         check_keys(batch, spec, values.get(spec.key_field))

@@ -23,8 +23,8 @@ from mapreduce.sinks.instants import NS_PER_S, instant_function
 from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["Batch", "check_keys", "infer_columns", "instant_pairs", "json_text", "json_texts",
-           "paused_gc", "read_batches", "scan_values", "to_rows"]
+__all__ = ["Batch", "check_keys", "decode_lines", "infer_columns", "instant_pairs", "json_text",
+           "json_texts", "paused_gc", "read_batches", "scan_values", "to_rows"]
 
 # msgspec reads part files, as the engine's NDJSON reader does: orjson reads an integer
 # beyond 64 bits as a float, msgspec as the exact int. orjson writes JSON text (msgspec only
@@ -44,6 +44,10 @@ class Batch:
     # Whether any line holds a backslash: without one, no decoded string (and no JSON text
     # orjson writes of a value) holds a backslash, tab, newline or carriage return.
     escapes: bool = True
+    size: int = 0  # its lines, when `records` is left empty (decoded straight to columns)
+
+    def __len__(self) -> int:
+        return self.size or len(self.records)
 
     def where(self, index: int) -> str:
         """`path line N` of the record at `index`, for error messages."""
@@ -73,11 +77,11 @@ def read_batches(path: str, size: int) -> Iterator[Batch]:
         first = 1
         while lines := list(islice(file, size)):
             escapes = b"\\" in b"".join(lines)
-            yield Batch(path, first, _decode(path, first, lines), escapes)
+            yield Batch(path, first, decode_lines(path, first, lines), escapes)
             first += len(lines)
 
 
-def _decode(path: str, first: int, lines: list[bytes]) -> list[dict[str, Any]]:
+def decode_lines(path: str, first: int, lines: list[bytes]) -> list[dict[str, Any]]:
     """Decoded records of `lines`; a line that is not one JSON object is refused by number."""
     try:
         records = list(map(_loads, lines))

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapreduce.sinks.columns import merge_columns
+from mapreduce.sinks.decode import read_columns
 from mapreduce.sinks.instants import INSTANT_COLUMNS, NS_PER_S
 from mapreduce.sinks.records import (
     Batch,
     check_keys,
-    infer_columns,
     instant_pairs,
     paused_gc,
-    read_batches,
-    scan_values,
 )
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 from mapreduce.sinks.stagefile import StageWriter
@@ -44,10 +42,9 @@ def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> Sta
     writer = StageWriter(task.path, tail) if keep_rows else None
     try:
         with paused_gc():
-            for batch in read_batches(task.path, spec.batch_rows):
-                names, columns = scan_values(batch, spec.url.dialect)
+            for batch, names, columns, types in read_columns(task.path, spec.batch_rows,
+                                                             spec.url.dialect):
                 _require_fields(spec, names, f"part file {batch.where(0)}")
-                types = infer_columns(names, columns)
                 check_keys(batch, spec, columns[names.index(spec.key_field)])
                 instants = _instants(batch, spec, names, columns, instant_split)
                 if writer is not None and any(t == "decimal" for _, t in types):
@@ -56,7 +53,7 @@ def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> Sta
                 if writer is not None:
                     writer.write(names, types, columns, instants)
                 parts.append(types)
-                rows += len(batch.records)
+                rows += len(batch)
     except BaseException:
         if writer is not None:
             writer.abandon()
