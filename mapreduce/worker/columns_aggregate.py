@@ -104,23 +104,39 @@ def _groups(keys: Any, rows: int) -> tuple[np.ndarray, pa.Array]:
 def _bincount(where: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
     """Exact int64 sums per group of values below 2^32 in magnitude: float64 bincounts
     of up to 2^20 rows at a time never round."""
+    if groups == 1:  # a grand total: one int64 sum
+        return np.array([values.sum(dtype=np.int64)], np.int64)
     total = np.zeros(groups, np.int64)
     for lo in range(0, len(where), _CHUNK):
-        total += np.bincount(where[lo : lo + _CHUNK], values[lo : lo + _CHUNK], groups).astype(
-            np.int64
-        )
+        chunk = np.bincount(where[lo : lo + _CHUNK], values[lo : lo + _CHUNK], groups)
+        total += chunk.astype(np.int64)
     return total
 
 
+def _count(where: np.ndarray, groups: int) -> np.ndarray:
+    if groups == 1:
+        return np.array([len(where)], np.int64)
+    return np.bincount(where, minlength=groups).astype(np.int64)
+
+
+def _extremes(where: np.ndarray, groups: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of the values per group (groups without values keep a sentinel)."""
+    if groups == 1 and len(values):
+        return np.array([values.min()]), np.array([values.max()])
+    if values.dtype == np.int64:
+        low, high = np.full(groups, _IMAX), np.full(groups, _IMIN)
+    else:
+        low, high = np.full(groups, np.inf), np.full(groups, -np.inf)
+    np.minimum.at(low, where, values)
+    np.maximum.at(high, where, values)
+    return low, high
+
+
 def _int_sums(where: np.ndarray, groups: int, ints: np.ndarray) -> dict[str, np.ndarray]:
-    found = {"count": np.bincount(where, minlength=groups).astype(np.int64)}
-    found["i0"], found["i1"] = (
-        _bincount(where, ints & _MASK, groups),
-        _bincount(where, ints >> 32, groups),
-    )
-    found["imin"], found["imax"] = np.full(groups, _IMAX), np.full(groups, _IMIN)
-    np.minimum.at(found["imin"], where, ints)
-    np.maximum.at(found["imax"], where, ints)
+    found = {"count": _count(where, groups)}
+    found["i0"] = _bincount(where, ints & _MASK, groups)
+    found["i1"] = _bincount(where, ints >> 32, groups)
+    found["imin"], found["imax"] = _extremes(where, groups, ints)
     return found
 
 
@@ -141,7 +157,7 @@ def _float_sums(where: np.ndarray, groups: int, floats: np.ndarray) -> dict[str,
     mantissa[bits >> np.uint64(63) == 1] *= -1
     shift = np.where(zero, 0, biased - _LOW)  # in [0, 119]
     lowest = int(shift[~zero].min()) if (~zero).any() else 0
-    found = {"count": np.bincount(where, minlength=groups).astype(np.int64)}
+    found = {"count": _count(where, groups)}
     found["floats"] = found["count"]
     if int(shift.max(initial=0)) - lowest <= 10:
         scaled = mantissa << np.maximum(shift - lowest, 0)
@@ -152,9 +168,7 @@ def _float_sums(where: np.ndarray, groups: int, floats: np.ndarray) -> dict[str,
         limbs = np.stack([_bincount(where, row, groups) for row in per_row])
     limbs[5] += limbs[6] << 32  # the top limb carries the rest, signed
     found.update(zip(FLOAT_LIMBS, limbs[:6], strict=True))
-    found["fmin"], found["fmax"] = np.full(groups, np.inf), np.full(groups, -np.inf)
-    np.minimum.at(found["fmin"], where, floats)
-    np.maximum.at(found["fmax"], where, floats)
+    found["fmin"], found["fmax"] = _extremes(where, groups, floats)
     return found
 
 
