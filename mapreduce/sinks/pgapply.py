@@ -5,6 +5,8 @@
       marker has the run?  ── yes ─► drop its staging tables, COMMIT: a no-op
       INSERT INTO t SELECT DISTINCT ON (key) … FROM (staging UNION ALL …) ORDER BY key …
           ON CONFLICT (key) DO UPDATE SET … WHERE t._mr_instant <= EXCLUDED._mr_instant
+      (a table this transaction created: INSERT INTO t SELECT … unsorted, ADD PRIMARY KEY;
+       only if that finds a duplicate key, again with DISTINCT ON)
       INSERT INTO _mr_loads (run_id, …); DROP staging tables
     COMMIT
 
@@ -90,8 +92,7 @@ def _apply(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
     incoming = merge_columns([spec.columns, *(
         [(n, _PG_TYPE.get(t, "json")) for n, t in cols.items()
          if not n.startswith(RESERVED_PREFIX)] for _, cols in stages.values())])
-    read = sum(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
-        pg_ident(schema, n, what="table"))).fetchone()[0] for n in names)  # type: ignore[index]
+    read = sum(_staged_rows(conn, schema, n) for n in names)
     if read and spec.key_field not in dict(incoming):
         raise SinkError(f"run {run_id}: the records have no key field {spec.key_field!r}")
     created = existing is None and bool(incoming)
@@ -100,12 +101,11 @@ def _apply(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
     elif existing is not None:
         check_table(conn, spec, schema, existing, incoming)
     written = 0
-    if existing is not None:
-        written = _insert(conn, spec, schema, existing, [c for c, _ in incoming], stages,
-                          created)
+    columns = [c for c, _ in incoming]
     if created and spec.mode != "append":
-        conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
-            pg_ident(schema, spec.table, what="table"), pg_ident(spec.key_field)))
+        written = _insert_new(conn, spec, schema, existing, columns, stages)  # type: ignore[arg-type]
+    elif existing is not None:
+        written = _insert(conn, spec, schema, existing, columns, stages, created)
     conn.execute(sql.SQL("INSERT INTO {} (run_id, table_name, mode, rows_read, rows_written)"
                          " VALUES (%s, %s, %s, %s, %s)").format(marker),
                  (run_id, spec.table, spec.mode, read, written))
@@ -156,12 +156,45 @@ def _create(conn: psycopg.Connection, spec: LoadSpec, schema: str,
     return {n: t.lower() for n, t in columns.items()}
 
 
+def _staged_rows(conn: psycopg.Connection, schema: str, name: str) -> int:
+    """A staging table's rows: the count its stage wrote in its comment, else counted."""
+    table = pg_ident(schema, name, what="table")
+    noted = conn.execute("SELECT obj_description(to_regclass(%s), 'pg_class')",
+                         (table.as_string(conn),)).fetchone()
+    if noted and noted[0] and str(noted[0]).isdigit():
+        return int(noted[0])
+    return int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0])  # type: ignore[index]
+
+
+def _insert_new(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Columns,
+                names: Sequence[str], stages: dict[int, tuple[str, Columns]]) -> int:
+    """Into the table this transaction created: every staged row, then the primary key.
+
+    A run's keys are nearly always distinct (a reduce writes one row per key), and then
+    the rows need no sorting: the index build proves it. Only when it finds a duplicate
+    are the rows taken again, sorted, one per key by the reduce's rule.
+    """
+    key = sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
+        pg_ident(schema, spec.table, what="table"), pg_ident(spec.key_field))
+    try:
+        with conn.transaction():  # a savepoint: a duplicate undoes only this attempt
+            written = _insert(conn, spec, schema, existing, names, stages, True, False)
+            conn.execute(key)
+            return written
+    except psycopg.errors.UniqueViolation:
+        pass
+    written = _insert(conn, spec, schema, existing, names, stages, True)
+    conn.execute(key)
+    return written
+
+
 def _insert(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Columns,
             names: Sequence[str], stages: dict[int, tuple[str, Columns]],
-            created: bool) -> int:
+            created: bool, latest: bool = True) -> int:
     """One INSERT … SELECT of every partition with the mode's rule; rows written.
 
-    Into a table this transaction `created` nothing can conflict: no ON CONFLICT."""
+    Into a table this transaction `created` nothing can conflict: no ON CONFLICT. Without
+    `latest` every row is taken as staged (append, or keys known to be distinct)."""
     table = pg_ident(schema, spec.table, what="table")
     if spec.mode == "replace":
         conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(table))
@@ -172,7 +205,7 @@ def _insert(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Col
     source = sql.SQL(" UNION ALL ").join(branches)
     listed = sql.SQL(", ").join(map(pg_ident, targets))
     statement = sql.SQL("INSERT INTO {} AS t ({}) ").format(table, listed)
-    if spec.mode == "append":
+    if spec.mode == "append" or not latest:
         statement += sql.SQL("SELECT {} FROM ({}) s").format(listed, source)
     else:
         statement += _latest_select(spec, listed, source)

@@ -61,6 +61,9 @@ def stage_postgres(task: StageTask) -> StageResult:
                         sql.SQL(", ") + e for e in extra)))
                 with paused_gc():
                     columns, rows = _copy_partition(conn, spec, table, task.path)
+                # apply reads the count here instead of counting the rows again
+                conn.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(
+                    table, sql.Literal(str(rows))))
         except psycopg.Error as exc:
             msg = (f"staging part file {task.path} into {spec.url.redacted} failed: "
                    f"{message(spec, exc)}")
