@@ -57,8 +57,10 @@ def _data(arr: pa.Array) -> np.ndarray:
     return np.frombuffer(buf, np.uint8, int(offsets[-1] - offsets[0]), int(offsets[0]))
 
 
-def _memory(arr: pa.Array) -> tuple[int, ...]:
-    return (arr.offset, len(arr), *(b.address if b is not None else 0 for b in arr.buffers()))
+def _memory(arr: pa.Array) -> tuple:
+    """What identifies a table: its type and the memory it views."""
+    buffers = (b.address if b is not None else 0 for b in arr.buffers())
+    return (str(arr.type), arr.offset, len(arr), *buffers)
 
 
 class _Memo:
@@ -72,10 +74,10 @@ class _Memo:
         self.budget, self.bytes = budget, 0
 
     def get(self, key: tuple, tables: tuple[pa.Array, ...]) -> object | None:
+        # a pool's dictionary comes in a new wrapper each chunk, over the same buffers: the
+        # memory identifies the table (it cannot be another's while the entry holds it)
         hit = self.entries.get((*key, *(_memory(t) for t in tables)))
-        if hit is None or not all(a is b for a, b in zip(hit[0], tables, strict=True)):
-            return None
-        return hit[1]
+        return None if hit is None else hit[1]
 
     def put(self, key: tuple, tables: tuple[pa.Array, ...], value: object, size: int) -> None:
         size += sum(t.nbytes for t in tables)
