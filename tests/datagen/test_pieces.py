@@ -122,3 +122,13 @@ def test_formulas_read_text_kept_as_pieces(tmp_path: Path) -> None:
     assert all(r["shout"] == r["email"].upper() for r in rows)
     assert all(r["year"] == int(r["at"][:4]) for r in rows)
     assert all(r["email"].startswith(r["first"].lower()[:1]) for r in rows)
+
+
+def test_tables_are_made_once_not_per_chunk(tmp_path: Path, small_chunks: int) -> None:
+    """A pool's dictionary comes in a new wrapper every chunk; its folds, pairs and the
+    record's source must still be made once (else memory grows with the rows)."""
+    out = tmp_path / "out.jsonl"
+    generate(out, preset="users", rows=20 * small_chunks, seed=1)
+    tables, sources = len(pieces._TABLES.entries), len(pieces._SOURCES.entries)
+    generate(out, preset="users", rows=60 * small_chunks, seed=1)
+    assert (len(pieces._TABLES.entries), len(pieces._SOURCES.entries)) == (tables, sources)
