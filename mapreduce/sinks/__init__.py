@@ -24,7 +24,13 @@ same transaction, so applying a run twice changes nothing.
 from __future__ import annotations
 
 from mapreduce.sinks.columns import from_arrow
-from mapreduce.sinks.load import apply_load, check_sink, discard_load, stage_partition
+from mapreduce.sinks.load import (
+    apply_load,
+    check_sink,
+    discard_load,
+    discard_stored,
+    stage_partition,
+)
 from mapreduce.sinks.names import validate_name
 from mapreduce.sinks.spec import (
     MODES,
@@ -47,6 +53,7 @@ __all__ = [
     "apply_load",
     "check_sink",
     "discard_load",
+    "discard_stored",
     "from_arrow",
     "parse_sink_url",
     "stage_partition",

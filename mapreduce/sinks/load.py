@@ -4,17 +4,20 @@
     stage_partition(StageTask) -> StageResult one per reduce partition, in workers
     apply_load(spec, run_id, partitions)      one transaction: the run's rows, the marker
     discard_load(spec, run_id)                a failed or purged run's staging tables
+    discard_stored(out, run_id)               the same, from OUT as the ledger stores it
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from os import PathLike
 
-from mapreduce.sinks.spec import LoadResult, LoadSpec, StageResult, StageTask
+from mapreduce.sinks.spec import LoadResult, LoadSpec, SinkError, StageResult, StageTask
 from mapreduce.sinks.sqlite import apply_sqlite, check_sqlite, stage_sqlite
+from mapreduce.sinks.url import parse_sink_url
 
-__all__ = ["apply_load", "check_sink", "discard_load", "stage_partition"]
+__all__ = ["apply_load", "check_sink", "discard_load", "discard_stored", "stage_partition"]
 
 # The PostgreSQL modules are imported where a postgresql:// output is used: importing
 # psycopg costs ~60 ms, which every `mapreduce` start would otherwise pay.
@@ -61,3 +64,16 @@ def discard_load(spec: LoadSpec, run_id: str) -> None:
         from mapreduce.sinks.pgapply import discard_postgres
 
         discard_postgres(spec, run_id)
+
+
+def discard_stored(out: str, run_id: str) -> None:
+    """Drop what a purged run staged, from its OUT as stored (a folder: nothing to do).
+
+    The stored URL has no password: libpq finds it in PGPASSWORD or ~/.pgpass, or the
+    connection fails and the tables stay (a database out of reach is not a purge error).
+    """
+    url = parse_sink_url(out)
+    if url is None or url.dialect != "postgresql":
+        return
+    with contextlib.suppress(SinkError):
+        discard_load(LoadSpec(url, "key", mode="append"), run_id)  # only the names matter

@@ -17,6 +17,7 @@ from mapreduce.sinks import (
     apply_load,
     check_sink,
     discard_load,
+    discard_stored,
     parse_sink_url,
     stage_partition,
 )
@@ -113,6 +114,18 @@ def test_discard_drops_only_that_runs_staging_tables(pg_target: Target, tmp_path
     with pytest.raises(SinkError, match="partition 0 of run failed is not staged"):
         apply_load(spec, "failed", parts)
     assert apply_load(spec, "kept", parts).rows_read == 2
+
+
+def test_a_purged_runs_staging_tables_are_dropped_from_its_stored_out(
+        pg_target: Target, tmp_path: Path) -> None:
+    spec = pg_target.spec()
+    parts = write_parts(tmp_path, [[{"id": 1, "updated_at": 1}]])
+    stage_partition(StageTask("purged", 0, str(parts[0][1]), spec))
+    discard_stored(str(tmp_path / "a folder"), "purged")  # not a database: nothing to do
+    discard_stored(pg_target.url().replace("@", "@nowhere.invalid", 1), "purged")  # unreachable
+    discard_stored(pg_target.url(), "purged")
+    with pytest.raises(SinkError, match="partition 0 of run purged is not staged"):
+        apply_load(spec, "purged", parts)
 
 
 def test_staged_columns_widen_across_batches(pg_target: Target, tmp_path: Path) -> None:
