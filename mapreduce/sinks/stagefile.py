@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -72,10 +73,10 @@ class StageWriter:
 
     def __init__(self, part: str, instant_columns: Sequence[str]) -> None:
         self.part = part
-        self.temp = f"{part}{SUFFIX}.{os.getpid()}.tmp"
+        # A name of its own per attempt: a timed-out attempt may still be writing in
+        # another thread of this process (a killed one's file goes with the work dir).
+        self.temp = f"{part}{SUFFIX}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
         self.stamp = _stamp(part)
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(self.temp)  # a killed attempt's leftover
         self.conn = sqlite3.connect(self.temp, isolation_level=None)
         self.conn.execute("PRAGMA page_size = 65536")  # as the target's: fewer, bigger pages
         self.conn.execute("PRAGMA journal_mode = OFF")  # a private file, published whole

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mapreduce.sinks import LoadSpec, StageTask, apply_load, parse_sink_url, stage_partition
-from mapreduce.sinks.stagefile import SUFFIX
+from mapreduce.sinks.stagefile import SUFFIX, StageWriter, open_stage
 from tests.mapreduce.sinks.conftest import write_parts
 
 
@@ -86,3 +86,20 @@ def test_a_staged_json_column_whose_other_partition_is_plain_is_not_copied(
     staged = _load(tmp_path, "staged", partitions, "upsert-latest", staged=True)
     assert [row[2:4] for row in staged[0][1:]] == [
         ('{"a":1}', "text"), ("5", "text"), ('"five"', "text")]
+
+
+def test_overlapping_attempts_in_one_process_each_write_their_own_file(tmp_path: Path) -> None:
+    # a timed-out attempt may still be staging in one thread while its retry starts in
+    # another: each writes a file of its own, and either published file is whole
+    part = write_parts(tmp_path, [[{"id": 1}]])[0][1]
+    first, retry = StageWriter(str(part), ()), StageWriter(str(part), ())
+    for writer in (first, retry):
+        writer.write(["id"], [("id", "integer")], [[1]], [])
+    retry.publish()
+    first.publish()
+    stage = open_stage(str(part))
+    assert stage is not None and stage.columns == ("id",)
+    with sqlite3.connect(stage.path) as conn:
+        assert conn.execute("SELECT id FROM _mr_rows").fetchall() == [(1,)]
+    conn.close()
+    assert not list(part.parent.glob("*.tmp"))
