@@ -53,21 +53,18 @@ def aggregate_rows(keys: Any, values: Any, is_int: Any = None) -> pa.Table | Non
         raise JobError(msg)
     group, unique = _groups(keys, len(numbers))
     groups = len(unique)
+    parts: list[tuple[np.ndarray, np.ndarray, bool]]  # rows' groups, numbers, are ints
     if numbers.dtype == np.int64 and is_int is None:
-        parts = [(group, numbers, None)]
+        parts = [(group, numbers, True)]
     elif is_int is None:
-        parts = [(group, None, numbers)]
+        parts = [(group, numbers, False)]
     else:
         mask = _mask(is_int, len(numbers))
-        ints = _exact_ints(numbers[mask])
-        parts = [(group[mask], ints, None), (group[~mask], None, numbers[~mask])]
+        parts = [(group[mask], _exact_ints(numbers[mask]), True)]
+        parts.append((group[~mask], numbers[~mask], False))
     columns = _empty(groups)
-    for where, ints, floats in parts:
-        sums = (
-            _int_sums(where, groups, ints)
-            if ints is not None
-            else _float_sums(where, groups, floats)
-        )
+    for where, part, ints in parts:
+        sums = _int_sums(where, groups, part) if ints else _float_sums(where, groups, part)
         if sums is None:
             return None
         for name, column in sums.items():
