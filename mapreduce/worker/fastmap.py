@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from itertools import islice
 from typing import Any
 
 import pyarrow as pa
@@ -59,15 +60,23 @@ class _RowPairs(MapOutput):
     def __init__(self, task: MapTask, merge: Any) -> None:
         super().__init__(task, merge)
         self.drained: list[tuple[Any, Any]] = []
+        self.checked = 0  # keys of self.table has_whole_floats has looked at
+        self.whole_floats = False
 
     def spill(self) -> None:
+        self.has_whole_floats()
         self.drained.extend(self.table.items())
-        self.table = {}
+        self.table, self.checked = {}, 0
 
     def has_whole_floats(self) -> bool:
-        """Whether a key is a float equal to an int (1.0), which the int lane would meet."""
-        keys = [key for key, _ in self.drained] + list(self.table)
-        return any(type(key) is float and key.is_integer() for key in keys)
+        """Whether a key is a float equal to an int (1.0), which the int lane would meet.
+        Only keys added since the last look are read: a dict keeps insertion order."""
+        fresh = len(self.table) - self.checked
+        if not self.whole_floats and fresh > 0:
+            recent = islice(reversed(self.table), fresh)
+            self.whole_floats = any(type(key) is float and key.is_integer() for key in recent)
+        self.checked = len(self.table)
+        return self.whole_floats
 
 
 class MapColumns:
