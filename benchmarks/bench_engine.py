@@ -10,10 +10,9 @@ words; group_aggregate (`-p by=country -p field=amount`) on CSV orders (the larg
 --rows) and sum_numbers on --number-rows numbers, one a line. Each contender runs in a
 fresh subprocess, one after another in one run, so figures compare as ratios on a
 shared machine; wall time is the best of --repeat. Memory is the peak over the
-contender's whole process tree, sampled from /proc, both as the sum of RSS (a page that
-forked workers share counts once in each) and as the sum of PSS (a shared page split
-among the processes sharing it: what the tree holds). Every output is read back and
-checked against the others (same keys, same winning versions, same counts; the float
+contender's whole process tree (treemem.py): the sum of PSS, which counts a page forked
+workers share once, and the sum of RSS, which counts it in each. Every output is read
+back and checked against the others (same keys, same winning versions, same counts; the float
 sums and means of group_aggregate to 1e-9, as only mapreduce's are exact) before any
 figure is printed. Targets of issue 9 are printed as ratios. Polars and DuckDB are
 optional (`pip install -e ".[bench]"`); missing ones are skipped. The contenders'
@@ -30,8 +29,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,6 +36,7 @@ from typing import Any
 
 import orjson
 from engine_scripts import DUCKDB, ENGINE, PLAIN, POLARS
+from treemem import measure
 
 from mapreduce import parse_instant
 
@@ -57,62 +55,6 @@ WORKLOADS = {  # --only NAME -> kind
     "sum_numbers": "sum",
     "top_n": "top",
 }
-
-
-def _tree_memory_mb(root: int) -> tuple[float, float]:
-    """Sum of RSS and sum of PSS over `root` and all its descendants, from /proc. RSS
-    counts a page shared by forked workers once per process; PSS splits it among them,
-    so its sum is the memory the tree really holds."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    rss = pss = 0
-    stack = [root]
-    while stack:
-        pid = stack.pop()
-        found = _rollup(pid)
-        rss, pss = rss + found.get("Rss", 0), pss + found.get("Pss", 0)
-        stack.extend(children.get(pid, []))
-    return rss / 2**10, pss / 2**10
-
-
-def _rollup(pid: int) -> dict[str, int]:
-    """The kB counts of /proc/PID/smaps_rollup (empty when the process is gone)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            lines = handle.read().splitlines()[1:]
-    except OSError:
-        return {}
-    return {name.rstrip(":"): int(kb) for name, kb, *_ in (line.split() for line in lines)}
-
-
-def measure(argv: list[str]) -> dict[str, float]:
-    """Run a command; return its wall seconds and its process tree's peak RSS and PSS."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0.0, 0.0]
-
-    def sample() -> None:
-        while proc.poll() is None:
-            rss, pss = _tree_memory_mb(proc.pid)
-            peak[:] = max(peak[0], rss), max(peak[1], pss)
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = proc.communicate()
-    wall = time.perf_counter() - started
-    sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{argv[:3]} failed: {stderr.strip()[-800:]}")
-    return {"seconds": wall, "tree_peak_mb": peak[0], "tree_peak_pss_mb": peak[1]}
 
 
 def _have(module: str) -> bool:
@@ -244,7 +186,7 @@ def bench(kind: str, data: Path, repeat: int, workers: int) -> dict[str, dict]:
 def show(title: str, results: dict[str, dict]) -> None:
     print(f"\n{title}")
     for name, r in results.items():
-        memory = f"tree peak RSS {r['tree_peak_mb']:6.0f} MB, PSS {r['tree_peak_pss_mb']:6.0f} MB"
+        memory = f"tree peak PSS {r['tree_peak_mb']:6.0f} MB, RSS {r['tree_rss_peak_mb']:6.0f} MB"
         print(f"  {name:<24} {r['seconds']:7.2f} s   {memory}")
 
 
@@ -264,7 +206,7 @@ def targets(title: str, kind: str, results: dict[str, dict], workers: int) -> li
         goals.append(("sequential / plain loop <= 1.0", seq / plain, 1.0, True))
     goals.append((f"sequential / process x{workers} >= 1.7", seq / pool, 1.7, False))
     if "polars" in results:
-        for label, field in (("RSS", "tree_peak_mb"), ("PSS", "tree_peak_pss_mb")):
+        for label, field in (("PSS", "tree_peak_mb"), ("RSS", "tree_rss_peak_mb")):
             ratio = results[f"mapreduce process x{workers}"][field] / results["polars"][field]
             goals.append((f"peak memory ({label} sum) / polars <= 1.0", ratio, 1.0, True))
     lines = []
