@@ -159,6 +159,24 @@ def _leaf_parts(literal: str, col: Column) -> list[Part]:
     return [literal + before, Gather(text), after]
 
 
+def _object_parts(node: Obj, view: RowView, style: _JsonStyle, depth: int) -> list[Part]:
+    """`{"key":value,...}` of the records' objects (nulls written) as pieces: nested objects
+    inline, so their leaves are pieces of the same assemble; arrays as their own text."""
+    if not node.children:
+        return ["{}"]
+    inner = style.pad(depth + 1)
+    parts: list[Part] = ["{"]
+    for i, (key, child) in enumerate(node.children):
+        literal = ("," if i else "") + inner + orjson.dumps(key).decode() + style.colon
+        if isinstance(child, Leaf):
+            parts += _leaf_parts(literal, view.columns[child.slot])
+        elif isinstance(child, Obj):
+            parts += [literal, *_object_parts(child, view, style, depth + 1)]
+        else:
+            parts += [literal, Gather(_json_node(child, view, style, depth + 1, None))]
+    return [*parts, style.pad(depth) + "}"]
+
+
 def json_records(
     tree: Obj, view: RowView, *, pretty: bool = False, newline: str = "\n",
     include_nulls: bool = True, depth: int = 0, prefix: str = "", suffix: str = "",
@@ -167,15 +185,8 @@ def json_records(
     `prefix` and `suffix` (assembled in the same pass)."""
     style = _JsonStyle("  " if pretty else "", newline, include_nulls)
     if include_nulls and tree.children:  # the common case: one assemble for the whole record
-        inner = style.pad(depth + 1)
-        parts: list[Part] = [prefix + "{"]
-        for i, (key, child) in enumerate(tree.children):
-            literal = ("," if i else "") + inner + orjson.dumps(key).decode() + style.colon
-            if isinstance(child, Leaf):
-                parts += _leaf_parts(literal, view.columns[child.slot])
-            else:
-                parts += [literal, Gather(_json_node(child, view, style, depth + 1, None))]
-        return assemble([*parts, style.pad(depth) + "}" + suffix], view.rows)
+        parts = _object_parts(tree, view, style, depth)
+        return assemble([prefix, *parts, suffix], view.rows)
     records = _json_object(tree, view, style, depth, None)
     return join(prefix, records, suffix) if prefix or suffix else records
 
