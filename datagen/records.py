@@ -5,9 +5,11 @@
                    fields, and one column of JSON text for each array (documented rule)
     arrow_arrays   Arrow arrays for Parquet: objects are structs, arrays are lists
 
-Every level is built with one element-wise join of literals and value fragments (C++), so
-the cost per record does not depend on Python; an array's elements are rendered once over
-all the chunk's elements, then grouped per record by the element offsets.
+A JSON record (nulls written, the default) is one assemble of pieces (datagen.pieces): key
+literals, pool words, digit pieces and text columns, with nested objects inline; other
+levels are one element-wise join of literals and value fragments (C++). Either way the cost
+per record does not depend on Python; an array's elements are rendered once over all the
+chunk's elements, then grouped per record by the element offsets.
 """
 
 from __future__ import annotations
