@@ -45,6 +45,7 @@ from mapreduce.engine.ledger_schema import (
     task_info,
 )
 from mapreduce.errors import LedgerError, StateError, UnknownRunError, UsageError
+from mapreduce.sinks import discard_stored
 
 __all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError", "PurgeResult", "RunInfo", "TaskInfo"]
 
@@ -472,6 +473,7 @@ class Ledger:
         freed = sum(_remove_tree(work_dir) for _, work_dir, _ in doomed)
         for run_id, _, out in doomed:  # staging beside OUT, an OUT a killed commit moved
             drop_leftovers(Path(out), run_id)
+            discard_stored(out, run_id)  # a database output: the run's staging tables
         with self._transaction() as conn:
             ids = [run_id for run_id, _, _ in doomed]
             qs = ", ".join("?" * len(ids)) or "NULL"

@@ -156,37 +156,31 @@ def test_killed_coordinator_during_a_load_resumes_to_the_right_table(tmp_path):
     url = f"sqlite:///{db}?table=users"
     state = tmp_path / "s"
     data = write_users(tmp_path / "a.jsonl", versions(300, 3))
-    env = {**os.environ, "MAPREDUCE_FAULTS": "load:1:hang"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "mapreduce",
-        "run",
-        "latest_by_key",
-        str(data),
-        "-o",
-        url,
-        "--quiet",
-        "--workers",
-        "2",
-        "--state-dir",
-        str(state),
-    ]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if _task_state(state, "load-00001") == "running":
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the load task never started")
-    os.killpg(proc.pid, signal.SIGKILL)  # the coordinator and its hung worker
-    proc.wait()
+    kill_during_load(data, url, state)
     assert latest_in_sqlite(db) == {}  # nothing applied: no table yet
     assert run_cli(str(data), "-o", url, "--state-dir", str(state)) == 0  # resumes the run
     assert latest_in_sqlite(db) == {k: f"user{k}-v2" for k in range(300)}
     with Ledger(str(state)) as ledger:
         assert len(ledger.list_runs()) == 1
+
+
+def kill_during_load(data: Path, url: str, state: Path, env: dict | None = None) -> None:
+    """Run the job in a child, SIGKILL it (and its workers) once load-00000 is done and
+    load-00001 hangs."""
+    env = {**os.environ, **(env or {}), "MAPREDUCE_FAULTS": "load:1:hang"}
+    cmd = [sys.executable, "-m", "mapreduce", "run", "latest_by_key", str(data), "-o", url]
+    cmd += ["--quiet", "--workers", "2", "--reducers", "2", "--state-dir", str(state)]
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        loads = (_task_state(state, "load-00000"), _task_state(state, "load-00001"))
+        if loads == ("done", "running"):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the load tasks never got there")
+    os.killpg(proc.pid, signal.SIGKILL)  # the coordinator and its hung worker
+    proc.wait()
 
 
 def _task_state(state: Path, task_id: str) -> str | None:
@@ -253,3 +247,26 @@ def test_the_password_is_not_in_the_ledger(pg_url, tmp_path):
     state = tmp_path / "s"
     assert run_cli(str(data), "-o", _pg_target(url, schema), "--state-dir", str(state)) == 0
     assert password and password.encode() not in (state / "ledger.sqlite3").read_bytes()
+
+
+def test_purge_drops_a_killed_postgresql_runs_staging_tables(pg_url, tmp_path, monkeypatch):
+    url, schema = pg_url
+    state = tmp_path / "s"
+    data = write_users(tmp_path / "a.jsonl", versions(30, 2))
+    kill_during_load(data, _pg_target(url, schema), state)
+    assert _staging_tables(url, schema)  # partition 0 was staged when the run died
+    monkeypatch.setenv("PGPASSWORD", urlsplit(url).password or "")  # the ledger keeps none
+    assert main(["purge", "--older-than", "0s", "--state-dir", str(state), "--quiet"]) == 0
+    assert _staging_tables(url, schema) == []
+    with Ledger(str(state)) as ledger:
+        assert ledger.list_runs() == []
+
+
+def _staging_tables(url: str, schema: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s"
+            " AND tablename LIKE '\\_mr\\_stage\\_%%'",
+            (schema,),
+        ).fetchall()
+    return [name for (name,) in rows]
