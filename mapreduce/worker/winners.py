@@ -33,7 +33,7 @@ from mapreduce.errors import JobError
 from mapreduce.formats.ndjson import dumps
 from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
-from mapreduce.worker.columns import combine
+from mapreduce.worker.columns import LANES, combine
 from mapreduce.worker.columns_spill import Source
 from mapreduce.worker.fastreduce import RecordReader
 
@@ -66,7 +66,7 @@ def winner_lines(
     assert output is not None
     with ExitStack() as stack:
         fetch = RecordReader(files, stack)
-        for lane in ("int", "str"):  # numbers sort before strings
+        for lane in LANES:  # the order of keys.py: null, numbers, strings
             tables = [rows for name, rows in sources if name == lane]
             if not tables:
                 continue
