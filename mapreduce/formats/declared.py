@@ -19,6 +19,8 @@ lines, two on one line).
 
 from __future__ import annotations
 
+import mmap
+import os
 from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from typing import Any, Protocol
@@ -35,6 +37,7 @@ __all__ = ["BLOCK", "Batch", "BatchReader", "NdjsonBatches", "TextBatches", "lin
 
 BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
 TEXT_BLOCK = 2 << 20
+_UNMAP = getattr(mmap, "MADV_DONTNEED", None)  # pages stay cached; the process drops them
 # A number a JSON reader refuses (it overflows a float, or an int has thousands of digits)
 # needs a 3-digit exponent or a long run of digits. Seen through _SHAPE (digits as "0",
 # "e" and "E" as "e", "+" dropped, all else " "), either shows as one of these substrings.
@@ -120,28 +123,22 @@ def line_blocks(split: Split, size: int = BLOCK) -> Iterator[tuple[int, bytes]]:
 
     The boundary rule of formats.chunks: the first line starting at or after the split's
     start, up to the last line starting before its end (read to its end). Uncompressed
-    files only.
+    files only. Blocks are sliced from a mapping of the file, one copy each (a read and a
+    carried partial line cost two), and their pages are unmapped as they are passed.
     """
     with lines_from(split.file, split.start, stop_of(split)) as (f, pos, stop):
-        carry = b""
-        while pos + len(carry) < stop:
-            data = f.read(min(size, stop - pos - len(carry)))  # type: ignore[attr-defined]
-            if not data:
-                break
-            data = carry + data if carry else data
-            if pos + len(data) >= stop:
-                if not data.endswith(b"\n"):
-                    data += f.readline()  # type: ignore[attr-defined]
-                yield pos, data
-                return
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                carry = data
-                continue
-            yield pos, data[:cut]
-            pos, carry = pos + cut, data[cut:]
-        if carry:
-            yield pos, carry
+        length = os.fstat(f.fileno()).st_size  # type: ignore[attr-defined]
+        if pos >= min(stop, length):
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:  # type: ignore[attr-defined]
+            while pos < min(stop, length):
+                newline = view.find(b"\n", min(pos + size, stop) - 1)
+                end = length if newline < 0 else newline + 1
+                yield pos, view[pos:end]
+                if _UNMAP is not None:
+                    base = pos - pos % mmap.PAGESIZE
+                    view.madvise(_UNMAP, base, end - base)
+                pos = end
 
 
 class BatchReader(Protocol):
