@@ -257,7 +257,8 @@ def render_summary(summary: RunSummary) -> str:
     ]
     if summary.retries:
         rows.append(("retries", _plural(summary.retries, "attempt") + " retried"))
-    for phase in ("plan", "map", "reduce", "commit", "total"):
+    last = "load" if "load" in t else "commit"  # a database output loads instead of renaming
+    for phase in ("plan", "map", "reduce", last, "total"):
         seconds = t.get(phase, 0.0)
         rows.append(
             (f"time {phase}", f"{seconds:.2f} s" if seconds < 60 else format_duration(seconds))

@@ -305,6 +305,16 @@ def test_render_summary_of_a_combining_run() -> None:
     ]
 
 
+def test_a_database_output_shows_its_load_time() -> None:
+    timings = {"plan": 0.01, "map": 1.5, "reduce": 0.25, "load": 0.8, "total": 2.6}
+    lines = render_summary(make_summary(timings=timings)).splitlines()
+    assert lines[-3:] == [
+        "time reduce          0.25 s",
+        "time load            0.80 s",
+        "time total           2.60 s",
+    ]
+
+
 def test_render_summary_of_a_sequential_reduce_run_with_retries() -> None:
     summary = make_summary(
         executor="sequential",
