@@ -17,15 +17,19 @@ the same way in both.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import islice
 from operator import attrgetter
 from typing import Annotated, Any
 
 import msgspec
 
 from mapreduce.sinks.columns import INT64, infer_column
-from mapreduce.sinks.records import Batch, decode_lines, infer_columns, scan_values
-from mapreduce.sinks.spec import SinkError
+from mapreduce.sinks.records import (
+    Batch,
+    decode_lines,
+    infer_columns,
+    line_batches,
+    scan_values,
+)
 
 __all__ = ["Columns", "read_columns"]
 
@@ -42,8 +46,13 @@ class _Shape:
 
     def __init__(self, names: list[str], types: Sequence[tuple[str, str]]) -> None:
         fields = [(f"f{i}", _TYPED.get(logical, Any)) for i, (_, logical) in enumerate(types)]
-        struct = msgspec.defstruct("Record", fields, forbid_unknown_fields=True, gc=False,
-                                   rename={f"f{i}": name for i, name in enumerate(names)})
+        struct = msgspec.defstruct(
+            "Record",
+            fields,
+            forbid_unknown_fields=True,
+            gc=False,
+            rename={f"f{i}": name for i, name in enumerate(names)},
+        )
         self.decode = msgspec.json.Decoder(struct).decode
         self.getters = [attrgetter(f"f{i}") for i in range(len(names))]
         self.names = names
@@ -59,15 +68,16 @@ class _Shape:
 
     def types(self, columns: list[Sequence[Any]]) -> tuple[tuple[str, str], ...]:
         """Each column's logical type: the Struct's where it types the field."""
-        return tuple((name, typed or infer_column(column))
-                     for name, typed, column in zip(self.names, self.typed, columns,
-                                                    strict=True))
+        return tuple(
+            (name, typed or infer_column(column))
+            for name, typed, column in zip(self.names, self.typed, columns, strict=True)
+        )
 
 
 def read_columns(path: str, size: int, dialect: str) -> Iterator[Columns]:
     """(batch, field names, columns, logical types) of `path`, `size` lines at a time."""
     shape: _Shape | None = None
-    for first, lines in _blocks(path, size):
+    for first, lines in line_batches(path, size):
         escapes = b"\\" in b"".join(lines)
         columns = shape.columns(lines) if shape is not None else None
         if shape is not None and columns is not None:
@@ -80,16 +90,3 @@ def read_columns(path: str, size: int, dialect: str) -> Iterator[Columns]:
         uniform = set(map(len, batch.records)) == {len(names)}  # each record has every name
         shape = _Shape(names, types) if uniform and names else None
         yield batch, names, columns, types
-
-
-def _blocks(path: str, size: int) -> Iterator[tuple[int, list[bytes]]]:
-    """(first line number, lines) of `path`, `size` lines at a time."""
-    try:
-        file = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise SinkError(f"cannot read part file {path}: {exc.strerror}") from exc
-    with file:
-        first = 1
-        while lines := list(islice(file, size)):
-            yield first, lines
-            first += len(lines)

@@ -24,7 +24,7 @@ from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
 __all__ = ["Batch", "check_keys", "decode_lines", "infer_columns", "instant_pairs", "json_text",
-           "json_texts", "paused_gc", "read_batches", "scan_values", "to_rows"]
+           "json_texts", "line_batches", "paused_gc", "read_batches", "scan_values", "to_rows"]
 
 # msgspec reads part files, as the engine's NDJSON reader does: orjson reads an integer
 # beyond 64 bits as a float, msgspec as the exact int. orjson writes JSON text (msgspec only
@@ -69,6 +69,13 @@ def paused_gc() -> Iterator[None]:
 
 def read_batches(path: str, size: int) -> Iterator[Batch]:
     """Decode `path` (NDJSON, one object per line) `size` lines at a time."""
+    for first, lines in line_batches(path, size):
+        escapes = b"\\" in b"".join(lines)
+        yield Batch(path, first, decode_lines(path, first, lines), escapes)
+
+
+def line_batches(path: str, size: int) -> Iterator[tuple[int, list[bytes]]]:
+    """(first line number, lines) of the part file `path`, `size` lines at a time."""
     try:
         file = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
@@ -76,8 +83,7 @@ def read_batches(path: str, size: int) -> Iterator[Batch]:
     with file:
         first = 1
         while lines := list(islice(file, size)):
-            escapes = b"\\" in b"".join(lines)
-            yield Batch(path, first, decode_lines(path, first, lines), escapes)
+            yield first, lines
             first += len(lines)
 
 
