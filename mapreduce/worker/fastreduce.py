@@ -32,7 +32,7 @@ from mapreduce.worker.columns_spill import Source, is_column_spill, read_partiti
 from mapreduce.worker.spill import read_section
 from mapreduce.worker.tasks import ReduceTask
 
-__all__ = ["RecordReader", "column_records", "has_column_spills", "read_sources"]
+__all__ = ["RecordReader", "column_records", "csv_record", "has_column_spills", "read_sources"]
 
 _NS = 1_000_000_000
 _OFFSET = (1 << 48) - 1
@@ -69,10 +69,7 @@ class RecordReader:
         index = position >> 48
         raw = os.pread(self.fd(index), length, position & _OFFSET)
         _, fmt, header = self.files[index]
-        if fmt != "csv":
-            return raw
-        [row] = csv.reader([raw.decode()], strict=True)
-        return dict(zip(header or (), row, strict=True))
+        return csv_record(header, raw) if fmt == "csv" else raw
 
     def many(self, positions: np.ndarray, lengths: np.ndarray) -> list[bytes]:
         """The bytes of the records at these positions, in the order given."""
@@ -109,6 +106,12 @@ class RecordReader:
         with mmap.mmap(fd, length, flags=_FLAGS, prot=mmap.PROT_READ, offset=base) as view:
             cuts = (offsets - base).tolist()
             return [view[a : a + n] for a, n in zip(cuts, sizes.tolist(), strict=True)]
+
+
+def csv_record(header: list[str] | None, raw: bytes) -> dict[str, str]:
+    """A CSV record's bytes as the row reader hands it to map: {column: text}."""
+    [row] = csv.reader([raw.decode()], strict=True)
+    return dict(zip(header or (), row, strict=True))
 
 
 class _Ref:

@@ -17,7 +17,6 @@ whose output() is not the record itself is a JobError, not a different answer.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -35,7 +34,7 @@ from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
 from mapreduce.worker.columns import LANES, combine
 from mapreduce.worker.columns_spill import Source
-from mapreduce.worker.fastreduce import RecordReader
+from mapreduce.worker.fastreduce import RecordReader, csv_record
 
 __all__ = ["bulk_format", "winner_lines"]
 
@@ -100,7 +99,7 @@ def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> bytes:
 def _csv_chunk(
     output: Output, table: pa.Table, raws: list[bytes], files: dict[int, Source]
 ) -> bytes:
-    record = _csv_row(files[table["position"][0].as_py() >> 48][2], raws[0])
+    record = csv_record(files[table["position"][0].as_py() >> 48][2], raws[0])
     first = _first_record(output, table, record)
     if type(first) is not dict or first != record:
         shown = repr(first)[:80]
@@ -134,16 +133,10 @@ def _one_by_one(
     )
     for key, second, nano, position, raw in zip(keys, seconds, nanos, positions, raws, strict=True):
         record = output(
-            key, (second * _NS + nano, position, _csv_row(files[position >> 48][2], raw))
+            key, (second * _NS + nano, position, csv_record(files[position >> 48][2], raw))
         )
         if record is not None:
             yield dumps(record)
-
-
-def _csv_row(header: list[str] | None, raw: bytes) -> dict[str, str]:
-    """A CSV record as the row reader hands it to map: {column: text}."""
-    [row] = csv.reader([raw.decode()], strict=True)
-    return dict(zip(header or (), row, strict=True))
 
 
 def _csv_json(header: list[str], data: bytes, rows: int) -> bytes | None:
