@@ -17,6 +17,7 @@ import pyarrow as pa
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
+from datagen.types.draws import fast_draws
 from datagen.types.registry import Batch, Context, Sampler, field_type
 
 __all__ = [
@@ -105,7 +106,7 @@ def list_pool(values: Sequence[str], weights: Sequence[float] | None = None) -> 
 
 @lru_cache(maxsize=64)
 def _faker(locale: str) -> Faker:
-    return Faker(locale)
+    return fast_draws(Faker(locale))
 
 
 def provider_faker(locale: str, method: str) -> Faker:
