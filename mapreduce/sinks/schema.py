@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from mapreduce.sinks.columns import merge_columns
-from mapreduce.sinks.decode import read_columns
+from mapreduce.sinks.decode import Decoded, read_decoded
 from mapreduce.sinks.instants import INSTANT_COLUMNS, NS_PER_S
 from mapreduce.sinks.records import (
-    Batch,
     check_keys,
     instant_pairs,
     paused_gc,
@@ -42,17 +40,17 @@ def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> Sta
     writer = StageWriter(task.path, tail) if keep_rows else None
     try:
         with paused_gc():
-            for batch, names, columns, types in read_columns(task.path, spec.batch_rows,
-                                                             spec.url.dialect):
-                _require_fields(spec, names, f"part file {batch.where(0)}")
-                check_keys(batch, spec, columns[names.index(spec.key_field)])
-                instants = _instants(batch, spec, names, columns, instant_split)
-                if writer is not None and any(t == "decimal" for _, t in types):
+            for found in read_decoded(task.path, spec.batch_rows, spec.url.dialect):
+                batch = found.batch
+                _require_fields(spec, found.names, f"part file {batch.where(0)}")
+                check_keys(batch, spec, found.column(spec.key_field))
+                instants = _instants(spec, found, instant_split)
+                if writer is not None and any(t == "decimal" for _, t in found.types):
                     writer.abandon()  # SQLite refuses such a column at apply anyway
                     writer = None
                 if writer is not None:
-                    writer.write(names, types, columns, instants)
-                parts.append(types)
+                    writer.write(found, instants)
+                parts.append(found.types)
                 rows += len(batch)
     except BaseException:
         if writer is not None:
@@ -63,12 +61,11 @@ def scan_partition(task: StageTask, instant_split: bool, keep_rows: bool) -> Sta
     return StageResult(task.partition, rows, merge_columns(parts))
 
 
-def _instants(batch: Batch, spec: LoadSpec, names: list[str], columns: list[Sequence[Any]],
-              split: bool) -> list[Sequence[int]]:
+def _instants(spec: LoadSpec, found: Decoded, split: bool) -> list[Sequence[int]]:
     """The batch's instant columns: [seconds, nanoseconds] split, else [one exact int]."""
     if spec.timestamp_field is None:
         return []
-    seconds, nanos = instant_pairs(batch, spec, columns[names.index(spec.timestamp_field)])
+    seconds, nanos = instant_pairs(found.batch, spec, found.column(spec.timestamp_field))
     if split:
         return [seconds, nanos]
     return [[s * NS_PER_S + n for s, n in zip(seconds, nanos, strict=True)]]

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from mapreduce.sinks import LoadSpec, StageTask, apply_load, parse_sink_url, stage_partition
+from mapreduce.sinks.decode import Decoded
+from mapreduce.sinks.records import Batch
 from mapreduce.sinks.stagefile import SUFFIX, StageWriter, open_stage
 from tests.mapreduce.sinks.conftest import write_parts
 
@@ -93,8 +95,9 @@ def test_overlapping_attempts_in_one_process_each_write_their_own_file(tmp_path:
     # another: each writes a file of its own, and either published file is whole
     part = write_parts(tmp_path, [[{"id": 1}]])[0][1]
     first, retry = StageWriter(str(part), ()), StageWriter(str(part), ())
+    batch = Decoded(Batch(str(part), 1, [{"id": 1}]), ["id"], (("id", "integer"),), {"id": [1]})
     for writer in (first, retry):
-        writer.write(["id"], [("id", "integer")], [[1]], [])
+        writer.write(batch, [])
     retry.publish()
     first.publish()
     stage = open_stage(str(part))
