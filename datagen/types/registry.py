@@ -82,9 +82,7 @@ def refuse(name: str, reason: str) -> None:
 def refused_types() -> dict[str, str]:
     """Mockaroo types datagen refuses (name -> reason), sorted by name; unregistered only."""
     return {
-        name: reason
-        for key, (name, reason) in sorted(_REFUSED.items())
-        if key not in _REGISTRY
+        name: reason for key, (name, reason) in sorted(_REFUSED.items()) if key not in _REGISTRY
     }
 
 
