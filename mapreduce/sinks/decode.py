@@ -108,7 +108,11 @@ class _Shape:
         return records if len(records) == len(lines) else None
 
     def decoded(self, batch: Batch, records: list[Any]) -> Decoded:
-        """The batch as Structs; each untyped column's type inferred from its values."""
+        """The batch as Structs; each untyped column's type inferred from its values.
+
+        A typed field keeps its type in a batch where it holds only nulls (inferring would
+        build its column): a batch that had the type came before, so a partition's merged
+        columns are the same."""
         found = Decoded(batch, self.names, (), {}, records, self.getters)
         found.types = tuple(
             (name, typed or infer_column(found.column(name)))
