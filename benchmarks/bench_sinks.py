@@ -2,6 +2,7 @@
 
     python benchmarks/bench_sinks.py [--rows 1000000] [--partitions 4] [--workers 2]
                                      [--naive-rows 20000] [--postgres URL]
+                                     [--run-rows 1000000] [--reps 3]
 
 Generates `users` records with datagen into a temporary folder, splits them into NDJSON
 part files the way the engine writes them (disjoint keys, sorted by key), then times, each
@@ -15,6 +16,14 @@ in a fresh process:
   record-at-a-time pipeline writes), over the first --naive-rows records; and the same
   in one transaction, for reference.
 
+- sqlite floor: SQLite's own `INSERT INTO t SELECT … FROM staged` (C, no decoding, no
+  binding) of the same rows into the naive loop's table, so the note can say how far
+  any loader can be from the one-transaction loop at all.
+- whole runs: `python -m mapreduce run latest_by_key` of --run-rows datagen users (4
+  versions per key) with `-o` a folder, a new SQLite database and a new PostgreSQL table,
+  --reps times each, interleaved; issue 10 asks the load to add at most 1.5x to the
+  folder's wall time.
+
 PostgreSQL uses --postgres or MAPREDUCE_TEST_POSTGRES_URL (.ci/run starts one), and is
 skipped without either. Rates are rows per second of wall time, set against issue 10's
 targets (SQLite 300,000, PostgreSQL 250,000 rows/s); nothing is asserted.
@@ -26,6 +35,7 @@ import argparse
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +47,7 @@ import orjson
 import psycopg
 
 from mapreduce.sinks import LoadSpec, StageTask, apply_load, parse_sink_url, stage_partition
+from mapreduce.sinks.stagefile import SUFFIX
 
 TARGETS = {"sqlite": 300_000, "postgresql": 250_000}  # issue 10: rows/s of a 1M-row load
 COLUMNS = ["id", "first_name", "last_name", "email", "gender", "city", "country", "balance",
@@ -77,6 +88,30 @@ def bulk(url: str, parts: list[tuple[int, str]], workers: int) -> dict[str, floa
     done = time.perf_counter()
     return {"rows": result.rows_read, "seconds": done - started, "stage_s": applying - started,
             "apply_s": done - applying}
+
+
+def floor_sqlite(folder: str, parts: list[tuple[int, str]], workers: int) -> dict[str, float]:
+    """SQLite copying the staged rows itself: INSERT … SELECT into the naive loop's table."""
+    parsed = parse_sink_url(f"sqlite:///{folder}/floor-stage.db?table=users")
+    assert parsed is not None
+    spec = LoadSpec(parsed, "id", "updated_at")
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(stage_partition, [StageTask("floor", n, p, spec) for n, p in parts]))
+    conn = sqlite3.connect(f"{folder}/floor.db", isolation_level=None)
+    conn.execute("PRAGMA page_size = 65536")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"CREATE TABLE users ({', '.join(COLUMNS)}, PRIMARY KEY (id))")
+    for number, path in parts:
+        conn.execute(f"ATTACH DATABASE ? AS s{number}", (path + SUFFIX,))
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    for number, _ in parts:
+        conn.execute(f"INSERT INTO users SELECT {', '.join(COLUMNS)} FROM s{number}._mr_rows")
+    conn.execute("COMMIT")
+    conn.close()
+    seconds = time.perf_counter() - started
+    count = sqlite3.connect(f"{folder}/floor.db").execute("SELECT count(*) FROM users")
+    return {"rows": count.fetchone()[0], "seconds": seconds}
 
 
 def naive_sqlite(path: str, parts: list[tuple[int, str]], limit: int,
@@ -146,6 +181,8 @@ def measure(args: argparse.Namespace) -> None:
     kind = args.measure
     if kind == "sqlite-bulk":
         result = bulk(f"sqlite:///{args.folder}/bulk.db?table=users", parts, args.workers)
+    elif kind == "sqlite-floor":
+        result = floor_sqlite(args.folder, parts, args.workers)
     elif kind.startswith("sqlite-naive"):
         result = naive_sqlite(f"{args.folder}/{kind}.db", parts, args.naive_rows,
                               kind.endswith("txn"))
@@ -167,6 +204,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--naive-rows", type=int, default=20_000)
     parser.add_argument("--postgres", default=os.environ.get("MAPREDUCE_TEST_POSTGRES_URL"))
+    parser.add_argument("--run-rows", type=int, default=1_000_000,
+                        help="records (4 versions per key) of the whole runs; 0: none")
+    parser.add_argument("--reps", type=int, default=3, help="whole runs per output")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--parts", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -178,13 +218,54 @@ def main() -> None:
         folder = Path(tmp)
         parts = make_parts(folder, args.rows, args.partitions)
         (folder / "parts.json").write_text(json.dumps(parts))
-        kinds = ["sqlite-bulk", "sqlite-naive", "sqlite-naive-txn"]
+        kinds = ["sqlite-bulk", "sqlite-floor", "sqlite-naive", "sqlite-naive-txn"]
         if args.postgres:
             kinds += ["postgresql-bulk", "postgresql-naive", "postgresql-naive-txn"]
         else:
             print("PostgreSQL skipped: pass --postgres URL or set MAPREDUCE_TEST_POSTGRES_URL")
         results = {kind: _child(args, kind, folder) for kind in kinds}
+        runs = whole_runs(args, folder) if args.run_rows else {}
     report(results)
+    report_runs(runs)
+
+
+def whole_runs(args: argparse.Namespace, folder: Path) -> dict[str, list[dict[str, float]]]:
+    """`mapreduce run latest_by_key` into a folder, SQLite and PostgreSQL, interleaved."""
+    source = folder / "run-input.jsonl"
+    subprocess.run([sys.executable, "-m", "datagen", "--preset", "users", "--rows",
+                    str(args.run_rows), "--versions", "4", "--workers", "2", "--quiet",
+                    "-o", str(source)], check=True)
+    base = args.postgres.split("?")[0] if args.postgres else None
+    runs: dict[str, list[dict[str, float]]] = {"folder": [], "sqlite": []}
+    if base:
+        runs["postgresql"] = []
+    for rep in range(args.reps):
+        outs = {"folder": str(folder / f"run-out-{rep}"),
+                "sqlite": f"sqlite:///{folder}/run-{rep}.db?table=users"}
+        table = f"bench_run_{os.getpid()}_{rep}"
+        if base:
+            outs["postgresql"] = f"{base}?table={table}"
+        for target, out in outs.items():
+            runs[target].append(_run(source, out, folder / "run-state", args.workers))
+        if base:
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f"DROP TABLE {table}")
+                conn.execute("DELETE FROM _mr_loads WHERE table_name = %s", (table,))
+    return runs
+
+
+def _run(source: Path, out: str, state: Path, workers: int) -> dict[str, float]:
+    """One `mapreduce run` in a process of its own: its wall time and summary timings."""
+    command = [sys.executable, "-m", "mapreduce", "run", "latest_by_key", str(source), "-o",
+               out, "--state-dir", str(state), "--workers", str(workers)]
+    started = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    result = {"wall": time.perf_counter() - started}
+    for line in done.stdout.splitlines():  # "time load            0.52 s"
+        words = line.split()
+        if len(words) == 4 and words[0] == "time" and words[3] == "s":
+            result[words[1]] = float(words[2])
+    return result
 
 
 def _child(args: argparse.Namespace, kind: str, folder: Path) -> dict[str, float]:
@@ -214,6 +295,30 @@ def report(results: dict[str, dict[str, float]]) -> None:
         target = TARGETS[dialect]
         print(f"{dialect} bulk: {bulk_rate:,.0f} rows/s against the target of {target:,} "
               f"({'met' if bulk_rate >= target else 'NOT met'})")
+    if "sqlite-floor" in results:
+        floor = _rate(results["sqlite-floor"]) / _rate(results["sqlite-naive-txn"])
+        print(f"sqlite floor (its own INSERT … SELECT of the staged rows) vs one INSERT per "
+              f"record (naive-txn): {floor:,.1f}x, so 20x over that loop is "
+              f"{'within reach' if floor >= 20 else 'out of reach for any loader'}")
+
+
+def report_runs(runs: dict[str, list[dict[str, float]]]) -> None:
+    """Median wall time of each output's whole runs, and the databases' against the folder's."""
+    if not runs:
+        return
+    folder = statistics.median(r["wall"] for r in runs["folder"])
+    for target, results in runs.items():
+        walls = [r["wall"] for r in results]
+        wall = statistics.median(walls)
+        load = [r["load"] for r in results if "load" in r]
+        notes = f"; load phase median {statistics.median(load):.2f} s" if load else ""
+        print(f"whole run -o {target:<10}: median {wall:.2f} s of "
+              f"{', '.join(f'{w:.2f}' for w in walls)}{notes}")
+        if target != "folder":
+            ratios = [w / f["wall"] for w, f in zip(walls, runs["folder"], strict=True)]
+            print(f"whole run {target} / folder: {wall / folder:.2f}x (each rep "
+                  f"{', '.join(f'{r:.2f}' for r in ratios)}) against the target of 1.5x "
+                  f"({'met' if wall / folder <= 1.5 else 'NOT met'})")
 
 
 def _rate(result: dict[str, float]) -> float:
