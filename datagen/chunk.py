@@ -128,19 +128,19 @@ def _truth(plan: Plan, compiled: Compiled, frame: Frame) -> TruthPart:
 
 
 def _text(plan: Plan, compiled: Compiled, index: int, frame: Frame) -> bytes | pa.Buffer:
-    """The chunk's bytes: a view of the records' buffer (no copy) unless it is the first or
-    the last chunk (header, footer) or compressed."""
+    """The chunk's bytes: a view of the records' buffer (no copy) unless the format's header
+    or footer joins it (the first or the last chunk) or it is compressed."""
     fmt = compiled.text
     assert fmt is not None
     start, _ = plan.chunk_span(index)
     view = _view(frame)
     records = as_buffer(fmt.records(view, start, plan.rows))
-    if index not in (0, plan.chunks - 1):
+    head = fmt.start(view) if index == 0 else b""
+    last = index == plan.chunks - 1
+    if not head and not (last and (fmt.trim or fmt.footer)):
         return gzip_member(records) if plan.gz else records
-    body = records.to_pybytes()
-    if index == 0:
-        body = fmt.start(view) + body
-    if index == plan.chunks - 1:
+    body = head + records.to_pybytes()
+    if last:
         if fmt.trim and body.endswith(fmt.trim):
             body = body[: -len(fmt.trim)]
         body += fmt.footer
