@@ -67,7 +67,12 @@ class Decoded:
         return found
 
     def columns(self) -> list[Sequence[Any]]:
-        """Every column, in `names` order."""
+        """Every column, in `names` order (of Structs: the rows transposed, in one C pass,
+        half the time of a getter pass per column)."""
+        if self._records is not None and len(self._columns) < len(self.names):
+            tuples = map(msgspec.structs.astuple, self._records)
+            for name, column in zip(self.names, zip(*tuples, strict=True), strict=True):
+                self._columns.setdefault(name, column)
         return [self.column(name) for name in self.names]
 
     def rows(self, replaced: dict[str, Sequence[Any]]) -> Iterable[tuple[Any, ...]]:

@@ -33,7 +33,7 @@ from mapreduce.sinks.postgres import (
 from mapreduce.sinks.records import (
     Batch,
     check_keys,
-    instant_pairs,
+    instant_arrays,
     paused_gc,
 )
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
@@ -103,7 +103,7 @@ def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
              for name, logical in columns.items()]
     if spec.has_instant:
         stamps = values.get(spec.timestamp_field or "", missing)
-        texts.append(instant_text(*instant_pairs(batch, spec, stamps)))
+        texts.append(instant_text(*instant_arrays(batch, spec, stamps)))
     texts.append(ordinal_text(batch.first_line, count))
     return texts
 

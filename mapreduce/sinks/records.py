@@ -15,6 +15,7 @@ from operator import add, itemgetter, mul
 from typing import Any
 
 import msgspec
+import numpy as np
 import orjson
 
 from mapreduce.formats.isotime import column_instants
@@ -23,8 +24,9 @@ from mapreduce.sinks.instants import NS_PER_S, instant_function
 from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["Batch", "check_keys", "decode_lines", "infer_columns", "instant_pairs", "json_text",
-           "json_texts", "line_batches", "paused_gc", "read_batches", "scan_values", "to_rows"]
+__all__ = ["Batch", "check_keys", "decode_lines", "infer_columns", "instant_arrays",
+           "instant_pairs", "json_text", "json_texts", "line_batches", "paused_gc",
+           "read_batches", "scan_values", "to_rows"]
 
 # msgspec reads part files, as the engine's NDJSON reader does: orjson reads an integer
 # beyond 64 bits as a float, msgspec as the exact int. orjson writes JSON text (msgspec only
@@ -205,7 +207,17 @@ def _pick(records: list[dict[str, Any]], columns: Sequence[str]) -> list[tuple[A
 
 def instant_pairs(batch: Batch, spec: LoadSpec,
                   values: Sequence[object]) -> tuple[list[int], list[int]]:
-    """Each timestamp's exact instant as (floor seconds, nanoseconds) lists.
+    """Each timestamp's exact instant as (floor seconds, nanoseconds) lists."""
+    seconds, nanos = instant_arrays(batch, spec, values)
+    if isinstance(seconds, np.ndarray):  # Python ints: numpy's do not bind
+        return seconds.tolist(), nanos.tolist()
+    return seconds, nanos
+
+
+def instant_arrays(batch: Batch, spec: LoadSpec,
+                   values: Sequence[object]) -> tuple[Any, Any]:
+    """Each timestamp's exact instant as (floor seconds, nanoseconds): int64 arrays, or
+    lists of ints where seconds overflow 64 bits.
 
     The common ISO-8601 spellings are parsed on the whole column at once (the fast path's
     `column_instants`, which gives what `parse_instant` gives for every value); a column it
@@ -213,7 +225,7 @@ def instant_pairs(batch: Batch, spec: LoadSpec,
     """
     found = column_instants(list(values), spec.timestamp_unit)
     if found is not None:
-        return found[0].tolist(), found[1].tolist()
+        return found[0], found[1]  # int64 numpy arrays
     pairs = [divmod(i, NS_PER_S) for i in _instants(batch, spec, values)]
     return [s for s, _ in pairs], [n for _, n in pairs]
 
