@@ -234,3 +234,26 @@ def test_unify_parts_of_an_output_without_records(tmp_path):
         write_csv(tmp_path / name, [])
     csvfile.unify_parts([str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes() == b"value\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"a", b'"', b",", b"\n"]), max_size=300),
+    st.integers(0, 320),
+    st.integers(0, 320),
+)
+def test_count_quotes_is_the_parity_of_quotes_in_the_range(tmp_path_factory, parts, a, b):
+    data = b"".join(parts)
+    path = tmp_path_factory.mktemp("q") / "q.csv"
+    path.write_bytes(data or b"x")
+    start, end = min(a, b), max(a, b)
+    assert csvfile.count_quotes(str(path), start, end) == data[start:end].count(b'"') & 1
+
+
+def test_count_quotes_counts_past_a_chunk(tmp_path, monkeypatch):
+    monkeypatch.setattr(csvfile, "CHUNK", 7)
+    data = b'"a"b"' * 10 + b"\n" + b'x"' * 9
+    path = tmp_path / "q.csv"
+    path.write_bytes(data)
+    for start, end in ((0, len(data)), (3, 40), (1, 2), (50, 50)):
+        assert csvfile.count_quotes(str(path), start, end) == data[start:end].count(b'"') & 1
