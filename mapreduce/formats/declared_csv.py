@@ -26,6 +26,7 @@ from mapreduce.formats.files import OUTSIDE, Split
 
 __all__ = ["CsvBatches", "csv_header"]
 
+_TWO_BREAKS = 0x0A0A  # "\n\n" read as a uint16, whatever the byte order
 _ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError)
 
 
@@ -82,13 +83,12 @@ class CsvBatches:
             data, offset = data[self.header_end - offset :], self.header_end
         if not data or b'"' in data or b"\r" in data or data[:1] == b"\n":
             return None
-        ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
-        if (np.diff(ends) == 1).any():  # a blank line: the row reader skips it
+        if _has_blank_line(data):  # the row reader skips it; pyarrow would make a row
             return None
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data),
-                read_options=pacsv.ReadOptions(column_names=self.names),
+                read_options=pacsv.ReadOptions(column_names=self.names, use_threads=False),
                 parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
                     column_types={name: pa.string() for name in self.names},
@@ -100,10 +100,7 @@ class CsvBatches:
         except _ERRORS:
             return None
         columns = {name: table[name].combine_chunks() for name in self.fields}
-        rows = len(ends) + (0 if data.endswith(b"\n") else 1)
-        if table.num_rows != rows:
-            return None
-        return Batch("csv", data, (split.file.index << 48) + offset, rows, columns)
+        return Batch("csv", data, (split.file.index << 48) + offset, table.num_rows, columns)
 
 
 def _starts_clean(split: Split) -> bool:
@@ -114,6 +111,16 @@ def _starts_clean(split: Split) -> bool:
     with open(split.file.path, "rb") as handle:
         handle.seek(split.start - 1)
         return b'"' not in handle.readline()
+
+
+def _has_blank_line(data: bytes) -> bool:
+    """Whether two line breaks touch: the byte pairs at even and at odd offsets, compared
+    as uint16 against "\\n\\n" (a third of the time of locating every line break)."""
+    if len(data) < 2:
+        return False
+    even = np.frombuffer(data, np.uint16, count=len(data) // 2)
+    odd = np.frombuffer(data, np.uint16, count=(len(data) - 1) // 2, offset=1)
+    return bool((even == _TWO_BREAKS).any() or (odd == _TWO_BREAKS).any())
 
 
 def _record_end(data: bytes) -> int:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from mapreduce.formats import declared_csv
 from tests.mapreduce.test_fastpath_contract import CONFIGS, assert_same, row_job, run_both
 
 GOOD = "".join(f"{i % 7},2024-01-0{1 + i % 5}T00:00:00Z,{i}\n" for i in range(40))
@@ -30,3 +33,8 @@ def test_blank_lines_are_skipped_by_a_job_that_takes_any_text(tmp_path):
     results = run_both(tmp_path, "top_n", row, [path], CONFIGS[0], params={"field": "city"})
     assert_same(results)
     assert b'""' not in b"".join(results[0][0].values())  # no empty value was counted
+
+
+@given(st.binary(max_size=40).map(lambda b: b.replace(b"\x00", b"\n")))
+def test_a_blank_line_is_two_touching_line_breaks_at_any_offset(data):
+    assert declared_csv._has_blank_line(data) == (b"\n\n" in data)
