@@ -26,7 +26,7 @@ from mapreduce import BadRecord, Job, Param, exactsum
 _NUMERIC = b"0123456789-."  # with only these, Arrow reads a number as int() / float() do
 _SHORT = 15  # digits of an int below 2**53, exact in a float64 column
 _LINES = {
-    "read_options": pacsv.ReadOptions(column_names=["line"]),
+    "read_options": pacsv.ReadOptions(column_names=["line"], use_threads=False),
     "parse_options": pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
     "convert_options": pacsv.ConvertOptions(
         column_types={"line": pa.string()}, strings_can_be_null=False

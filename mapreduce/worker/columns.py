@@ -57,7 +57,7 @@ def combine(kind: str, table: pa.Table) -> pa.Table:
     if kind == "aggregate":
         return combine_aggregate(table)
     if kind == "sum":
-        summed = table.group_by("key").aggregate([("value", "sum")])
+        summed = table.group_by("key", use_threads=False).aggregate([("value", "sum")])
         summed = pa.table({"key": summed["key"], "value": summed["value_sum"]})
         if len(summed) < 2:
             return summed  # one key (a null key cannot be sorted, nor needs it)

@@ -206,7 +206,7 @@ def combine_aggregate(table: pa.Table) -> pa.Table:
     """One row per key, sorted by key: sums added (limbs carried), min and max kept."""
     specs = [(name, "sum") for name in SUMS]
     specs += [("imin", "min"), ("imax", "max"), ("fmin", "min"), ("fmax", "max")]
-    grouped = table.group_by("key").aggregate(specs)
+    grouped = table.group_by("key", use_threads=False).aggregate(specs)
     names = [f"{name}_{how}" for name, how in specs]
     if grouped.num_rows > 1:
         grouped = grouped.sort_by("key")
