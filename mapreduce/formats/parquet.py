@@ -20,12 +20,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from mapreduce.errors import InputError
 from mapreduce.formats.files import Split
@@ -44,11 +44,19 @@ _NAIVE_EPOCH = datetime(1970, 1, 1)
 _UNTYPABLE = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError)
 
 
+def _pq() -> ModuleType:
+    """pyarrow.parquet, imported on first use: it pulls in pyarrow.fs (S3 and more), a
+    start-up cost that runs on other formats should not pay."""
+    import pyarrow.parquet
+
+    return pyarrow.parquet
+
+
 def plan_row_groups(path: str, split_size: int) -> list[tuple[int, int]]:
     """Group consecutive row groups into ranges of about `split_size` compressed bytes,
     at least one row group each."""
     try:
-        meta = pq.ParquetFile(path).metadata
+        meta = _pq().ParquetFile(path).metadata
     except (OSError, pa.ArrowException) as exc:
         raise InputError(f"cannot read {path} as Parquet: {exc}") from exc
     ranges: list[tuple[int, int]] = []
@@ -71,13 +79,15 @@ def read(split: Split, on_bad: Callable[[int, str], None]) -> Iterator[tuple[int
 
     A row group that cannot be decoded is reported at its first row and skipped.
     """
-    with pq.ParquetFile(split.file.path) as pf:
+    with _pq().ParquetFile(split.file.path) as pf:
         meta = pf.metadata
         row = sum(meta.row_group(g).num_rows for g in range(split.start))
         to_rows = _row_maker(pf.schema_arrow)
         for group in range(split.start, split.end):
             try:
-                for batch in pf.iter_batches(batch_size=READ_ROWS, row_groups=[group]):
+                for batch in pf.iter_batches(
+                    batch_size=READ_ROWS, row_groups=[group], use_threads=False
+                ):
                     for record in to_rows(batch):
                         yield row, record
                         row += 1
@@ -132,8 +142,8 @@ def unify_parts(paths: Sequence[str]) -> None:
     parts that have rows (EMPTY_SCHEMA when none has), and parts that differ are rewritten
     to it, one row group at a time, under a temporary name.
     """
-    own = [pq.read_schema(path) for path in paths]
-    rows = [pq.read_metadata(path).num_rows for path in paths]
+    own = [_pq().read_schema(path) for path in paths]
+    rows = [_pq().read_metadata(path).num_rows for path in paths]
     schema = _unify([s for s, n in zip(own, rows, strict=True) if n]) or EMPTY_SCHEMA
     while True:
         try:
@@ -151,7 +161,7 @@ def _rewrite(path: str, schema: pa.Schema) -> None:
     folder, name = os.path.split(path)
     tmp = os.path.join(folder, f".{name}.unify-{os.getpid()}")
     try:
-        with pq.ParquetFile(path) as source, pq.ParquetWriter(tmp, schema) as writer:
+        with _pq().ParquetFile(path) as source, _pq().ParquetWriter(tmp, schema) as writer:
             for group in range(source.metadata.num_row_groups):
                 table = source.read_row_group(group)
                 if table.num_rows:
@@ -204,7 +214,7 @@ class ParquetWriter:
 
     def _write_all(self, last: pa.Table, schema: pa.Schema) -> None:
         """Write the overflowed batches, then the last one, with `schema`."""
-        with pq.ParquetWriter(self._path, schema) as writer:
+        with _pq().ParquetWriter(self._path, schema) as writer:
             for path, _ in self._overflowed:
                 with ipc.open_file(path) as overflow:
                     writer.write_table(_conform(overflow.read_all(), schema))
