@@ -1,7 +1,5 @@
 """`python -m mapreduce`."""
 
-import sys
+from mapreduce.cli.main import console_main
 
-from mapreduce.cli import main
-
-sys.exit(main())
+console_main()

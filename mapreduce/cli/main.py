@@ -8,17 +8,21 @@ and sqlite3.Error (a ledger problem the ledger did not word itself).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import errno
+import os
 import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from mapreduce.cli.args import build_parser, job_help
 from mapreduce.cli.commands import COMMANDS
 from mapreduce.errors import MapReduceError, StateError
 
-__all__ = ["main"]
+__all__ = ["console_main", "exit_now", "main"]
 
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -41,6 +45,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
 
 
+def console_main() -> NoReturn:
+    """The `mapreduce` command and `python -m mapreduce`: main(), then exit_now."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """Flush the output, run the atexit handlers, then end the process at once.
+
+    The interpreter's own teardown frees every object of numpy, pyarrow and the run one
+    by one, 0.05-0.1 s of every command; the operating system frees it all in one go.
+    Files the run wrote are closed by then, so nothing is lost by skipping it. Under a
+    profiler or a tracer (which write their report after the program), it exits as usual.
+    """
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to show
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 def sentence(exc: MapReduceError | OSError | sqlite3.Error) -> tuple[str, int]:
     """The one sentence and the exit code for an expected failure."""
     if isinstance(exc, MapReduceError):
@@ -56,4 +82,4 @@ def sentence(exc: MapReduceError | OSError | sqlite3.Error) -> tuple[str, int]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()

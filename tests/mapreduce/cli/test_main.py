@@ -449,3 +449,42 @@ def test_a_refused_output_records_no_run(tmp_path, capsys):
     capsys.readouterr()
     assert main(["status", "--state-dir", state]) == 0
     assert "latest" not in capsys.readouterr().out.lower()
+
+
+def test_the_command_flushes_its_output_and_runs_atexit_handlers(tmp_path, users):
+    """The command skips the interpreter's teardown, never what a job or the run left to
+    do at exit: a piped summary arrives whole, and a job's atexit handler runs."""
+    marker = tmp_path / "atexit-ran"
+    job = tmp_path / "counting.py"
+    job.write_text(
+        "import atexit, pathlib\n"
+        "from jobs.word_count import WordCount\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "class Counting(WordCount):\n"
+        "    pass\n"
+    )
+    lines = tmp_path / "words.txt"
+    lines.write_text("a b a\n" * 10)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mapreduce",
+            "run",
+            str(job),
+            str(lines),
+            "-o",
+            str(tmp_path / "out"),
+            "--state-dir",
+            str(tmp_path / "s"),
+            "--executor",
+            "sequential",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "records written" in done.stdout
+    assert done.stdout.splitlines()[-1].startswith("time total")
+    assert marker.read_text() == "yes"
