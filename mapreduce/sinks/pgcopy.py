@@ -78,9 +78,14 @@ def instant_text(seconds: Sequence[int], nanos: Sequence[int]) -> pa.Array:
     except OverflowError:
         secs = None
     if secs is None or not ((secs > -_EXACT_NS) & (secs < _EXACT_NS)).all():
-        return pa.array([str(s * _NS + n) for s, n in zip(seconds, nanos, strict=True)],
-                        pa.string())
+        exact = zip(_ints(seconds), _ints(nanos), strict=True)  # numpy's int64 would overflow
+        return pa.array([str(s * _NS + n) for s, n in exact], pa.string())
     return pc.cast(pa.array(secs * _NS + np.asarray(nanos, np.int64)), pa.string())
+
+
+def _ints(values: Sequence[int]) -> list[int]:
+    """Python ints of an int64 array (or the list itself)."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
 def ordinal_text(first: int, count: int) -> pa.Array:
