@@ -1,18 +1,21 @@
-"""Workers write their own chunks into the output, each at the offset the chunks before it end.
+"""Chunks are written into the output by the process that made them, each at the offset where
+the chunks before it end.
 
 A chunk's size is known only once it is made, so offsets are chained through shared memory:
 
-    offsets[0] = 0 (set by the main process)
-    worker making chunk i:  make bytes ─► wait until offsets[i] is known ─► offsets[i+1] =
-                            offsets[i] + len(bytes) ─► os.pwrite(bytes, offsets[i])
+    sizes[i]    published by the process that made chunk i, as soon as it is made
+    offsets[0] = 0;  offsets[i+1] = offsets[i] + sizes[i]   (set by any process that can)
 
-Chunks are queued in order, so chunk i is always taken before chunk i+1 and the wait is short;
-the copies into the file run in parallel, and no chunk's bytes pass through the main process.
+A process that made chunk i publishes its size, then waits until offsets[i] is known and
+os.pwrite()s its bytes there. Whoever waits also extends the chain as far as the published
+sizes reach, so a chunk never waits for its predecessor's bytes to be written, only for its
+size: the main process, itself making chunks, can keep one in memory and write it later
+without holding up the worker that made the next. Every cell is only ever set to the one
+value it can have, so processes setting it at once agree.
 
-The shared memory is a lock-free array: each cell is written once, by the worker that owns
-the chunk before it, and read by polling. No lock or condition variable is shared, because a
-worker killed while holding one (Ctrl-C, SIGTERM) would hang every other worker. The array
-reaches workers through the pool's initializer (it cannot travel in a task); a last cell is
+The shared memory is lock-free: no lock or condition variable is shared, because a process
+killed while holding one (Ctrl-C, SIGTERM) would hang the others. The arrays reach workers
+through the pool's initializer (they cannot travel in a task); a last cell of the offsets is
 the abort flag that frees waiting workers when the run fails.
 """
 
@@ -27,27 +30,47 @@ from typing import Any
 
 from datagen.chunk import ChunkResult, ChunkTask, run_chunk
 
-__all__ = ["Placement", "install", "place_chunk", "quiet_worker"]
+__all__ = ["Placement", "install", "place_chunk", "quiet_worker", "write_at"]
 
 POLL_SECONDS = 0.001
 
 
 @dataclass(frozen=True)
 class Placement:
-    """The output being written and the shared offsets (the last cell is the abort flag)."""
+    """The output being written, the chunks' shared sizes and offsets (the offsets' last cell
+    is the abort flag)."""
 
     path: str
     offsets: Any
+    sizes: Any
 
     @classmethod
     def create(cls, context: BaseContext, path: str, chunks: int) -> Placement:
         offsets = context.RawArray("q", chunks + 2)
         offsets[:] = [0] + [-1] * chunks + [0]
-        return cls(path, offsets)
+        sizes = context.RawArray("q", chunks)
+        sizes[:] = [-1] * chunks
+        return cls(path, offsets, sizes)
 
-    def start(self, size: int) -> None:
-        """Chunk 0 (`size` bytes) was written by the main process: chunk 1 starts after it."""
-        self.offsets[1] = size
+    def publish(self, index: int, size: int) -> None:
+        """Chunk `index` is made and `size` bytes long: the chunks after it can be placed."""
+        self.sizes[index] = size
+        self.offset(index)
+
+    def offset(self, index: int) -> int:
+        """Where chunk `index` starts, or -1 while a size before it is not yet published.
+
+        Extends the chain of offsets from the last one known before `index` as far as the
+        published sizes reach (which may be past `index`)."""
+        offsets, sizes = self.offsets, self.sizes
+        known = index
+        while offsets[known] < 0:
+            known -= 1
+        while known < len(sizes) and sizes[known] >= 0:
+            if offsets[known + 1] < 0:
+                offsets[known + 1] = offsets[known] + sizes[known]
+            known += 1
+        return int(offsets[index])
 
     def abort(self) -> None:
         """Tell waiting workers to give up."""
@@ -74,14 +97,20 @@ def install(placement: Placement) -> None:
 
 
 def _claim(placement: Placement, index: int, size: int, parent: int) -> int:
-    offsets = placement.offsets
-    while offsets[index] < 0:
+    placement.publish(index, size)
+    while (start := placement.offset(index)) < 0:
         if placement.aborted() or os.getppid() != parent:
             raise RuntimeError(f"chunk {index} abandoned: the run was aborted")
         time.sleep(POLL_SECONDS)
-    start = int(offsets[index])
-    offsets[index + 1] = start + size
     return start
+
+
+def write_at(fd: int, data: bytes | memoryview, start: int) -> None:
+    """All of `data` at offset `start` of the open file `fd` (pwrite may write less)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, start)
+        view, start = view[written:], start + written
 
 
 def place_chunk(task: ChunkTask) -> ChunkResult:
@@ -91,8 +120,5 @@ def place_chunk(task: ChunkTask) -> ChunkResult:
     placement, fd, parent = _installed
     result = run_chunk(task)
     start = _claim(placement, task.index, len(result.data), parent)
-    view = memoryview(result.data)
-    while view:
-        written = os.pwrite(fd, view, start)
-        view, start = view[written:], start + written
+    write_at(fd, result.data, start)
     return ChunkResult(result.index, result.rows, truth=result.truth, size=len(result.data))

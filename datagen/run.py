@@ -1,20 +1,23 @@
 """Running a plan: chunks made in parallel processes, placed in chunk order, published atomically.
 
-    main process                                     worker processes (--workers N > 1)
-    ────────────                                     ──────────────────────────────────
+    main process (one of the --workers N)            helper processes (N - 1 of them)
+    ─────────────────────────────────────            ────────────────────────────────
     compile_plan(plan)  validates, builds pools
     open the temporary output; make and write chunk 0 (so its first-use tables are built
-    once, here); fork the workers, which inherit them warm
-    submit ChunkTask(plan, i), ≤ 2×workers ahead ──► place_chunk(task): columns → bytes,
-                                                      pwrite at offset[i] (placement.py)
-    take results in order i = 1, 2, 3 ...       ◄── ChunkResult(rows, size, truth part)
+    once, here); fork the helpers, which inherit them warm
+    submit ChunkTask(plan, i) while fewer   ──────► place_chunk(task): columns → bytes,
+    than 2×helpers are waiting; else make            publish its size, pwrite at its offset
+    chunk i here and publish its size                (placement.py)
+    take results in order i = 1, 2, 3 ...   ◄────── ChunkResult(rows, size, truth part)
+      (a chunk made here is pwritten then: every chunk before it is placed)
       └─► TruthSpill (key-range buckets)
     all chunks done: rename temp → OUT, then write and rename the truth file
 
-Only a tiny task (the plan and a chunk index) goes to a worker and only counters (and truth
-lines) come back; chunk bytes go from the worker straight into the file. With --workers 1,
+Only a tiny task (the plan and a chunk index) goes to a helper and only counters (and truth
+lines) come back; chunk bytes go from the helper straight into the file. The main process
+makes chunks too, so N processes share the N cores and none sits waiting. With --workers 1,
 or for Parquet (one writer owns the footer), the main process writes what run_chunk returns:
-the same bytes. On Linux (before Python 3.12) workers are forked after the parent built its
+the same bytes. On Linux (before Python 3.12) helpers are forked after the parent built its
 pools, so they start warm; elsewhere they build their own.
 """
 
@@ -28,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,7 +39,7 @@ import pyarrow.parquet as pq
 
 from datagen.chunk import ChunkResult, ChunkTask, run_chunk
 from datagen.errors import DatagenError
-from datagen.placement import Placement, install, place_chunk, quiet_worker
+from datagen.placement import Placement, install, place_chunk, quiet_worker, write_at
 from datagen.plan import Plan
 from datagen.progress import ProgressBar
 from datagen.publish import Target, write_error
@@ -70,34 +74,70 @@ def _pool(workers: int, placement: Placement | None) -> ProcessPoolExecutor:
 
 
 def _results(
-    plan: Plan, workers: int, placement: Placement | None, out: str | Path
+    plan: Plan, workers: int, placement: Placement | None, out: str | Path, fd: int
 ) -> Generator[ChunkResult, None, None]:
-    """Chunk results in chunk order, with at most 2×workers chunks in flight (backpressure)."""
+    """Chunk results in chunk order. The main process is one of the `workers` processes: it
+    makes chunk 0, forks workers-1 helpers, then makes a chunk itself whenever the helpers
+    have 2 chunks each queued (backpressure); the ones it made are written (`fd`) in turn."""
     if workers == 1 or plan.chunks == 1:
         yield from (run_chunk(ChunkTask(plan, i)) for i in range(plan.chunks))
         return
-    # Chunk 0 is made here, before the workers start: the tables a first chunk builds (digits,
+    # Chunk 0 is made here, before the helpers start: the tables a first chunk builds (digits,
     # day and clock texts, pools folded with their keys, first-use set-up in numpy and Arrow)
-    # are then made once and inherited by forked workers, instead of once per worker, on
-    # pages copied on write (about 100 ms of each worker's CPU).
+    # are then made once and inherited by forked helpers, instead of once per helper, on
+    # pages copied on write (about 70 ms of each helper's CPU).
     first = run_chunk(ChunkTask(plan, 0))
     if placement is not None:
-        placement.start(len(first.data))
+        placement.publish(0, len(first.data))
     yield first
+    helpers = min(workers - 1, plan.chunks - 1)
     work: Callable[[ChunkTask], ChunkResult] = run_chunk if placement is None else place_chunk
-    pending: deque[Future[ChunkResult]] = deque()
-    pool = _pool(min(workers, plan.chunks - 1), placement)
+    queued: deque[Future[ChunkResult] | ChunkResult] = deque()
+    pool = _pool(helpers, placement)
     try:
         for i in range(1, plan.chunks):
-            pending.append(pool.submit(work, ChunkTask(plan, i)))
-            if len(pending) >= 2 * workers:
-                yield _collect(pending.popleft(), plan, out)
-        while pending:
-            yield _collect(pending.popleft(), plan, out)
+            while queued and _ready(queued[0]):
+                yield _take(queued.popleft(), plan, out, placement, fd)
+            waiting = sum(isinstance(q, Future) and not q.done() for q in queued)
+            if waiting < 2 * helpers:
+                queued.append(pool.submit(work, ChunkTask(plan, i)))
+                continue
+            mine = run_chunk(ChunkTask(plan, i))
+            if placement is not None:
+                placement.publish(i, len(mine.data))
+            queued.append(mine)
+        while queued:
+            yield _take(queued.popleft(), plan, out, placement, fd)
     finally:
         if placement is not None:
-            placement.abort()  # frees workers still waiting for an offset after a failure
+            placement.abort()  # frees helpers still waiting for an offset after a failure
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready(item: Future[ChunkResult] | ChunkResult) -> bool:
+    return not isinstance(item, Future) or item.done()
+
+
+def _take(
+    item: Future[ChunkResult] | ChunkResult,
+    plan: Plan,
+    out: str | Path,
+    placement: Placement | None,
+    fd: int,
+) -> ChunkResult:
+    """A helper's result, or one the main process made, written now at its offset (every
+    chunk before it is placed, so the offset is known)."""
+    if isinstance(item, Future):
+        return _collect(item, plan, out)
+    if placement is None:
+        return item
+    start = placement.offset(item.index)
+    assert start >= 0, "a chunk before it is not placed"
+    try:
+        write_at(fd, item.data, start)
+    except OSError as exc:
+        raise write_error("output", out, exc) from exc
+    return replace(item, data=b"", size=len(item.data))
 
 
 def _collect(future: Future[ChunkResult], plan: Plan, out: str | Path = "") -> ChunkResult:
@@ -184,7 +224,7 @@ def execute(
         # closing(): on any error (Ctrl-C included) the pool is shut down here, not at exit
         with (
             ProgressBar(plan.rows, enabled=not quiet) as bar,
-            closing(_results(plan, workers, placement, out)) as results,
+            closing(_results(plan, workers, placement, out, file.fileno())) as results,
         ):
             for result in results:
                 bar.advance(result.rows, sink.write(result))
