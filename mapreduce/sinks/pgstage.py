@@ -12,6 +12,7 @@ COPY text is built a column at a time in pyarrow kernels (`pgcopy.py`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import psycopg
@@ -19,7 +20,7 @@ import pyarrow as pa
 from psycopg import sql
 
 from mapreduce.sinks.columns import DECLARED, merge_type
-from mapreduce.sinks.decode import read_columns
+from mapreduce.sinks.decode import read_decoded
 from mapreduce.sinks.pgcopy import column_text, copy_payload, instant_text, ordinal_text
 from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
@@ -73,19 +74,29 @@ def stage_postgres(task: StageTask) -> StageResult:
 
 def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composable,
                     path: str) -> tuple[dict[str, str], int]:
-    """COPY every batch, widening the staging table's columns as batches require."""
+    """COPY every batch, widening the staging table's columns as batches require.
+
+    Batches of unchanged columns share one COPY: the server parses a batch while the next
+    is built (a COPY per batch made each wait for the server to finish the last one).
+    """
     columns: dict[str, str] = {}
     rows = 0
-    for batch, names, found, types in read_columns(path, spec.batch_rows, spec.url.dialect):
-        values = dict(zip(names, found, strict=True))
-        _widen(conn, table, columns, types)
-        targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
-        statement = sql.SQL("COPY {} ({}) FROM STDIN (FREEZE)").format(
-            table, sql.SQL(", ").join(map(pg_ident, targets)))
-        payload = copy_payload(_texts(batch, spec, columns, values))
-        with conn.cursor() as cur, cur.copy(statement) as copy:
+    with conn.cursor() as cur, contextlib.ExitStack() as open_copy:
+        copy: psycopg.Copy | None = None
+        for found in read_decoded(path, spec.batch_rows, spec.url.dialect):
+            values = dict(zip(found.names, found.columns(), strict=True))
+            if _widens(columns, found.types):
+                open_copy.close()  # ends the COPY: the table is altered between COPYs
+                copy = None
+                _widen(conn, table, columns, found.types)
+            payload = copy_payload(_texts(found.batch, spec, columns, values))
+            if copy is None:
+                targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
+                copy = open_copy.enter_context(cur.copy(sql.SQL(
+                    "COPY {} ({}) FROM STDIN (FREEZE)").format(
+                        table, sql.SQL(", ").join(map(pg_ident, targets)))))
             copy.write(payload)
-        rows += len(batch)
+            rows += len(found.batch)
     if rows and spec.key_field not in columns:
         raise SinkError(f"part file {path}: the records have no key field {spec.key_field!r}: "
                         "output it from the job or pass the right key parameter")
@@ -106,6 +117,12 @@ def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
         texts.append(instant_text(*instant_arrays(batch, spec, stamps)))
     texts.append(ordinal_text(batch.first_line, count))
     return texts
+
+
+def _widens(columns: dict[str, str], found: Sequence[tuple[str, str]]) -> bool:
+    """Whether a batch of these columns needs a new or wider staging column."""
+    return any(name not in columns or merge_type(columns[name], logical) != columns[name]
+               for name, logical in found)
 
 
 def _widen(conn: psycopg.Connection, table: sql.Composable, columns: dict[str, str],

@@ -141,6 +141,24 @@ def test_staged_columns_widen_across_batches(pg_target: Target, tmp_path: Path) 
     assert [r["w"] for r in rows] == [None, None, None, True]
 
 
+def test_a_bad_record_in_a_later_batch_of_one_copy_stages_nothing(
+        pg_target: Target, tmp_path: Path) -> None:
+    # batches of unchanged columns share one COPY: a record refused while it is open must
+    # still name its line, and the partition's staging is undone, not left half written
+    spec = replace(pg_target.spec(), batch_rows=2)
+    good = [{"id": k, "name": f"n{k}", "updated_at": k} for k in range(1, 6)]
+    parts = write_parts(tmp_path, [[*good, {"id": None, "name": "x", "updated_at": 6}]])
+    with pytest.raises(SinkError, match="part-00000.jsonl line 6: the key field 'id'"):
+        stage_partition(StageTask("r", 0, str(parts[0][1]), spec))
+    with pytest.raises(SinkError, match="partition 0 of run r is not staged"):
+        apply_load(spec, "r", parts)
+    parts = write_parts(tmp_path, [good], "again")
+    staged = stage_partition(StageTask("r", 0, str(parts[0][1]), spec))
+    assert staged.rows == 5
+    apply_load(spec, "r", parts, [staged])
+    assert [r["name"] for r in pg_target.rows()] == [f"n{k}" for k in range(1, 6)]
+
+
 def test_server_side_errors_keep_the_password_out(pg_target: Target) -> None:
     s = server()
     assert s["password"] not in pg_target.spec().url.redacted
