@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import re
 from collections.abc import Sequence
 from typing import NoReturn
@@ -170,10 +169,23 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _version() -> str:
+    import importlib.metadata  # only for --version: looking it up costs start-up
+
     try:
         return importlib.metadata.version("mapreduce")
     except importlib.metadata.PackageNotFoundError:  # running from a source tree
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        print(f"mapreduce {_version()}")
+        parser.exit()
 
 
 def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
@@ -183,7 +195,7 @@ def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
         description="Split big files into byte ranges, map them in parallel, shuffle by key, "
         "reduce.",
     )
-    parser.add_argument("--version", action="version", version=f"mapreduce {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser(
         "run",

@@ -13,22 +13,16 @@ import sys
 import tempfile
 import time
 import weakref
-from typing import Any
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    ProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.progress import Task as RichTask
-from rich.text import Text
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from mapreduce.engine.progress import NullProgress, Progress
 from mapreduce.formats.chunks import READ_METER_ENV, metered_bytes
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import ProgressColumn
 
 __all__ = ["BarProgress", "NotesOnly", "make_progress", "rate_text"]
 
@@ -46,21 +40,32 @@ def rate_text(records: int, nbytes: int, elapsed: float) -> str:
     return f"{records / elapsed:,.0f} rec/s  {speed}" if records else speed
 
 
-class _RateColumn(ProgressColumn):
-    """The phase's rate, redrawn at every refresh from finished tasks and the meter."""
+@cache
+def _rate_column_class() -> Callable[[BarProgress], ProgressColumn]:
+    """The rate column's class, made on first use: rich is imported only when bars are
+    drawn, so a run without a terminal does not pay its start-up."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
 
-    def __init__(self, bars: BarProgress) -> None:
-        super().__init__()
-        self._bars = bars
+    class RateColumn(ProgressColumn):
+        """The phase's rate, redrawn at every refresh from finished tasks and the meter."""
 
-    def render(self, task: RichTask) -> Text:
-        return Text(f"tasks  {self._bars.rate()}")
+        def __init__(self, bars: BarProgress) -> None:
+            super().__init__()
+            self._bars = bars
+
+        def render(self, task: Task) -> Text:
+            return Text(f"tasks  {self._bars.rate()}")
+
+    return RateColumn
 
 
 class BarProgress:
     """A progress bar per phase (tasks done/total, records/s, MB/s), drawn on stderr."""
 
     def __init__(self) -> None:
+        from rich.console import Console
+
         self._console = Console(file=sys.stderr)
         self._bars: RichProgress | None = None
         self._task: Any = None
@@ -89,12 +94,15 @@ class BarProgress:
         self._drop_meter()
 
     def start_phase(self, name: str, tasks: int, done: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
         self.end_phase()
         self._bars = RichProgress(
             TextColumn("{task.description:<7}"),
             BarColumn(),
             MofNCompleteColumn(),
-            _RateColumn(self),
+            _rate_column_class()(self),
             TimeElapsedColumn(),
             console=self._console,
             transient=False,
