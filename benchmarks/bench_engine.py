@@ -15,7 +15,8 @@ workers share once, and the sum of RSS, which counts it in each. Every output is
 back and checked against the others (same keys, same winning versions, same counts; the float
 sums and means of group_aggregate to 1e-9, as only mapreduce's are exact) before any
 figure is printed. Targets of issue 9 are printed as ratios. Polars and DuckDB are
-optional (`pip install -e ".[bench]"`); missing ones are skipped. The contenders'
+optional (`pip install -e ".[bench]"`); missing ones are skipped. mapreduce runs as
+users run it, `python -m mapreduce run JOB INPUT -o OUT --quiet`; the other contenders'
 scripts are in engine_scripts.py.
 """
 
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from engine_scripts import DUCKDB, ENGINE, PLAIN, POLARS
+from engine_scripts import DUCKDB, PLAIN, POLARS
 from treemem import measure
 
 from mapreduce import parse_instant
@@ -75,9 +76,6 @@ def ensure(directory: Path, name: str, **options: object) -> Path:
 Contender = tuple[list[str], Path]  # the command, and where it writes its output
 
 
-Contender = tuple[list[str], Path]  # the command, and where it writes its output
-
-
 def contenders(kind: str, data: Path, out: Path, workers: int) -> dict[str, Contender]:
     """Every contender of one workload, in the order they run."""
     py = sys.executable
@@ -86,11 +84,12 @@ def contenders(kind: str, data: Path, out: Path, workers: int) -> dict[str, Cont
     for name, executor in ((f"mapreduce process x{workers}", "process"), ("sequential", "")):
         executor = executor or "sequential"
         target = out / executor
-        argv = [py, "-c", ENGINE, job, str(data), str(target), executor, str(workers)]
-        runs[name if executor == "process" else "mapreduce sequential"] = (
-            [*argv, str(out / "state"), *params],
-            target,
-        )
+        argv = [py, "-m", "mapreduce", "run", job, str(data), "-o", str(target)]
+        argv += ["--executor", executor, "--workers", str(workers), "--overwrite", "--quiet"]
+        argv += ["--state-dir", str(out / "state")]
+        for param in params:
+            argv += ["-p", param]
+        runs[name if executor == "process" else "mapreduce sequential"] = (argv, target)
     scripts = {"plain python loop": PLAIN, "polars": POLARS, "duckdb": DUCKDB}
     for name, table in scripts.items():
         plain_csv = name == "plain python loop" and data.suffix == ".csv" and kind == "latest"

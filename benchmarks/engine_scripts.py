@@ -1,4 +1,4 @@
-"""The contenders of bench_engine.py: each a script run as `python -c SCRIPT INPUT OUTPUT`.
+"""The peers of bench_engine.py: each a script run as `python -c SCRIPT INPUT OUTPUT`.
 
 Plain loops are the simplest honest single-process Python a user would write (orjson or
 the csv module, a dict or a Counter, no deliberate slowness); Polars and DuckDB run
@@ -138,12 +138,3 @@ COPY (SELECT country, count(*) AS count, sum(amount) AS sum, min(amount) AS min,
       GROUP BY country) TO '{sys.argv[2]}' (FORMAT JSON)''')
 """,
 }
-
-ENGINE = r"""
-import sys
-from mapreduce.engine.api import run
-from mapreduce.engine.spec import RunSpec
-job, data, out, executor, workers, state, *params = sys.argv[1:]
-run(RunSpec(job=job, inputs=(data,), out=out, executor=executor, workers=int(workers),
-            overwrite=True, state_dir=state, param_texts=tuple(params)))
-"""
