@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -258,9 +259,13 @@ def _run(source: Path, out: str, state: Path, workers: int) -> dict[str, float]:
     """One `mapreduce run` in a process of its own: its wall time and summary timings."""
     command = [sys.executable, "-m", "mapreduce", "run", "latest_by_key", str(source), "-o",
                out, "--state-dir", str(state), "--workers", str(workers)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, check=True, capture_output=True, text=True)
-    result = {"wall": time.perf_counter() - started}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # the CPU of the run and its workers (not the database server's): less noisy than wall
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    result = {"wall": time.perf_counter() - started, "cpu": cpu}
     for line in done.stdout.splitlines():  # "time load            0.52 s"
         words = line.split()
         if len(words) == 4 and words[0] == "time" and words[3] == "s":
@@ -312,8 +317,10 @@ def report_runs(runs: dict[str, list[dict[str, float]]]) -> None:
         wall = statistics.median(walls)
         load = [r["load"] for r in results if "load" in r]
         notes = f"; load phase median {statistics.median(load):.2f} s" if load else ""
+        cpu = statistics.median(r["cpu"] for r in results)
         print(f"whole run -o {target:<10}: median {wall:.2f} s of "
-              f"{', '.join(f'{w:.2f}' for w in walls)}{notes}")
+              f"{', '.join(f'{w:.2f}' for w in walls)}, min {min(walls):.2f} s; "
+              f"CPU median {cpu:.2f} s{notes}")
         if target != "folder":
             ratios = [w / f["wall"] for w, f in zip(walls, runs["folder"], strict=True)]
             print(f"whole run {target} / folder: {wall / folder:.2f}x (each rep "
