@@ -6,8 +6,9 @@ is named from the run and partition, so re-staging a partition replaces it: drop
 and COPY happen in one transaction, under an advisory lock on the name, so a killed or
 overlapping attempt never leaves half a partition (and COPY can FREEZE the rows: nothing
 else can see the table before it commits). Column types are inferred per batch; a later
-batch that needs a wider type (or a new column) alters the table first. Each batch's
-COPY text is built a column at a time in pyarrow kernels (`pgcopy.py`).
+batch that needs a wider type (or a new column) ends the COPY and alters the table first,
+and batches between such changes stream through one COPY. Each batch's COPY text is
+built a column at a time in pyarrow kernels (`pgcopy.py`).
 """
 
 from __future__ import annotations
