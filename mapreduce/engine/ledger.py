@@ -18,21 +18,15 @@ state dir) raises `StateError`, one sentence naming the file and the remedy, fro
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import shutil
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from mapreduce.engine.committer import committed, drop_leftovers
+from mapreduce.engine.ledger_purge import Purging
 from mapreduce.engine.ledger_schema import (
-    MIGRATIONS,
-    PURGING,
     RUN_COLUMNS,
     SCHEMA_VERSION,
     TASK_COLUMNS,
@@ -44,146 +38,14 @@ from mapreduce.engine.ledger_schema import (
     run_info,
     task_info,
 )
-from mapreduce.errors import LedgerError, StateError, UnknownRunError, UsageError
-from mapreduce.sinks import discard_stored
+from mapreduce.errors import LedgerError, UnknownRunError
 
 __all__ = ["SCHEMA_VERSION", "Ledger", "LedgerError", "PurgeResult", "RunInfo", "TaskInfo"]
 
-_TIMEOUT_S = 60.0
 
-
-class Ledger:
-    """The coordinator's handle on <state_dir>/ledger.sqlite3; a context manager."""
-
-    def __init__(
-        self,
-        state_dir: str | os.PathLike[str],
-        *,
-        clock: Callable[[], float] = time.time,
-        create: bool = True,
-    ) -> None:
-        """Open (with `create`, make) the ledger of `state_dir`; StateError if unusable."""
-        self.path = Path(state_dir) / "ledger.sqlite3"
-        _check_state_dir(Path(state_dir), create)
-        self._clock = clock
-        # Today only the coordinator's main thread calls; the connection may still be
-        # used from another thread (check_same_thread=False, for future executors whose
-        # callbacks run on their own threads), so a lock keeps each transaction whole.
-        self._lock = threading.RLock()
-        try:
-            self._conn = sqlite3.connect(
-                self.path, timeout=_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise self._state_error(exc) from exc
-        try:
-            self._set_up()
-        except sqlite3.Error as exc:
-            self._conn.close()
-            raise self._state_error(exc) from exc
-        except BaseException:
-            self._conn.close()
-            raise
-
-    def _set_up(self) -> None:
-        self._conn.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT_S * 1000)}")
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        # Readers (`status`) must not queue behind a running coordinator's writes: an
-        # up-to-date WAL ledger is used as it is, without a write lock (issue 8).
-        mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            self._use_wal()
-        if self._conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            self._migrate()
-
-    def _use_wal(self) -> None:
-        # Switching a new ledger to WAL needs an exclusive lock the busy handler
-        # does not wait for: 8 processes opening one new ledger together fail
-        # with "database is locked" (test_concurrent_coordinators...), so retry.
-        deadline = time.monotonic() + _TIMEOUT_S
-        while True:
-            try:
-                self._conn.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
-
-    def _migrate(self) -> None:
-        with self._transaction() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                msg = (
-                    f"{self.path} has ledger schema {version}, newer than this mapreduce "
-                    f"reads ({SCHEMA_VERSION}); upgrade mapreduce or use another --state-dir"
-                )
-                raise LedgerError(msg)
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[target]:
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _state_error(self, exc: sqlite3.Error) -> StateError:
-        """The one sentence for a ledger SQLite cannot use: what is wrong and what to do."""
-        text, where = str(exc), self.path
-        if self.path.is_dir():
-            why = "is a folder, not a ledger file; move it aside or pass another --state-dir"
-        elif any(word in text for word in ("not a database", "malformed", "corrupt")):
-            why = (
-                f"is damaged ({text}); move it aside (its runs cannot be resumed) "
-                "or pass another --state-dir"
-            )
-        elif "full" in text:
-            why = "cannot be written: the disk is full; free some space and run the command again"
-        elif "I/O error" in text:
-            why = f"cannot be written ({text}): is the disk full or failing? Check it and retry"
-        elif "locked" in text:
-            why = f"stayed locked by another process for {_TIMEOUT_S:.0f} s; try again later"
-        else:
-            why = (
-                f"cannot be used ({text}); make {where.parent} readable and writable "
-                "or pass another --state-dir"
-            )
-        return StateError(f"ledger {where} {why}")
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """The one write path: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    if self._conn.in_transaction:
-                        with contextlib.suppress(sqlite3.Error):  # a damaged file, say
-                            self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.IntegrityError:
-                raise  # a constraint the caller handles (create_run's id draw)
-            except sqlite3.Error as exc:
-                raise self._state_error(exc) from exc
-
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise self._state_error(exc) from exc
+class Ledger(Purging):
+    """The coordinator's handle on <state_dir>/ledger.sqlite3; a context manager: runs,
+    their tasks' states and attempts (ledger_store: the file; ledger_purge: purge)."""
 
     # -- runs --------------------------------------------------------------
 
@@ -421,111 +283,3 @@ class Ledger:
         raise LedgerError(
             f"cannot {action} task {task_id} of run {run_id}: expected it {want}, but {found}"
         )
-
-    # -- purge -------------------------------------------------------------
-
-    def _settle_abandoned(self) -> None:
-        """A running run whose coordinator is gone will never finish by itself: it is done
-        if OUT holds its `_SUCCESS` (killed after its commit), else failed (resumable), as
-        of its last recorded activity, so purge's age rule applies to it (issue 8)."""
-        rows = self._read(
-            "SELECT run_id, out, pid, MAX(created_at, COALESCE((SELECT MAX(MAX(COALESCE("
-            "started_at, 0), COALESCE(finished_at, 0))) FROM tasks t"
-            " WHERE t.run_id = runs.run_id), 0)) FROM runs WHERE state = 'running'"
-        )
-        for run_id, out, pid, last_seen in rows:
-            if not _gone(pid) or pid == os.getpid():
-                continue
-            success = committed(Path(out), run_id)
-            state = "failed" if success is None else "done"
-            error = None if success else f"abandoned: its coordinator (pid {pid}) stopped"
-            with self._transaction() as conn:
-                conn.execute(
-                    "UPDATE runs SET state = ?, finished_at = ?, error = ?"
-                    " WHERE run_id = ? AND state = 'running'",
-                    (state, last_seen, error, run_id),
-                )
-
-    def purge(
-        self, *, older_than: float, states: Collection[str] = ("done", "failed")
-    ) -> PurgeResult:
-        """Delete runs finished over `older_than` seconds ago: rows and work dirs.
-
-        Runs are first marked purging, then their work dirs removed, then their
-        rows deleted, so a purge that dies midway is finished by the next one and
-        never leaves work dirs no row points to.
-        """
-        bad = set(states) - {"done", "failed"}
-        if bad:
-            raise UsageError(
-                f"cannot purge runs in state {', '.join(sorted(bad))}; "
-                "use --state done or --state failed"
-            )
-        self._settle_abandoned()
-        cutoff = self._clock() - older_than
-        marks = ", ".join("?" * len(states)) or "NULL"
-        with self._transaction() as conn:
-            conn.execute(
-                f"UPDATE runs SET state = ? WHERE state IN ({marks}) AND finished_at < ?",
-                (PURGING, *states, cutoff),
-            )
-        doomed = self._read("SELECT run_id, work_dir, out FROM runs WHERE state = ?", (PURGING,))
-        freed = sum(_remove_tree(work_dir) for _, work_dir, _ in doomed)
-        for run_id, _, out in doomed:  # staging beside OUT, an OUT a killed commit moved
-            drop_leftovers(Path(out), run_id)
-            discard_stored(out, run_id)  # a database output: the run's staging tables
-        with self._transaction() as conn:
-            ids = [run_id for run_id, _, _ in doomed]
-            qs = ", ".join("?" * len(ids)) or "NULL"
-            tasks = conn.execute(f"DELETE FROM tasks WHERE run_id IN ({qs})", ids).rowcount
-            runs = conn.execute(f"DELETE FROM runs WHERE run_id IN ({qs})", ids).rowcount
-        return PurgeResult(runs=runs, tasks=tasks, bytes_freed=freed)
-
-
-def _gone(pid: int | None) -> bool:
-    """Whether no process has that pid (a coordinator that died, SIGKILLed say)."""
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass
-    return False
-
-
-def _check_state_dir(folder: Path, create: bool) -> None:
-    """StateError unless `folder` is (or, with `create`, can be made) a folder."""
-    if folder.exists() and not folder.is_dir():
-        raise StateError(f"state dir {folder} is a file, not a folder; pass another --state-dir")
-    if not create and not folder.exists():
-        msg = f"state dir {folder} does not exist: no runs are recorded there; check --state-dir"
-        raise StateError(msg)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        msg = (
-            f"cannot create state dir {folder}: {exc.strerror or exc}; "
-            "pass a --state-dir in a writable place"
-        )
-        raise StateError(msg) from exc
-
-
-def _remove_tree(work_dir: str) -> int:
-    """Delete a run's work dir (a missing one is fine) and return the bytes its files held."""
-    if not work_dir:
-        return 0
-    size = 0
-    for top, _, names in os.walk(work_dir):
-        for name in names:
-            with contextlib.suppress(FileNotFoundError):
-                size += os.lstat(os.path.join(top, name)).st_size
-    try:
-        shutil.rmtree(work_dir)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        msg = f"cannot delete work dir {work_dir}: {exc}; fix its permissions and purge again"
-        raise LedgerError(msg) from exc
-    return size

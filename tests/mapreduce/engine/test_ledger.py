@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from mapreduce.engine import ledger as ledger_module
+from mapreduce.engine import ledger_purge, ledger_schema
 from mapreduce.engine.ledger import Ledger, LedgerError, PurgeResult, RunInfo, TaskInfo
 from mapreduce.errors import MapReduceError, UnknownRunError, UsageError
 
@@ -424,17 +425,17 @@ def test_purge_finishes_an_interrupted_purge(ledger: Ledger, clock: Clock, tmp_p
     run_id = new_run(ledger, work_dir=make_work_dir(tmp_path, "w", [10]))
     ledger.set_run_state(run_id, "done")
     clock.now += 100
-    real_remove = ledger_module._remove_tree
+    real_remove = ledger_purge._remove_tree
 
     def crash(work_dir: str) -> int:
         raise KeyboardInterrupt
 
-    ledger_module._remove_tree = crash
+    ledger_purge._remove_tree = crash
     try:
         with pytest.raises(KeyboardInterrupt):
             ledger.purge(older_than=10)
     finally:
-        ledger_module._remove_tree = real_remove
+        ledger_purge._remove_tree = real_remove
     assert ledger.get_run(run_id).state == "purging"
     assert ledger.latest_unfinished(job_path="jobs/wc.py", out="out/wc") is None
     assert ledger.purge(older_than=10**9) == PurgeResult(runs=1, tasks=0, bytes_freed=10)
@@ -552,7 +553,7 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_tasks(tmp_path: Path) -> N
     # Version 2 lets tasks be 'load' tasks (one per partition of a database output).
     path = tmp_path / "ledger.sqlite3"
     conn = sqlite3.connect(path)
-    for statement in ledger_module.MIGRATIONS[1]:
+    for statement in ledger_schema.MIGRATIONS[1]:
         conn.execute(statement)
     conn.execute(
         "INSERT INTO runs VALUES ('r1', 'J', 'j.py', 'out', 'failed', '{}', '[]', '{}', '',"
