@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from typing import Any, Protocol
@@ -43,6 +44,7 @@ _UNMAP = getattr(mmap, "MADV_DONTNEED", None)  # pages stay cached; the process 
 # "e" and "E" as "e", "+" dropped, all else " "), either shows as one of these substrings.
 _SHAPE = bytes(48 if byte in b"0123456789" else 101 if byte in b"eE" else 32 for byte in range(256))
 _EXPONENT, _DIGIT_RUN = b"0e000", b"0" * 200
+_E000 = int.from_bytes(_EXPONENT[1:], sys.byteorder)  # "e000" read as a uint32
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -246,4 +248,20 @@ def _readable_as_orjson(data: bytes) -> bool:
         except UnicodeDecodeError:
             return False
     shape = data.translate(_SHAPE, b"+")  # 1.3x the speed of one regex over the block
-    return _EXPONENT not in shape and _DIGIT_RUN not in shape
+    return _DIGIT_RUN not in shape and not _has_exponent(shape)
+
+
+def _has_exponent(shape: bytes) -> bool:
+    """Whether `_EXPONENT` ("0e000") is in the shape: "e000" compared as a uint32 at each
+    of the four alignments, then the digit before each hit checked (a third faster than
+    the substring search, whose last byte "0" is a digit's, the commonest in a shape)."""
+    if len(shape) < 8:
+        return _EXPONENT in shape
+    view = np.frombuffer(shape, np.uint8)
+    for align in range(4):
+        words = np.frombuffer(shape, np.uint32, count=(len(shape) - align) // 4, offset=align)
+        hits = np.flatnonzero(words == _E000) * 4 + align
+        hits = hits[hits > 0]
+        if len(hits) and (view[hits - 1] == 48).any():
+            return True
+    return False

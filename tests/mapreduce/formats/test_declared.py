@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mapreduce.engine.planner import plan_ranges, plan_splits
+from mapreduce.formats import declared
 from mapreduce.formats.batch_readers import batch_reader
 from mapreduce.formats.declared import line_blocks
 from mapreduce.formats.listing import list_inputs
@@ -121,3 +122,10 @@ def test_decoded_columns_are_the_row_readers_values(tmp_path_factory, records):
     assert batch is not None
     assert batch["id"] == [row["id"] for row in rows]
     assert [repr(v) for v in batch["ts"]] == [repr(row["ts"]) for row in rows]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"0", b"e", b" ", b"000", b"0e000"]), max_size=30))
+def test_the_exponent_search_is_the_substring_search_at_every_alignment(parts):
+    shape = b"".join(parts)
+    assert declared._has_exponent(shape) == (declared._EXPONENT in shape)
