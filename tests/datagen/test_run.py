@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 from concurrent.futures import Future
@@ -196,3 +197,17 @@ def test_fresh_workers_write_the_same_bytes(
     )
     assert _digest(tmp_path / "a.jsonl") == _digest(tmp_path / "b.jsonl")
     assert _digest(tmp_path / "ta") == _digest(tmp_path / "tb")
+
+
+def test_a_run_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None:
+    """The heap is frozen only while a run lasts, and a caller's own freeze is kept."""
+    assert gc.get_freeze_count() == 0
+    generate(tmp_path / "a.jsonl", preset="users", rows=100)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        generate(tmp_path / "b.jsonl", preset="users", rows=100)
+        assert gc.get_freeze_count() > frozen // 2  # frozen objects freed meanwhile count off
+    finally:
+        gc.unfreeze()
