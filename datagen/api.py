@@ -15,7 +15,7 @@ from datagen.chunk import ChunkTask, compile_plan, run_chunk
 from datagen.errors import UsageError
 from datagen.plan import Plan, make_plan, parse_size, with_rows
 from datagen.publish import Target
-from datagen.run import execute
+from datagen.run import execute, frozen_heap
 
 __all__ = ["Stats", "generate"]
 
@@ -138,9 +138,10 @@ def generate(
         datasets=datasets,
         emails_from_names=emails_from_names,
     )
-    compile_plan(plan)  # validate every option and build pools before touching the output
-    plan = with_rows(plan, _rows(plan, rows, size))
-    nbytes = execute(plan, out, truth, workers, quiet, overwrite)
+    with frozen_heap():  # the modules' data (Faker's) stays out of garbage collections
+        compile_plan(plan)  # validate every option and build pools before touching the output
+        plan = with_rows(plan, _rows(plan, rows, size))
+        nbytes = execute(plan, out, truth, workers, quiet, overwrite)
     keys = plan.versions.keys if plan.versions is not None else None
     return Stats(
         plan.rows,

@@ -46,7 +46,7 @@ from datagen.progress import ProgressBar
 from datagen.publish import Target, write_error
 from datagen.truth import TruthSpill
 
-__all__ = ["execute"]
+__all__ = ["execute", "frozen_heap"]
 
 
 def start_method() -> str:
@@ -198,10 +198,11 @@ class _Sink:
 
 
 @contextlib.contextmanager
-def _frozen_heap() -> Generator[None, None, None]:
-    """Objects made so far (Faker's data, the pools) are left out of garbage collections
-    while the run lasts: a full collection walked them all (about 20 ms of a 1M-row run),
-    and forked helpers would copy the pages it touches. Leaves a caller's own freeze alone."""
+def frozen_heap() -> Generator[None, None, None]:
+    """Objects made so far (the modules' data, Faker's above all; the pools, if built) are
+    left out of garbage collections while the run lasts: a full collection walked them all
+    (about 20 ms of a 1M-row run), and forked helpers would copy the pages it touches.
+    Leaves a caller's own freeze alone."""
     if gc.get_freeze_count():
         yield
         return
@@ -221,7 +222,7 @@ def execute(
     overwrite: bool = True,
 ) -> int:
     """Write the plan's file (and truth file); returns the output's size in bytes."""
-    with _frozen_heap():
+    with frozen_heap():
         return _execute(plan, out, truth, workers, quiet, overwrite)
 
 
