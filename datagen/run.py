@@ -100,7 +100,9 @@ def _results(
             while queued and _ready(queued[0]):
                 yield _take(queued.popleft(), plan, out, placement, fd)
             waiting = sum(isinstance(q, Future) and not q.done() for q in queued)
-            if waiting < 2 * helpers:
+            # near the end the main process keeps the chunks the helpers could only start
+            # after it is done: all processes end about together
+            if waiting < 2 * helpers and (plan.chunks - i) * helpers > waiting:
                 queued.append(pool.submit(work, ChunkTask(plan, i)))
                 continue
             mine = run_chunk(ChunkTask(plan, i))
