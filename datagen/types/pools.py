@@ -104,9 +104,19 @@ def list_pool(values: Sequence[str], weights: Sequence[float] | None = None) -> 
     return Pool(pa.array(list(values), pa.string()), cdf)
 
 
+# Lists some Faker locales build from a set at import: their order, so which value a seeded
+# draw picks, changed with PYTHONHASHSEED from one process to the next. Sorted, a seed gives
+# the same values in every process.
+_SET_ORDERED = {"faker.providers.address.it_IT": ("cities",)}
+
+
 @lru_cache(maxsize=64)
 def _faker(locale: str) -> Faker:
-    return fast_draws(Faker(locale))
+    fake = fast_draws(Faker(locale))
+    for provider in fake.providers:
+        for name in _SET_ORDERED.get(type(provider).__module__, ()):
+            setattr(provider, name, sorted(getattr(provider, name)))
+    return fake
 
 
 def provider_faker(locale: str, method: str) -> Faker:
