@@ -232,8 +232,16 @@ class Ledger(Purging):
         )
 
     def reset_running(self, run_id: str) -> int:
-        """running → pending for every task of a resumed run whose coordinator died."""
-        return self._reset_all(run_id, "running")
+        """running → pending for every task of a resumed run whose coordinator stopped
+        (interrupted or killed). The attempt it was in never ended, so it is taken back:
+        it is neither a retry in the summary nor one of --max-attempts."""
+        with self._transaction() as conn:
+            cur = conn.execute(
+                "UPDATE tasks SET state = 'pending', attempts = MAX(attempts - 1, 0)"
+                " WHERE run_id = ? AND state = 'running'",
+                (run_id,),
+            )
+            return cur.rowcount
 
     def reset_failed(self, run_id: str) -> int:
         """failed → pending for every task of a failed run being resumed."""

@@ -90,6 +90,9 @@ def test_sigint_exits_130_naming_the_run_and_resume_finishes_it(tmp_path, execut
     assert counts == {k: len(range(k, 1_500, 7)) for k in range(7)}
     success = json.loads((tmp_path / "out" / "_SUCCESS").read_text())
     assert (success["run_id"], success["resumed"]) == (run_id, True)
+    with Ledger(str(tmp_path / ".mapreduce")) as ledger:  # the interrupted attempts taken back
+        assert {t.attempts for t in ledger.tasks(run_id)} == {1}
+        assert ledger.retries(run_id) == 0
 
 
 def test_status_shows_a_run_whose_coordinator_died_as_stale(tmp_path, capsys):

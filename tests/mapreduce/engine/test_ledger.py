@@ -283,6 +283,18 @@ def test_reset_task_drops_the_result(ledger: Ledger) -> None:
     assert ledger.start_attempt(run_id, "map-00000") == 2  # attempts count across resets
 
 
+def test_reset_running_takes_back_the_attempt_that_never_ended(ledger: Ledger) -> None:
+    run_id = with_tasks(ledger)
+    ledger.fail_attempt(
+        run_id, "map-00000", ledger.start_attempt(run_id, "map-00000"), "x", final=False
+    )
+    assert ledger.start_attempt(run_id, "map-00000") == 2  # its coordinator stops here
+    assert ledger.reset_running(run_id) == 1
+    assert task(ledger, run_id, "map-00000").attempts == 1  # the failed attempt still counts
+    assert ledger.start_attempt(run_id, "map-00000") == 2
+    assert ledger.retries(run_id) == 1
+
+
 def test_reset_running_and_failed_touch_only_that_run(ledger: Ledger) -> None:
     run_id, other = with_tasks(ledger), with_tasks(ledger)
     for rid in (run_id, other):
