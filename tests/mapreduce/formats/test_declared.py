@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mapreduce.engine.planner import plan_ranges, plan_splits
@@ -113,12 +113,16 @@ def test_numbers_every_reader_takes_keep_the_batch(tmp_path, value):
         max_size=8,
     )
 )
+@example([{"id": 0, "ts": "0E000", "other": None}])  # text the overflow check refuses
 def test_decoded_columns_are_the_row_readers_values(tmp_path_factory, records):
     tmp_path = tmp_path_factory.mktemp("decl")
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
     batch = _batch(tmp_path, data)
     [file] = list_inputs([str(tmp_path / "in.jsonl")])
     rows = [value for _, value, _ in read_records(plan_splits([file], file.size + 1)[0], print)]
+    if not declared._readable_as_orjson(data):  # e.g. the text "0E000": the check is
+        assert batch is None  # conservative, and such a block takes the row path
+        return
     assert batch is not None
     assert batch["id"] == [row["id"] for row in rows]
     assert [repr(v) for v in batch["ts"]] == [repr(row["ts"]) for row in rows]
