@@ -44,7 +44,6 @@ _UNMAP = getattr(mmap, "MADV_DONTNEED", None)  # pages stay cached; the process 
 # "e" and "E" as "e", "+" dropped, all else " "), either shows as one of these substrings.
 _SHAPE = bytes(48 if byte in b"0123456789" else 101 if byte in b"eE" else 32 for byte in range(256))
 _EXPONENT, _DIGIT_RUN = b"0e000", b"0" * 200
-_E000 = int.from_bytes(_EXPONENT[1:], sys.byteorder)  # "e000" read as a uint32
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -252,16 +251,23 @@ def _readable_as_orjson(data: bytes) -> bool:
 
 
 def _has_exponent(shape: bytes) -> bool:
-    """Whether `_EXPONENT` ("0e000") is in the shape: "e000" compared as a uint32 at each
-    of the four alignments, then the digit before each hit checked (a third faster than
-    the substring search, whose last byte "0" is a digit's, the commonest in a shape)."""
-    if len(shape) < 8:
-        return _EXPONENT in shape
-    view = np.frombuffer(shape, np.uint8)
-    for align in range(4):
-        words = np.frombuffer(shape, np.uint32, count=(len(shape) - align) // 4, offset=align)
-        hits = np.flatnonzero(words == _E000) * 4 + align
-        hits = hits[hits > 0]
-        if len(hits) and (view[hits - 1] == 48).any():
-            return True
-    return False
+    """Whether `_EXPONENT` ("0e000") is in the shape: every "e000", then the digit before
+    it (a third faster than the substring search, whose last byte "0" is a digit's, the
+    commonest byte in a shape)."""
+    hits = word_offsets(shape, _EXPONENT[1:])
+    hits = hits[hits > 0]
+    return bool(len(hits) and (np.frombuffer(shape, np.uint8)[hits - 1] == 48).any())
+
+
+def word_offsets(data: bytes, word: bytes) -> np.ndarray:
+    """The offsets where a 2- or 4-byte `word` occurs in `data`, overlaps included: the
+    data read as uint16s or uint32s at each alignment and compared with the word at once,
+    where a substring search stops at every byte that could start it."""
+    dtype = {2: np.uint16, 4: np.uint32}[len(word)]
+    target = int.from_bytes(word, sys.byteorder)
+    found = []
+    for align in range(min(len(word), len(data))):
+        count = (len(data) - align) // len(word)
+        words = np.frombuffer(data, dtype, count=count, offset=align)
+        found.append(np.flatnonzero(words == target) * len(word) + align)
+    return np.sort(np.concatenate(found)) if found else np.empty(0, np.int64)

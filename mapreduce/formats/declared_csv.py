@@ -21,12 +21,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mapreduce.formats.chunks import BOM
-from mapreduce.formats.declared import Batch, line_blocks
+from mapreduce.formats.declared import Batch, line_blocks, word_offsets
 from mapreduce.formats.files import OUTSIDE, Split
 
 __all__ = ["CsvBatches", "csv_header"]
 
-_TWO_BREAKS = 0x0A0A  # "\n\n" read as a uint16, whatever the byte order
 _ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError)
 
 
@@ -114,13 +113,9 @@ def _starts_clean(split: Split) -> bool:
 
 
 def _has_blank_line(data: bytes) -> bool:
-    """Whether two line breaks touch: the byte pairs at even and at odd offsets, compared
-    as uint16 against "\\n\\n" (a third of the time of locating every line break)."""
-    if len(data) < 2:
-        return False
-    even = np.frombuffer(data, np.uint16, count=len(data) // 2)
-    odd = np.frombuffer(data, np.uint16, count=(len(data) - 1) // 2, offset=1)
-    return bool((even == _TWO_BREAKS).any() or (odd == _TWO_BREAKS).any())
+    """Whether two line breaks touch (found as a uint16, a third of the time of locating
+    every line break)."""
+    return bool(len(word_offsets(data, b"\n\n")))
 
 
 def _record_end(data: bytes) -> int:

@@ -133,3 +133,13 @@ def test_decoded_columns_are_the_row_readers_values(tmp_path_factory, records):
 def test_the_exponent_search_is_the_substring_search_at_every_alignment(parts):
     shape = b"".join(parts)
     assert declared._has_exponent(shape) == (declared._EXPONENT in shape)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"\n", b"e", b"0", b"x"]), max_size=40).map(b"".join),
+    st.sampled_from([b"\n\n", b"e000", b"0e0e"]),
+)
+def test_word_offsets_are_every_occurrence_overlaps_included(data, word):
+    naive = [i for i in range(len(data) - len(word) + 1) if data[i : i + len(word)] == word]
+    assert declared.word_offsets(data, word).tolist() == naive
