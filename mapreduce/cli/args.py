@@ -10,7 +10,7 @@ from typing import NoReturn
 from mapreduce.engine.executors import EXECUTORS
 from mapreduce.errors import MapReduceError, UsageError
 from mapreduce.formats.registry import INPUT_FORMATS, OUTPUT_FORMATS
-from mapreduce.job import load_job_class, resolve_job_path
+from mapreduce.jobfile import load_job_class, resolve_job_path
 
 __all__ = ["Parser", "build_parser", "job_help", "parse_size"]
 

@@ -23,7 +23,7 @@ from mapreduce.engine.progress import NullProgress, Progress
 from mapreduce.engine.spec import RunSpec, RunSummary
 from mapreduce.engine.target import check_target
 from mapreduce.errors import MapReduceError, ResumeError
-from mapreduce.job import instantiate
+from mapreduce.jobfile import instantiate
 
 __all__ = ["RunSpec", "RunSummary", "resume", "run"]
 

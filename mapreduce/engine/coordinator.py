@@ -49,7 +49,7 @@ from mapreduce.engine.steps import LedgerJournal, Source, describe, map_tasks, r
 from mapreduce.engine.target import check_target
 from mapreduce.errors import BadRecordError, MapReduceError
 from mapreduce.formats.registry import unify_parts
-from mapreduce.job import instantiate
+from mapreduce.jobfile import instantiate
 from mapreduce.sinks import LoadSpec, apply_load, discard_load
 from mapreduce.worker.entry import run_map_task, run_reduce_task
 from mapreduce.worker.tasks import MapResult, ReduceResult, ReduceTask, StepInput

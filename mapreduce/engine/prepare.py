@@ -25,7 +25,8 @@ from mapreduce.engine.target import resolve_output
 from mapreduce.errors import ResumeError
 from mapreduce.formats.files import InputFile
 from mapreduce.formats.listing import list_inputs
-from mapreduce.job import Job, JobRef, load_job_class, resolve_job_path
+from mapreduce.job import Job
+from mapreduce.jobfile import JobRef, load_job_class, resolve_job_path
 from mapreduce.worker.faults import ENV_VAR, parse_faults
 
 __all__ = ["PreparedRun", "changes", "choose_run", "prepare"]

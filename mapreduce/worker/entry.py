@@ -15,7 +15,8 @@ from contextlib import contextmanager
 
 from mapreduce.errors import JobError, MapReduceError
 from mapreduce.formats.files import Split
-from mapreduce.job import Job, JobRef, Step, instantiate
+from mapreduce.job import Job, Step
+from mapreduce.jobfile import JobRef, instantiate
 from mapreduce.worker.fastmap import fast_reader, map_blocks
 from mapreduce.worker.fastreduce import column_records, has_column_spills, read_sources
 from mapreduce.worker.faults import inject

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mapreduce.formats.files import Split
-from mapreduce.job import JobRef
+from mapreduce.jobfile import JobRef
 from mapreduce.worker.spill import SpillFile
 
 __all__ = [

@@ -1,0 +1,94 @@
+"""Loading job files: the one Job subclass, its shape checked at load, JobRef and digest."""
+
+import textwrap
+
+import pytest
+
+from mapreduce.errors import JobFileError
+from mapreduce.jobfile import JobRef, instantiate, load_job_class, resolve_job_path
+
+
+def write(tmp_path, source, name="job.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def test_loads_the_one_job_class(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        from mapreduce import Job, Param
+
+        class Count(Job):
+            field = Param(str, "x", "what to count")
+            n = Param(int, 3)
+
+            def map(self, record):
+                yield record[self.field], 1
+
+            def merge(self, a, b):
+                return a + b
+        """,
+    )
+    cls, digest = load_job_class(path)
+    assert cls.__name__ == "Count"
+    assert cls.parse_params(["field=y", "n=7"]) == {"field": "y", "n": 7}
+    job = instantiate(JobRef(str(path), "Count", (("n", 7),), digest))
+    assert (job.field, job.n) == ("x", 7)
+    assert len(job.steps()) == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("x = 1\n", "exactly one Job subclass, found 0: none"),
+        (
+            "from mapreduce import Job\nclass A(Job): pass\nclass B(Job): pass\n",
+            "found 2: A, B",
+        ),
+        ("def broken(:\n", "line 1: syntax error"),
+        ("import no_such_module_here\n", "failed to load: ModuleNotFoundError"),
+    ],
+)
+def test_bad_job_files_say_what_is_wrong(tmp_path, source, message):
+    with pytest.raises(JobFileError, match=message):
+        load_job_class(write(tmp_path, source))
+
+
+def test_missing_job_file(tmp_path):
+    with pytest.raises(JobFileError, match="cannot read job file"):
+        load_job_class(tmp_path / "nope.py")
+
+
+def test_builtin_jobs_resolve_by_name():
+    assert resolve_job_path("latest_by_key").name == "latest_by_key.py"
+    assert load_job_class(resolve_job_path("word_count"))[0].__name__ == "WordCount"
+
+
+def test_a_job_file_changed_during_the_run_is_refused(tmp_path):
+    body = "class A(Job):\n    def map(self, r):\n        yield r, 1\n\n    merge = max\n"
+    path = write(tmp_path, "from mapreduce import Job\n" + body)
+    _, digest = load_job_class(path)
+    path.write_text("from mapreduce import Job\n\n" + body)
+    with pytest.raises(JobFileError, match="changed"):
+        instantiate(JobRef(str(path), "A", (), digest))
+
+
+@pytest.mark.parametrize(
+    ("body", "complaint"),
+    [
+        ("    def merge(self, a, b):\n        return a\n", "defines no map"),
+        (
+            "    def map(self, r):\n        yield r, 1\n    def merge(self, a, b):\n"
+            "        return a\n    def reduce(self, k, vs):\n        yield k\n",
+            "both merge\\(\\) and reduce\\(\\)",
+        ),
+        ("    def map(self, r):\n        yield r, 1\n", "neither merge"),
+    ],
+)
+def test_a_job_missing_map_or_with_merge_and_reduce_is_refused_at_load(tmp_path, body, complaint):
+    # issue 12: these failed only at run time (after 3 attempts), or ignored reduce().
+    path = write(tmp_path, "from mapreduce import Job\nclass A(Job):\n" + body)
+    with pytest.raises(JobFileError, match=complaint):
+        load_job_class(path)
