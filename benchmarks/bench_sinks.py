@@ -23,6 +23,9 @@ in a fresh process:
   versions per key) with `-o` a folder, a new SQLite database and a new PostgreSQL table,
   --reps times each, interleaved; issue 10 asks the load to add at most 1.5x to the
   folder's wall time.
+  Each output also gets the median timeline of its runs, from the ledger: start-up,
+  map, reduce and load phases, the longest load task, apply (the last load task's end
+  to the run's end) and exit.
 
 PostgreSQL uses --postgres or MAPREDUCE_TEST_POSTGRES_URL (.ci/run starts one), and is
 skipped without either. Rates are rows per second of wall time, set against issue 10's
@@ -32,6 +35,7 @@ targets (SQLite 300,000, PostgreSQL 250,000 rows/s); nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -260,17 +264,40 @@ def _run(source: Path, out: str, state: Path, workers: int) -> dict[str, float]:
     command = [sys.executable, "-m", "mapreduce", "run", "latest_by_key", str(source), "-o",
                out, "--state-dir", str(state), "--workers", str(workers)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
+    started, clock = time.time(), time.perf_counter()
     done = subprocess.run(command, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - clock
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # the CPU of the run and its workers (not the database server's): less noisy than wall
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    result = {"wall": time.perf_counter() - started, "cpu": cpu}
+    result = {"wall": wall, "cpu": cpu}
+    run_id = ""
     for line in done.stdout.splitlines():  # "time load            0.52 s"
         words = line.split()
         if len(words) == 4 and words[0] == "time" and words[3] == "s":
             result[words[1]] = float(words[2])
-    return result
+        elif len(words) == 2 and words[0] == "run":
+            run_id = words[1]
+    return {**result, **_timeline(state / "ledger.sqlite3", run_id, started, started + wall)}
+
+
+def _timeline(ledger: Path, run_id: str, started: float, ended: float) -> dict[str, float]:
+    """Where a run's wall time went, from its ledger: start-up (process start to the run's
+    record), each kind of task from the first start to the last finish, the longest load
+    task, apply (the last load task's end to the run's end) and the process's exit."""
+    with contextlib.closing(sqlite3.connect(ledger)) as conn:
+        created, finished = conn.execute("SELECT created_at, finished_at FROM runs WHERE "
+                                         "run_id = ?", (run_id,)).fetchone()
+        spans = conn.execute("SELECT kind, min(started_at), max(finished_at), "
+                             "max(finished_at - started_at) FROM tasks WHERE run_id = ? "
+                             "GROUP BY kind", (run_id,)).fetchall()
+    found = {"t_start": created - started, "t_exit": ended - finished}
+    for kind, first, last, longest in spans:
+        found[f"t_{kind}"] = last - first
+        if kind == "load":
+            found["t_load_task"] = longest
+            found["t_apply"] = finished - last
+    return found
 
 
 def _child(args: argparse.Namespace, kind: str, folder: Path) -> dict[str, float]:
@@ -321,6 +348,10 @@ def report_runs(runs: dict[str, list[dict[str, float]]]) -> None:
         print(f"whole run -o {target:<10}: median {wall:.2f} s of "
               f"{', '.join(f'{w:.2f}' for w in walls)}, min {min(walls):.2f} s; "
               f"CPU median {cpu:.2f} s{notes}")
+        parts = [k for k in ("t_start", "t_map", "t_reduce", "t_load", "t_load_task",
+                             "t_apply", "t_exit") if all(k in r for r in results)]
+        print("    timeline medians: " + ", ".join(
+            f"{k[2:]} {statistics.median(r[k] for r in results):.3f}" for k in parts))
         if target != "folder":
             ratios = [w / f["wall"] for w, f in zip(walls, runs["folder"], strict=True)]
             print(f"whole run {target} / folder: {wall / folder:.2f}x (each rep "
