@@ -19,7 +19,6 @@ lines, two on one line).
 
 from __future__ import annotations
 
-import mmap
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ import msgspec
 import numpy as np
 import pyarrow as pa
 
+from mapreduce.errors import InputError
 from mapreduce.formats.chunks import lines_from, stop_of
 from mapreduce.formats.files import Split
 from mapreduce.formats.isotime import Instants, column_instants, text_instants
@@ -38,7 +38,7 @@ __all__ = ["BLOCK", "Batch", "BatchReader", "NdjsonBatches", "TextBatches", "lin
 
 BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
 TEXT_BLOCK = 2 << 20
-_UNMAP = getattr(mmap, "MADV_DONTNEED", None)  # pages stay cached; the process drops them
+_WINDOW = 1 << 16  # bytes looked at for the line break that ends a block
 # A number a JSON reader refuses (it overflows a float, or an int has thousands of digits)
 # needs a 3-digit exponent or a long run of digits. Seen through _SHAPE (digits as "0",
 # "e" and "E" as "e", "+" dropped, all else " "), either shows as one of these substrings.
@@ -124,22 +124,34 @@ def line_blocks(split: Split, size: int = BLOCK) -> Iterator[tuple[int, bytes]]:
 
     The boundary rule of formats.chunks: the first line starting at or after the split's
     start, up to the last line starting before its end (read to its end). Uncompressed
-    files only. Blocks are sliced from a mapping of the file, one copy each (a read and a
-    carried partial line cost two), and their pages are unmapped as they are passed.
+    files only. Each block's end is found first (the line break at or after `size`
+    bytes), then the block is read with one pread: one copy, and none of the page faults
+    that slicing a mapping of the file costs (half the time of 8 MB slices).
     """
     with lines_from(split.file, split.start, stop_of(split)) as (f, pos, stop):
-        length = os.fstat(f.fileno()).st_size  # type: ignore[attr-defined]
-        if pos >= min(stop, length):
-            return
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:  # type: ignore[attr-defined]
-            while pos < min(stop, length):
-                newline = view.find(b"\n", min(pos + size, stop) - 1)
-                end = length if newline < 0 else newline + 1
-                yield pos, view[pos:end]
-                if _UNMAP is not None:
-                    base = pos - pos % mmap.PAGESIZE
-                    view.madvise(_UNMAP, base, end - base)
-                pos = end
+        fd = f.fileno()  # type: ignore[attr-defined]
+        length = os.fstat(fd).st_size
+        while pos < min(stop, length):
+            end = _line_end(fd, min(pos + size, stop) - 1, length)
+            data = os.pread(fd, end - pos, pos)
+            if len(data) != end - pos:
+                msg = f"{split.file.path} byte {pos}: the file shrank while it was read; rerun"
+                raise InputError(msg + " once it is written in full")
+            yield pos, data
+            pos = end
+
+
+def _line_end(fd: int, at: int, length: int) -> int:
+    """The offset just past the first line break at or after byte `at` (or the file's end)."""
+    while at < length:
+        window = os.pread(fd, _WINDOW, at)
+        newline = window.find(b"\n")
+        if newline >= 0:
+            return at + newline + 1
+        if not window:
+            break
+        at += len(window)
+    return length
 
 
 class BatchReader(Protocol):

@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mapreduce.engine.planner import plan_ranges, plan_splits
+from mapreduce.errors import InputError
 from mapreduce.formats import declared
 from mapreduce.formats.batch_readers import batch_reader
 from mapreduce.formats.declared import line_blocks
@@ -47,6 +48,27 @@ def test_blocks_hold_each_line_once_under_every_layout(tmp_path, bom, end):
         for cut in range(1, file.size):
             assert _lines_by_blocks(plan_ranges(file, [cut]), size) == want, (size, cut)
         assert _lines_by_blocks(plan_splits([file], 7), size) == want
+
+
+def test_a_line_longer_than_the_window_ends_its_block_at_its_own_line_break(tmp_path):
+    lines = [b'{"id":1}', b'{"id":2,"ts":"%s"}' % (b"y" * 200_000), b'{"id":3}', b"{}"]
+    [file] = list_inputs([write(tmp_path, "in.jsonl", b"\n".join(lines) + b"\n")])
+    want = _lines_by_reader(file)
+    for size in (1, 100, 70_000, 1 << 20):
+        assert _lines_by_blocks(plan_splits([file], file.size + 1), size) == want, size
+        assert _lines_by_blocks(plan_ranges(file, [5, 100_000, file.size - 3]), size) == want
+
+
+def test_a_file_that_shrinks_while_it_is_read_is_one_clear_error(tmp_path):
+    path = write(tmp_path, "in.jsonl", b'{"id":1}\n' * 10_000)
+    [file] = list_inputs([path])
+    [split] = plan_splits([file], file.size + 1)
+    blocks = line_blocks(split, 1000)
+    next(blocks)
+    with open(path, "r+b") as handle:
+        handle.truncate(5000)
+    with pytest.raises(InputError, match=r"in\.jsonl byte \d+: the file shrank while it was read"):
+        list(blocks)
 
 
 def _batch(tmp_path, data, fields=FIELDS):
