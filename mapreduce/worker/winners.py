@@ -147,9 +147,7 @@ def _csv_json(header: list[str], data: bytes, rows: int) -> bytes | None:
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(
-                column_names=header, use_threads=False, block_size=len(data) + 1
-            ),
+            read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
             parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
