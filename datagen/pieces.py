@@ -222,9 +222,8 @@ def _index(parts: list[Part], rows: int, source: pa.Array) -> np.ndarray:
             continue
         if part.indices is None:
             index[:, p] = np.arange(base, base + rows, dtype=index.dtype)
-        else:
-            index[:, p] = part.indices
-            index[:, p] += base
+        else:  # one pass over the column: the cast and the offset together
+            np.add(part.indices, base, out=index[:, p], casting="unsafe")
         base += len(part.words)
     return index.reshape(-1)
 
