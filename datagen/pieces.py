@@ -181,7 +181,9 @@ def _paired(parts: list[Part]) -> list[Part]:
             and part.indices is not None and prev.indices is not None
             and len(prev.words) * len(part.words) <= _JOINT_MAX
         ):  # fmt: skip
-            index = prev.indices.astype(np.int32) * len(part.words) + part.indices
+            # int32 whatever the indices' own widths (a uint64 beside an int32 would be a float)
+            first = prev.indices.astype(np.int32) * np.int32(len(part.words))
+            index = np.add(first, part.indices, dtype=np.int32, casting="unsafe")
             out[-1] = Gather(_joint(prev.words, part.words), index)
         else:
             out.append(part)
@@ -223,7 +225,7 @@ def _index(parts: list[Part], rows: int, source: pa.Array) -> np.ndarray:
         if part.indices is None:
             index[:, p] = np.arange(base, base + rows, dtype=index.dtype)
         else:  # one pass over the column: the cast and the offset together
-            np.add(part.indices, base, out=index[:, p], casting="unsafe")
+            np.add(part.indices, index.dtype.type(base), out=index[:, p], casting="unsafe")
         base += len(part.words)
     return index.reshape(-1)
 

@@ -16,6 +16,7 @@ from datagen.pieces import Gather, Part, assemble
 from tests.datagen.support import read_records
 
 words = st.lists(st.text(max_size=6), min_size=1, max_size=40)
+INDEX_DTYPES = [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64]
 
 
 def oracle(parts: list[Part], rows: int) -> list[str]:
@@ -44,7 +45,10 @@ def layouts(draw: st.DrawFn) -> tuple[list[Part], int]:
         elif kind == "table":
             table = draw(words)
             indices = draw(st.lists(st.integers(0, len(table) - 1), min_size=rows, max_size=rows))
-            parts.append(Gather(pa.array(table, pa.string()), np.array(indices, np.int64)))
+            # samplers hand over indices of any integer width; a part's place in the source
+            # (past the words before it) need not fit that width
+            dtype = draw(st.sampled_from(INDEX_DTYPES))
+            parts.append(Gather(pa.array(table, pa.string()), np.array(indices, dtype)))
         else:
             column = draw(st.lists(st.text(max_size=5), min_size=rows, max_size=rows))
             parts.append(Gather(pa.array(column, pa.string())))
@@ -58,6 +62,16 @@ def test_assemble_is_the_row_by_row_concatenation(layout: tuple[list[Part], int]
     got = assemble(parts, rows)
     assert got.to_pylist() == oracle(parts, rows)
     assert got.null_count == 0
+
+
+@pytest.mark.parametrize("dtype", INDEX_DTYPES)
+def test_narrow_indices_after_a_big_table(dtype: type) -> None:
+    """A part's indices are offset by the words before it in the source (here 300, more
+    than an int8 holds) whatever their own integer width."""
+    big = Gather(pa.array([f"w{i}" for i in range(300)]), np.arange(5, dtype=np.int64) * 60)
+    small = Gather(pa.array(["a", "b", "c"]), np.array([2, 0, 1, 1, 0], dtype))
+    parts: list[Part] = [big, "-", small, Gather(pa.array(list("vwxyz")))]
+    assert assemble(parts, 5).to_pylist() == oracle(parts, 5)
 
 
 def test_rows_are_contiguous_bytes_end_to_end() -> None:
