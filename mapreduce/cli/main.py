@@ -20,6 +20,7 @@ from typing import NoReturn
 
 from mapreduce.cli.args import build_parser, job_help
 from mapreduce.cli.commands import COMMANDS
+from mapreduce.engine.allocator import tune_allocator
 from mapreduce.errors import MapReduceError, StateError
 
 __all__ = ["console_main", "exit_now", "main"]
@@ -46,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console_main() -> NoReturn:
-    """The `mapreduce` command and `python -m mapreduce`: main(), then exit_now."""
+    """The `mapreduce` command and `python -m mapreduce`: main(), then exit_now, with
+    the allocator tuned for block-at-a-time work (engine.allocator)."""
+    tune_allocator()
     exit_now(main())
 
 

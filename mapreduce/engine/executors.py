@@ -22,12 +22,15 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
+from mapreduce.engine.allocator import tune_allocator
+
 __all__ = [
     "EXECUTORS",
     "SequentialExecutor",
     "default_workers",
     "die_with_coordinator",
     "make_executor",
+    "start_worker",
 ]
 
 EXECUTORS = ("sequential", "thread", "process")
@@ -83,6 +86,13 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_worker(coordinator: int) -> None:
+    """Process-pool initializer: tune the allocator (engine.allocator; a forked worker
+    has it already) and end this worker when its parent or `coordinator` dies."""
+    tune_allocator()
+    die_with_coordinator(coordinator)
+
+
 def die_with_coordinator(coordinator: int) -> None:
     """Process-pool initializer: end this worker when its parent or `coordinator` dies.
 
@@ -128,7 +138,7 @@ def make_executor(kind: str, workers: int) -> Executor:
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
-            initializer=die_with_coordinator,
+            initializer=start_worker,
             initargs=(os.getpid(),),
         )
         if context.get_start_method() == "fork":
