@@ -5,8 +5,9 @@
       marker has the run?  ── yes ─► drop its staging tables, COMMIT: a no-op
       INSERT INTO t SELECT DISTINCT ON (key) … FROM (staging UNION ALL …) ORDER BY key …
           ON CONFLICT (key) DO UPDATE SET … WHERE t._mr_instant <= EXCLUDED._mr_instant
-      (a table this transaction created: INSERT INTO t SELECT … unsorted, ADD PRIMARY KEY;
-       only if that finds a duplicate key, again with DISTINCT ON)
+      (a table this transaction creates: the biggest logged staging table with exactly
+       its columns renamed to it, the others INSERT … SELECT unsorted, ADD PRIMARY KEY;
+       only if that finds a duplicate key, into an empty table again with DISTINCT ON)
       INSERT INTO _mr_loads (run_id, …); DROP staging tables
     COMMIT
 
@@ -22,8 +23,9 @@ from collections.abc import Sequence
 import psycopg
 from psycopg import sql
 
-from mapreduce.sinks.columns import DECLARED, merge_columns
+from mapreduce.sinks.columns import merge_columns
 from mapreduce.sinks.names import RESERVED_PREFIX
+from mapreduce.sinks.pgnew import adopt, create_table, staged_rows
 from mapreduce.sinks.pgstage import NULL_ONLY
 from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
@@ -92,20 +94,21 @@ def _apply(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
     incoming = merge_columns([spec.columns, *(
         [(n, _PG_TYPE.get(t, "json")) for n, t in cols.items()
          if not n.startswith(RESERVED_PREFIX)] for _, cols in stages.values())])
-    read = sum(_staged_rows(conn, schema, n) for n in names)
+    read = sum(staged_rows(conn, schema, n) for n in names)
     if read and spec.key_field not in dict(incoming):
         raise SinkError(f"run {run_id}: the records have no key field {spec.key_field!r}")
     created = existing is None and bool(incoming)
-    if created:
-        existing = _create(conn, spec, schema, incoming)
-    elif existing is not None:
-        check_table(conn, spec, schema, existing, incoming)
     written = 0
     columns = [c for c, _ in incoming]
     if created and spec.mode != "append":
-        written = _insert_new(conn, spec, schema, existing, columns, stages)  # type: ignore[arg-type]
-    elif existing is not None:
-        written = _insert(conn, spec, schema, existing, columns, stages, created)
+        written = _insert_new(conn, spec, schema, incoming, stages)
+    else:
+        if created:
+            existing = create_table(conn, spec, schema, incoming)
+        elif existing is not None:
+            check_table(conn, spec, schema, existing, incoming)
+        if existing is not None:
+            written = _insert(conn, spec, schema, existing, columns, stages, created)
     conn.execute(sql.SQL("INSERT INTO {} (run_id, table_name, mode, rows_read, rows_written)"
                          " VALUES (%s, %s, %s, %s, %s)").format(marker),
                  (run_id, spec.table, spec.mode, read, written))
@@ -142,47 +145,39 @@ def _stages(conn: psycopg.Connection, spec: LoadSpec, schema: str, run_id: str,
     return stages
 
 
-def _create(conn: psycopg.Connection, spec: LoadSpec, schema: str,
-            incoming: Sequence[tuple[str, str]]) -> Columns:
-    """CREATE TABLE from the inferred types, its primary key added after the first rows:
-    one index build by sorting is several times faster than a million index insertions."""
-    types = DECLARED["postgresql"]
-    columns = {n: types["json" if t == "null" else t] for n, t in incoming}
-    if spec.has_instant:
-        columns[INSTANT_COLUMN] = "numeric"
-    defs = [sql.SQL("{} {}").format(pg_ident(n), sql.SQL(t)) for n, t in columns.items()]
-    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
-        pg_ident(schema, spec.table, what="table"), sql.SQL(", ").join(defs)))
-    return {n: t.lower() for n, t in columns.items()}
 
 
-def _staged_rows(conn: psycopg.Connection, schema: str, name: str) -> int:
-    """A staging table's rows: the count its stage wrote in its comment, else counted."""
-    table = pg_ident(schema, name, what="table")
-    noted = conn.execute("SELECT obj_description(to_regclass(%s), 'pg_class')",
-                         (table.as_string(conn),)).fetchone()
-    if noted and noted[0] and str(noted[0]).isdigit():
-        return int(noted[0])
-    return int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0])  # type: ignore[index]
 
 
-def _insert_new(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Columns,
-                names: Sequence[str], stages: dict[int, tuple[str, Columns]]) -> int:
-    """Into the table this transaction created: every staged row, then the primary key.
+
+
+
+
+
+
+def _insert_new(conn: psycopg.Connection, spec: LoadSpec, schema: str,
+                incoming: Sequence[tuple[str, str]],
+                stages: dict[int, tuple[str, Columns]]) -> int:
+    """Into a table this transaction creates: every staged row, then the primary key.
 
     A run's keys are nearly always distinct (a reduce writes one row per key), and then
-    the rows need no sorting: the index build proves it. Only when it finds a duplicate
-    are the rows taken again, sorted, one per key by the reduce's rule.
+    the rows need no sorting: the index build proves it, and one staging table can
+    become the table itself (`adopt`). Only when the build finds a duplicate are the
+    rows taken again, into a table created empty, sorted, one per key by the reduce's rule.
     """
+    names = [c for c, _ in incoming]
     key = sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
         pg_ident(schema, spec.table, what="table"), pg_ident(spec.key_field))
     try:
         with conn.transaction():  # a savepoint: a duplicate undoes only this attempt
-            written = _insert(conn, spec, schema, existing, names, stages, True, False)
+            existing, rest, written = adopt(conn, spec, schema, incoming, stages)
+            if rest:
+                written += _insert(conn, spec, schema, existing, names, rest, True, False)
             conn.execute(key)
             return written
     except psycopg.errors.UniqueViolation:
         pass
+    existing = create_table(conn, spec, schema, incoming)
     written = _insert(conn, spec, schema, existing, names, stages, True)
     conn.execute(key)
     return written
@@ -196,7 +191,7 @@ def _insert(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Col
     Into a table this transaction `created` nothing can conflict: no ON CONFLICT. Without
     `latest` every row is taken as staged (append, or keys known to be distinct)."""
     table = pg_ident(schema, spec.table, what="table")
-    if spec.mode == "replace":
+    if spec.mode == "replace" and not created:  # a table created by this run holds only it
         conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(table))
         conn.execute(sql.SQL("TRUNCATE {}").format(table))
     targets = [*names, *([INSTANT_COLUMN] * spec.has_instant)]

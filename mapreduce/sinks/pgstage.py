@@ -1,11 +1,14 @@
-"""PostgreSQL staging: COPY one partition's rows into an UNLOGGED table of its own.
+"""PostgreSQL staging: COPY one partition's rows into a table of its own.
 
 Runs in a worker, in parallel with the other partitions. The staging table lives in the
 target schema (not a session TEMP table: it must outlive this connection until apply) and
 is named from the run and partition, so re-staging a partition replaces it: drop, create
 and COPY happen in one transaction, under an advisory lock on the name, so a killed or
 overlapping attempt never leaves half a partition (and COPY can FREEZE the rows: nothing
-else can see the table before it commits). Column types are inferred per batch; a later
+else can see the table before it commits). The table is UNLOGGED, unless the target table
+does not exist yet: then apply may rename the biggest staging table into the new target
+rather than copy its rows, and the rows must be logged already. Column types are
+inferred per batch (the table is created from the first batch's columns); a later
 batch that needs a wider type (or a new column) ends the COPY and alters the table first,
 and batches between such changes stream through one COPY. Each batch's COPY text is
 built a column at a time in pyarrow kernels (`pgcopy.py`).
@@ -27,6 +30,7 @@ from mapreduce.sinks.postgres import (
     INSTANT_COLUMN,
     ORDINAL_COLUMN,
     connect,
+    describe,
     lock_key,
     message,
     pg_ident,
@@ -57,12 +61,11 @@ def stage_postgres(task: StageTask) -> StageResult:
             with conn.transaction():
                 conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(lock_key(name)))
                 conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
-                extra = [sql.SQL("{} NUMERIC").format(pg_ident(INSTANT_COLUMN))] * spec.has_instant
-                conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} ({} BIGINT NOT NULL{})").format(
-                    table, pg_ident(ORDINAL_COLUMN), sql.SQL("").join(
-                        sql.SQL(", ") + e for e in extra)))
+                # into a new table, apply can rename a logged staging table instead of
+                # copying its rows; the others stay unlogged (no WAL for rows copied once)
+                logged = spec.mode != "append" and describe(conn, schema, spec.table) is None
                 with paused_gc():
-                    columns, rows = _copy_partition(conn, spec, table, task.path)
+                    columns, rows = _copy_partition(conn, spec, table, task.path, logged)
                 # apply reads the count here instead of counting the rows again
                 conn.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(
                     table, sql.Literal(str(rows))))
@@ -74,19 +77,25 @@ def stage_postgres(task: StageTask) -> StageResult:
 
 
 def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composable,
-                    path: str) -> tuple[dict[str, str], int]:
-    """COPY every batch, widening the staging table's columns as batches require.
+                    path: str, logged: bool) -> tuple[dict[str, str], int]:
+    """Create the staging table from the first batch's columns, then COPY every batch,
+    widening the columns as batches require.
 
     Batches of unchanged columns share one COPY: the server parses a batch while the next
-    is built (a COPY per batch made each wait for the server to finish the last one).
+    is built (a COPY per batch made each wait for the server to finish the last one). An
+    unlogged table's rows are frozen as they are copied; a logged one's are not, since
+    they may become the target's rows and must follow MVCC's rules there.
     """
-    columns: dict[str, str] = {}
+    columns: dict[str, str] | None = None
     rows = 0
+    options = sql.SQL("" if logged else " (FREEZE)")
     with conn.cursor() as cur, contextlib.ExitStack() as open_copy:
         copy: psycopg.Copy | None = None
         for found in read_decoded(path, spec.batch_rows, spec.url.dialect):
             values = dict(zip(found.names, found.columns(), strict=True))
-            if _widens(columns, found.types):
+            if columns is None:
+                columns = _create(conn, spec, table, found.types, logged)
+            elif _widens(columns, found.types):
                 open_copy.close()  # ends the COPY: the table is altered between COPYs
                 copy = None
                 _widen(conn, table, columns, found.types)
@@ -94,10 +103,12 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
             if copy is None:
                 targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
                 copy = open_copy.enter_context(cur.copy(sql.SQL(
-                    "COPY {} ({}) FROM STDIN (FREEZE)").format(
-                        table, sql.SQL(", ").join(map(pg_ident, targets)))))
+                    "COPY {} ({}) FROM STDIN{}").format(
+                        table, sql.SQL(", ").join(map(pg_ident, targets)), options)))
             copy.write(payload)
             rows += len(found.batch)
+    if columns is None:  # an empty part file
+        columns = _create(conn, spec, table, (), logged)
     if rows and spec.key_field not in columns:
         raise SinkError(f"part file {path}: the records have no key field {spec.key_field!r}: "
                         "output it from the job or pass the right key parameter")
@@ -120,6 +131,23 @@ def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
     return texts
 
 
+def _create(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composable,
+            found: Sequence[tuple[str, str]], logged: bool) -> dict[str, str]:
+    """CREATE the staging table: the batch's columns in its order, then the instant and
+    the line number (the order a new target has, so apply may rename it into one)."""
+    defs = [sql.SQL("{} {}").format(pg_ident(name), _kind(logical)) for name, logical in found]
+    defs += [sql.SQL("{} NUMERIC").format(pg_ident(INSTANT_COLUMN))] * spec.has_instant
+    defs.append(sql.SQL("{} BIGINT NOT NULL").format(pg_ident(ORDINAL_COLUMN)))
+    conn.execute(sql.SQL("CREATE {}TABLE {} ({})").format(
+        sql.SQL("" if logged else "UNLOGGED "), table, sql.SQL(", ").join(defs)))
+    return dict(found)
+
+
+def _kind(logical: str) -> sql.SQL:
+    """A staging column's type: NULL_ONLY while it has held nothing but nulls."""
+    return sql.SQL(NULL_ONLY if logical == "null" else DECLARED["postgresql"][logical])
+
+
 def _widens(columns: dict[str, str], found: Sequence[tuple[str, str]]) -> bool:
     """Whether a batch of these columns needs a new or wider staging column."""
     return any(name not in columns or merge_type(columns[name], logical) != columns[name]
@@ -135,7 +163,7 @@ def _widen(conn: psycopg.Connection, table: sql.Composable, columns: dict[str, s
         if new == old:
             continue
         ident = pg_ident(name)
-        kind = sql.SQL(NULL_ONLY if new == "null" else DECLARED["postgresql"][new])
+        kind = _kind(new)
         if old is None:
             conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(table, ident, kind))
         elif old == "null":  # nothing but nulls so far
