@@ -5,8 +5,9 @@
       marker has the run?  ── yes ─► drop its staging tables, COMMIT: a no-op
       INSERT INTO t SELECT DISTINCT ON (key) … FROM (staging UNION ALL …) ORDER BY key …
           ON CONFLICT (key) DO UPDATE SET … WHERE t._mr_instant <= EXCLUDED._mr_instant
-      (a table this transaction creates: the biggest logged staging table with exactly
-       its columns renamed to it, the others INSERT … SELECT unsorted, ADD PRIMARY KEY;
+      (a table this transaction creates: partition 0's staging table, logged, renamed
+       to it if it has exactly its columns, the others INSERT … SELECT unsorted, ADD
+       PRIMARY KEY;
        only if that finds a duplicate key, into an empty table again with DISTINCT ON)
       INSERT INTO _mr_loads (run_id, …); DROP staging tables
     COMMIT

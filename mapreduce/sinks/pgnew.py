@@ -1,10 +1,11 @@
 """PostgreSQL apply's new tables: created from the inferred types, or adopted from staging.
 
-A run into a missing table stages its partitions into logged tables (`pgstage.py`); the
-biggest whose columns are exactly the new table's is renamed into it inside the apply
-transaction, its line numbers dropped, so its rows are never copied a second time (with
-two partitions, half of the copy). The others are inserted into it as before. A rename
-is as atomic as a CREATE: a failed or killed apply leaves the staging table as it was.
+A run into a missing table stages partition 0 into a logged table (`pgstage.py`); if its
+columns are exactly the new table's, it is renamed into it inside the apply transaction,
+its line numbers dropped, so its rows are never copied a second time (with two
+partitions, half of the copy). The other partitions are inserted into it as before. A
+rename is as atomic as a CREATE: a failed or killed apply leaves the staging table as it
+was.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def create_table(conn: psycopg.Connection, spec: LoadSpec, schema: str,
 def adopt(conn: psycopg.Connection, spec: LoadSpec, schema: str,
           incoming: Sequence[tuple[str, str]], stages: dict[int, tuple[str, Columns]],
           ) -> tuple[Columns, dict[int, tuple[str, Columns]], int]:
-    """The new table, from the biggest logged staging table that has exactly its columns
-    (renamed, its line numbers dropped: its rows are not copied), else created empty; the
-    stages left to insert, and the rows adopted."""
+    """The new table, from the logged staging table (partition 0's; of several, the
+    biggest) that has exactly its columns, renamed, its line numbers dropped: its rows
+    are not copied; else created empty. Also the stages left to insert, and the rows
+    adopted."""
     wanted = new_columns(spec, incoming)
     staged = [*wanted.items(), (ORDINAL_COLUMN, "bigint")]
     best: tuple[int, str, int] | None = None

@@ -5,9 +5,9 @@ target schema (not a session TEMP table: it must outlive this connection until a
 is named from the run and partition, so re-staging a partition replaces it: drop, create
 and COPY happen in one transaction, under an advisory lock on the name, so a killed or
 overlapping attempt never leaves half a partition (and COPY can FREEZE the rows: nothing
-else can see the table before it commits). The table is UNLOGGED, unless the target table
-does not exist yet: then apply may rename the biggest staging table into the new target
-rather than copy its rows, and the rows must be logged already. Column types are
+else can see the table before it commits). The table is UNLOGGED, except partition 0's
+while the target table does not exist yet: apply may then rename it into the new target
+rather than copy its rows, so its rows must be logged already. Column types are
 inferred per batch (the table is created from the first batch's columns); a later
 batch that needs a wider type (or a new column) ends the COPY and alters the table first,
 and batches between such changes stream through one COPY. Each batch's COPY text is
@@ -61,9 +61,11 @@ def stage_postgres(task: StageTask) -> StageResult:
             with conn.transaction():
                 conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(lock_key(name)))
                 conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
-                # into a new table, apply can rename a logged staging table instead of
-                # copying its rows; the others stay unlogged (no WAL for rows copied once)
-                logged = spec.mode != "append" and describe(conn, schema, spec.table) is None
+                # into a new table, apply can rename partition 0's staging table, logged,
+                # instead of copying its rows; the others stay unlogged (their rows are
+                # logged once, when apply copies them), so no row is logged twice
+                logged = (task.partition == 0 and spec.mode != "append"
+                          and describe(conn, schema, spec.table) is None)
                 with paused_gc():
                     columns, rows = _copy_partition(conn, spec, table, task.path, logged)
                 # apply reads the count here instead of counting the rows again
