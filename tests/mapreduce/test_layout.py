@@ -1,6 +1,7 @@
 """The package layout: the public API, and imports that run one way through the layers.
 
-    core (errors, job, jobfile, keys, timestamps, exactsum) ◄─ formats ◄─ sinks ◄─ worker ◄─ engine ◄─ cli
+    core (errors, job, jobfile, keys, timestamps, exactsum)
+        ◄─ formats ◄─ sinks ◄─ worker ◄─ engine ◄─ cli
 
 A module may import its own layer and the layers below it, never above; and no two
 modules import each other, even under TYPE_CHECKING.
