@@ -90,13 +90,16 @@ def _results(
     first = run_chunk(ChunkTask(plan, 0))
     if placement is not None:
         placement.publish(0, len(first.data))
-    yield first
     helpers = min(workers - 1, plan.chunks - 1)
     work: Callable[[ChunkTask], ChunkResult] = run_chunk if placement is None else place_chunk
     queued: deque[Future[ChunkResult] | ChunkResult] = deque()
     pool = _pool(helpers, placement)
     try:
-        for i in range(1, plan.chunks):
+        # the helpers fork at the first submit: before chunk 0 is written, not after
+        ahead = min(plan.chunks, 1 + 2 * helpers)
+        queued.extend(pool.submit(work, ChunkTask(plan, i)) for i in range(1, ahead))
+        yield first
+        for i in range(ahead, plan.chunks):
             while queued and _ready(queued[0]):
                 yield _take(queued.popleft(), plan, out, placement, fd)
             waiting = sum(isinstance(q, Future) and not q.done() for q in queued)
