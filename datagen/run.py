@@ -3,8 +3,8 @@
     main process (one of the --workers N)            helper processes (N - 1 of them)
     ─────────────────────────────────────            ────────────────────────────────
     compile_plan(plan)  validates, builds pools
-    open the temporary output; make and write chunk 0 (so its first-use tables are built
-    once, here); fork the helpers, which inherit them warm
+    open the temporary output; make chunk 0 (so its first-use tables are built once, here);
+    fork the helpers, which inherit them warm, with chunks 1, 2 ...; write chunk 0
     submit ChunkTask(plan, i) while fewer   ──────► place_chunk(task): columns → bytes,
     than 2×helpers are waiting; else make            publish its size, pwrite at its offset
     chunk i here and publish its size                (placement.py)
