@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 
-__all__ = ["measure", "tree_memory"]
+__all__ = ["measure", "timed", "tree_memory"]
 
 
 def _children() -> dict[int, list[int]]:
@@ -64,6 +64,18 @@ def tree_memory(root: int) -> tuple[float, float, float]:
             root_rss = rss
         stack.extend(children.get(pid, []))
     return total_pss / 2**20, total_rss / 2**20, root_rss / 2**20
+
+
+def timed(argv: list[str]) -> float:
+    """Run a command without sampling it; its wall seconds. Sampling reads every process's
+    page tables 20 times a second, which slowed a 2-worker run by about 15% on 2 cores
+    (and a one-core run hardly), so times come from runs of their own."""
+    started = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[:3]} failed: {proc.stderr.strip()[-800:]}")
+    return wall
 
 
 def measure(argv: list[str], interval: float = 0.05) -> dict[str, float]:
