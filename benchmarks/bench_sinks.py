@@ -55,15 +55,40 @@ from mapreduce.sinks import LoadSpec, StageTask, apply_load, parse_sink_url, sta
 from mapreduce.sinks.stagefile import SUFFIX
 
 TARGETS = {"sqlite": 300_000, "postgresql": 250_000}  # issue 10: rows/s of a 1M-row load
-COLUMNS = ["id", "first_name", "last_name", "email", "gender", "city", "country", "balance",
-           "active", "updated_at"]
+COLUMNS = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "gender",
+    "city",
+    "country",
+    "balance",
+    "active",
+    "updated_at",
+]
 
 
 def make_parts(folder: Path, rows: int, partitions: int) -> list[tuple[int, str]]:
     """datagen users, split by key into sorted NDJSON part files (not timed)."""
     source = folder / "users.jsonl"
-    subprocess.run([sys.executable, "-m", "datagen", "--preset", "users", "--rows", str(rows),
-                    "--workers", "2", "--quiet", "-o", str(source)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "datagen",
+            "--preset",
+            "users",
+            "--rows",
+            str(rows),
+            "--workers",
+            "2",
+            "--quiet",
+            "-o",
+            str(source),
+        ],
+        check=True,
+    )
     buckets: list[list[tuple[int, bytes]]] = [[] for _ in range(partitions)]
     with source.open("rb") as f:
         for line in f:
@@ -86,13 +111,16 @@ def bulk(url: str, parts: list[tuple[int, str]], workers: int) -> dict[str, floa
     spec = LoadSpec(parsed, "id", "updated_at")
     started = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
-        staged = list(pool.map(stage_partition, [StageTask("bench", n, p, spec)
-                                                 for n, p in parts]))
+        staged = list(pool.map(stage_partition, [StageTask("bench", n, p, spec) for n, p in parts]))
     applying = time.perf_counter()
     result = apply_load(spec, "bench", parts, staged)
     done = time.perf_counter()
-    return {"rows": result.rows_read, "seconds": done - started, "stage_s": applying - started,
-            "apply_s": done - applying}
+    return {
+        "rows": result.rows_read,
+        "seconds": done - started,
+        "stage_s": applying - started,
+        "apply_s": done - applying,
+    }
 
 
 def floor_sqlite(folder: str, parts: list[tuple[int, str]], workers: int) -> dict[str, float]:
@@ -119,14 +147,17 @@ def floor_sqlite(folder: str, parts: list[tuple[int, str]], workers: int) -> dic
     return {"rows": count.fetchone()[0], "seconds": seconds}
 
 
-def naive_sqlite(path: str, parts: list[tuple[int, str]], limit: int,
-                 one_transaction: bool) -> dict[str, float]:
+def naive_sqlite(
+    path: str, parts: list[tuple[int, str]], limit: int, one_transaction: bool
+) -> dict[str, float]:
     """One INSERT per record."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"CREATE TABLE users ({', '.join(COLUMNS)}, PRIMARY KEY (id))")
-    sql = (f"INSERT INTO users VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (id) DO "
-           f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])}")
+    sql = (
+        f"INSERT INTO users VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT (id) DO "
+        f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])}"
+    )
     started = time.perf_counter()
     if one_transaction:
         conn.execute("BEGIN")
@@ -141,23 +172,29 @@ def naive_sqlite(path: str, parts: list[tuple[int, str]], limit: int,
     return {"rows": count, "seconds": time.perf_counter() - started}
 
 
-def naive_postgres(url: str, parts: list[tuple[int, str]], limit: int,
-                   one_transaction: bool) -> dict[str, float]:
+def naive_postgres(
+    url: str, parts: list[tuple[int, str]], limit: int, one_transaction: bool
+) -> dict[str, float]:
     """One INSERT per record."""
     with psycopg.connect(url.split("?")[0], autocommit=not one_transaction) as conn:
         conn.execute("DROP TABLE IF EXISTS naive_users")
-        conn.execute("CREATE TABLE naive_users (id bigint PRIMARY KEY, first_name text,"
-                     " last_name text, email text, gender text, city text, country text,"
-                     " balance double precision, active boolean, updated_at text)")
-        sql = (f"INSERT INTO naive_users VALUES ({', '.join(['%s'] * len(COLUMNS))}) ON "
-               f"CONFLICT (id) DO UPDATE SET "
-               f"{', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])}")
+        conn.execute(
+            "CREATE TABLE naive_users (id bigint PRIMARY KEY, first_name text,"
+            " last_name text, email text, gender text, city text, country text,"
+            " balance double precision, active boolean, updated_at text)"
+        )
+        sql = (
+            f"INSERT INTO naive_users VALUES ({', '.join(['%s'] * len(COLUMNS))}) ON "
+            f"CONFLICT (id) DO UPDATE SET "
+            f"{', '.join(f'{c} = excluded.{c}' for c in COLUMNS[1:])}"
+        )
         started = time.perf_counter()
         count = 0
         for line in _lines(parts, limit):
             record = orjson.loads(line)
-            conn.execute(sql, [_text(record.get(c)) if c == "updated_at" else record.get(c)
-                               for c in COLUMNS])
+            conn.execute(
+                sql, [_text(record.get(c)) if c == "updated_at" else record.get(c) for c in COLUMNS]
+            )
             count += 1
         conn.commit()
         seconds = time.perf_counter() - started
@@ -189,8 +226,9 @@ def measure(args: argparse.Namespace) -> None:
     elif kind == "sqlite-floor":
         result = floor_sqlite(args.folder, parts, args.workers)
     elif kind.startswith("sqlite-naive"):
-        result = naive_sqlite(f"{args.folder}/{kind}.db", parts, args.naive_rows,
-                              kind.endswith("txn"))
+        result = naive_sqlite(
+            f"{args.folder}/{kind}.db", parts, args.naive_rows, kind.endswith("txn")
+        )
     elif kind == "postgresql-bulk":
         table = f"bench_users_{os.getpid()}"
         result = bulk(f"{args.postgres.split('?')[0]}?table={table}", parts, args.workers)
@@ -209,8 +247,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--naive-rows", type=int, default=20_000)
     parser.add_argument("--postgres", default=os.environ.get("MAPREDUCE_TEST_POSTGRES_URL"))
-    parser.add_argument("--run-rows", type=int, default=1_000_000,
-                        help="records (4 versions per key) of the whole runs; 0: none")
+    parser.add_argument(
+        "--run-rows",
+        type=int,
+        default=1_000_000,
+        help="records (4 versions per key) of the whole runs; 0: none",
+    )
     parser.add_argument("--reps", type=int, default=3, help="whole runs per output")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--parts", help=argparse.SUPPRESS)
@@ -237,16 +279,34 @@ def main() -> None:
 def whole_runs(args: argparse.Namespace, folder: Path) -> dict[str, list[dict[str, float]]]:
     """`mapreduce run latest_by_key` into a folder, SQLite and PostgreSQL, interleaved."""
     source = folder / "run-input.jsonl"
-    subprocess.run([sys.executable, "-m", "datagen", "--preset", "users", "--rows",
-                    str(args.run_rows), "--versions", "4", "--workers", "2", "--quiet",
-                    "-o", str(source)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "datagen",
+            "--preset",
+            "users",
+            "--rows",
+            str(args.run_rows),
+            "--versions",
+            "4",
+            "--workers",
+            "2",
+            "--quiet",
+            "-o",
+            str(source),
+        ],
+        check=True,
+    )
     base = args.postgres.split("?")[0] if args.postgres else None
     runs: dict[str, list[dict[str, float]]] = {"folder": [], "sqlite": []}
     if base:
         runs["postgresql"] = []
     for rep in range(args.reps):
-        outs = {"folder": str(folder / f"run-out-{rep}"),
-                "sqlite": f"sqlite:///{folder}/run-{rep}.db?table=users"}
+        outs = {
+            "folder": str(folder / f"run-out-{rep}"),
+            "sqlite": f"sqlite:///{folder}/run-{rep}.db?table=users",
+        }
         table = f"bench_run_{os.getpid()}_{rep}"
         if base:
             outs["postgresql"] = f"{base}?table={table}"
@@ -261,8 +321,20 @@ def whole_runs(args: argparse.Namespace, folder: Path) -> dict[str, list[dict[st
 
 def _run(source: Path, out: str, state: Path, workers: int) -> dict[str, float]:
     """One `mapreduce run` in a process of its own: its wall time and summary timings."""
-    command = [sys.executable, "-m", "mapreduce", "run", "latest_by_key", str(source), "-o",
-               out, "--state-dir", str(state), "--workers", str(workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "mapreduce",
+        "run",
+        "latest_by_key",
+        str(source),
+        "-o",
+        out,
+        "--state-dir",
+        str(state),
+        "--workers",
+        str(workers),
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, clock = time.time(), time.perf_counter()
     done = subprocess.run(command, check=True, capture_output=True, text=True)
@@ -286,11 +358,15 @@ def _timeline(ledger: Path, run_id: str, started: float, ended: float) -> dict[s
     record), each kind of task from the first start to the last finish, the longest load
     task, apply (the last load task's end to the run's end) and the process's exit."""
     with contextlib.closing(sqlite3.connect(ledger)) as conn:
-        created, finished = conn.execute("SELECT created_at, finished_at FROM runs WHERE "
-                                         "run_id = ?", (run_id,)).fetchone()
-        spans = conn.execute("SELECT kind, min(started_at), max(finished_at), "
-                             "max(finished_at - started_at) FROM tasks WHERE run_id = ? "
-                             "GROUP BY kind", (run_id,)).fetchall()
+        created, finished = conn.execute(
+            "SELECT created_at, finished_at FROM runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        spans = conn.execute(
+            "SELECT kind, min(started_at), max(finished_at), "
+            "max(finished_at - started_at) FROM tasks WHERE run_id = ? "
+            "GROUP BY kind",
+            (run_id,),
+        ).fetchall()
     found = {"t_start": created - started, "t_exit": ended - finished}
     for kind, first, last, longest in spans:
         found[f"t_{kind}"] = last - first
@@ -301,9 +377,20 @@ def _timeline(ledger: Path, run_id: str, started: float, ended: float) -> dict[s
 
 
 def _child(args: argparse.Namespace, kind: str, folder: Path) -> dict[str, float]:
-    command = [sys.executable, __file__, "--measure", kind, "--parts", str(folder / "parts.json"),
-               "--folder", str(folder), "--workers", str(args.workers),
-               "--naive-rows", str(args.naive_rows)]
+    command = [
+        sys.executable,
+        __file__,
+        "--measure",
+        kind,
+        "--parts",
+        str(folder / "parts.json"),
+        "--folder",
+        str(folder),
+        "--workers",
+        str(args.workers),
+        "--naive-rows",
+        str(args.naive_rows),
+    ]
     if args.postgres:
         command += ["--postgres", args.postgres]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -314,8 +401,7 @@ def report(results: dict[str, dict[str, float]]) -> None:
     print(f"{'measurement':<24} {'rows':>9} {'seconds':>8} {'rows/s':>10}  notes")
     for kind, r in results.items():
         rate = r["rows"] / r["seconds"]
-        notes = (f"stage {r['stage_s']:.2f} s + apply {r['apply_s']:.2f} s"
-                 if "stage_s" in r else "")
+        notes = f"stage {r['stage_s']:.2f} s + apply {r['apply_s']:.2f} s" if "stage_s" in r else ""
         print(f"{kind:<24} {r['rows']:>9,.0f} {r['seconds']:>8.2f} {rate:>10,.0f}  {notes}")
     for dialect in ("sqlite", "postgresql"):
         if f"{dialect}-bulk" not in results:
@@ -325,13 +411,17 @@ def report(results: dict[str, dict[str, float]]) -> None:
             ratio = bulk_rate / _rate(results[f"{dialect}-{naive}"])
             print(f"{dialect} bulk vs one INSERT per record ({naive}): {ratio:,.1f}x")
         target = TARGETS[dialect]
-        print(f"{dialect} bulk: {bulk_rate:,.0f} rows/s against the target of {target:,} "
-              f"({'met' if bulk_rate >= target else 'NOT met'})")
+        print(
+            f"{dialect} bulk: {bulk_rate:,.0f} rows/s against the target of {target:,} "
+            f"({'met' if bulk_rate >= target else 'NOT met'})"
+        )
     if "sqlite-floor" in results:
         floor = _rate(results["sqlite-floor"]) / _rate(results["sqlite-naive-txn"])
-        print(f"sqlite floor (its own INSERT … SELECT of the staged rows) vs one INSERT per "
-              f"record (naive-txn): {floor:,.1f}x, so 20x over that loop is "
-              f"{'within reach' if floor >= 20 else 'out of reach for any loader'}")
+        print(
+            f"sqlite floor (its own INSERT … SELECT of the staged rows) vs one INSERT per "
+            f"record (naive-txn): {floor:,.1f}x, so 20x over that loop is "
+            f"{'within reach' if floor >= 20 else 'out of reach for any loader'}"
+        )
 
 
 def report_runs(runs: dict[str, list[dict[str, float]]]) -> None:
@@ -345,18 +435,27 @@ def report_runs(runs: dict[str, list[dict[str, float]]]) -> None:
         load = [r["load"] for r in results if "load" in r]
         notes = f"; load phase median {statistics.median(load):.2f} s" if load else ""
         cpu = statistics.median(r["cpu"] for r in results)
-        print(f"whole run -o {target:<10}: median {wall:.2f} s of "
-              f"{', '.join(f'{w:.2f}' for w in walls)}, min {min(walls):.2f} s; "
-              f"CPU median {cpu:.2f} s{notes}")
-        parts = [k for k in ("t_start", "t_map", "t_reduce", "t_load", "t_load_task",
-                             "t_apply", "t_exit") if all(k in r for r in results)]
-        print("    timeline medians: " + ", ".join(
-            f"{k[2:]} {statistics.median(r[k] for r in results):.3f}" for k in parts))
+        print(
+            f"whole run -o {target:<10}: median {wall:.2f} s of "
+            f"{', '.join(f'{w:.2f}' for w in walls)}, min {min(walls):.2f} s; "
+            f"CPU median {cpu:.2f} s{notes}"
+        )
+        parts = [
+            k
+            for k in ("t_start", "t_map", "t_reduce", "t_load", "t_load_task", "t_apply", "t_exit")
+            if all(k in r for r in results)
+        ]
+        print(
+            "    timeline medians: "
+            + ", ".join(f"{k[2:]} {statistics.median(r[k] for r in results):.3f}" for k in parts)
+        )
         if target != "folder":
             ratios = [w / f["wall"] for w, f in zip(walls, runs["folder"], strict=True)]
-            print(f"whole run {target} / folder: {wall / folder:.2f}x (each rep "
-                  f"{', '.join(f'{r:.2f}' for r in ratios)}) against the target of 1.5x "
-                  f"({'met' if wall / folder <= 1.5 else 'NOT met'})")
+            print(
+                f"whole run {target} / folder: {wall / folder:.2f}x (each rep "
+                f"{', '.join(f'{r:.2f}' for r in ratios)}) against the target of 1.5x "
+                f"({'met' if wall / folder <= 1.5 else 'NOT met'})"
+            )
 
 
 def _rate(result: dict[str, float]) -> float:

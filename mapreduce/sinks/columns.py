@@ -25,24 +25,62 @@ import pyarrow as pa
 
 from mapreduce.sinks.spec import SinkError
 
-__all__ = ["DECLARED", "accepts", "declared_logical", "from_arrow", "infer_column",
-           "merge_columns", "merge_type"]
+__all__ = [
+    "DECLARED",
+    "accepts",
+    "declared_logical",
+    "from_arrow",
+    "infer_column",
+    "merge_columns",
+    "merge_type",
+]
 
 INT64 = (-(2**63), 2**63 - 1)
 DECLARED = {
-    "sqlite": {"boolean": "BOOLEAN", "integer": "INTEGER", "float": "REAL", "text": "TEXT",
-               "json": "JSON_TEXT", "decimal": "NUMERIC"},
-    "postgresql": {"boolean": "BOOLEAN", "integer": "BIGINT", "float": "DOUBLE PRECISION",
-                   "text": "TEXT", "json": "JSONB", "decimal": "NUMERIC"},
+    "sqlite": {
+        "boolean": "BOOLEAN",
+        "integer": "INTEGER",
+        "float": "REAL",
+        "text": "TEXT",
+        "json": "JSON_TEXT",
+        "decimal": "NUMERIC",
+    },
+    "postgresql": {
+        "boolean": "BOOLEAN",
+        "integer": "BIGINT",
+        "float": "DOUBLE PRECISION",
+        "text": "TEXT",
+        "json": "JSONB",
+        "decimal": "NUMERIC",
+    },
 }
-_BY_PYTYPE = {bool: "boolean", int: "integer", float: "float", str: "text", dict: "json",
-              list: "json"}
-_PG_LOGICAL = {"boolean": "boolean", "smallint": "integer", "integer": "integer",
-               "bigint": "integer", "numeric": "decimal", "real": "float",
-               "double precision": "float", "text": "text", "character varying": "text",
-               "character": "text", "json": "json", "jsonb": "json"}
-_WIDER = {frozenset({"integer", "float"}): "float", frozenset({"integer", "decimal"}): "decimal",
-          frozenset({"float", "decimal"}): "decimal"}
+_BY_PYTYPE = {
+    bool: "boolean",
+    int: "integer",
+    float: "float",
+    str: "text",
+    dict: "json",
+    list: "json",
+}
+_PG_LOGICAL = {
+    "boolean": "boolean",
+    "smallint": "integer",
+    "integer": "integer",
+    "bigint": "integer",
+    "numeric": "decimal",
+    "real": "float",
+    "double precision": "float",
+    "text": "text",
+    "character varying": "text",
+    "character": "text",
+    "json": "json",
+    "jsonb": "json",
+}
+_WIDER = {
+    frozenset({"integer", "float"}): "float",
+    frozenset({"integer", "decimal"}): "decimal",
+    frozenset({"float", "decimal"}): "decimal",
+}
 
 
 def infer_column(values: Sequence[object]) -> str:
@@ -54,8 +92,11 @@ def infer_column(values: Sequence[object]) -> str:
     for kind in kinds:
         found = _BY_PYTYPE.get(kind, "json")
         if found == "integer":
-            ints = cast("Sequence[int]", values) if only_ints else [
-                v for v in values if type(v) is int]
+            ints = (
+                cast("Sequence[int]", values)
+                if only_ints
+                else [v for v in values if type(v) is int]
+            )
             if min(ints) < INT64[0] or max(ints) > INT64[1]:
                 found = "decimal"
         logical = merge_type(logical, found)
@@ -97,8 +138,7 @@ def _arrow_logical(kind: pa.DataType) -> str:
         return "decimal"
     if pa.types.is_null(kind):
         return "null"
-    if (pa.types.is_string(kind) or pa.types.is_large_string(kind)
-            or pa.types.is_temporal(kind)):
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_temporal(kind):
         return "text"
     return "json"
 
@@ -108,9 +148,17 @@ def declared_logical(dialect: str, declared: str) -> str:
     if dialect == "postgresql":  # format_type() names, e.g. "character varying(20)"
         return _PG_LOGICAL.get(declared.split("(")[0].strip(), declared)
     upper = declared.upper()
-    for needle, logical in (("BOOL", "boolean"), ("JSON", "json"), ("INT", "integer"),
-                            ("CHAR", "text"), ("CLOB", "text"), ("TEXT", "text"),
-                            ("REAL", "float"), ("FLOA", "float"), ("DOUB", "float")):
+    for needle, logical in (
+        ("BOOL", "boolean"),
+        ("JSON", "json"),
+        ("INT", "integer"),
+        ("CHAR", "text"),
+        ("CLOB", "text"),
+        ("TEXT", "text"),
+        ("REAL", "float"),
+        ("FLOA", "float"),
+        ("DOUB", "float"),
+    ):
         if needle in upper:
             return logical
     return "any" if upper in ("", "BLOB") else "decimal"
@@ -123,8 +171,9 @@ def accepts(table_logical: str, incoming: str) -> bool:
     return _WIDER.get(frozenset({table_logical, incoming})) == table_logical
 
 
-def fit_columns(dialect: str, target: str, existing: Mapping[str, str],
-                incoming: Sequence[tuple[str, str]]) -> dict[str, str]:
+def fit_columns(
+    dialect: str, target: str, existing: Mapping[str, str], incoming: Sequence[tuple[str, str]]
+) -> dict[str, str]:
     """Check incoming columns against an existing table's; return each column's table type.
 
     `existing` maps column name to declared type. A missing column, or one whose type
@@ -134,13 +183,17 @@ def fit_columns(dialect: str, target: str, existing: Mapping[str, str],
     for name, logical in incoming:
         if name not in existing:
             ddl = DECLARED[dialect]["json" if logical == "null" else logical]
-            raise SinkError(f"table {target} has no column {name!r}, which the records hold: "
-                            f"add it ({ddl}) or load into a new table")
+            raise SinkError(
+                f"table {target} has no column {name!r}, which the records hold: "
+                f"add it ({ddl}) or load into a new table"
+            )
         held = declared_logical(dialect, existing[name])
         if not accepts(held, logical):
             shown = DECLARED[dialect].get(logical, logical)
-            raise SinkError(f"table {target} column {name!r} is {existing[name]} but the "
-                            f"records hold {logical} values ({shown}): change the column's "
-                            "type or load into a new table")
+            raise SinkError(
+                f"table {target} column {name!r} is {existing[name]} but the "
+                f"records hold {logical} values ({shown}): change the column's "
+                "type or load into a new table"
+            )
         fitted[name] = "json" if "json" in (held, logical) else logical
     return fitted

@@ -47,9 +47,15 @@ _TYPED: dict[str, Any] = {
 class Decoded:
     """One decoded batch: its field names and logical types; columns built on demand."""
 
-    def __init__(self, batch: Batch, names: list[str], types: tuple[tuple[str, str], ...],
-                 columns: dict[str, Sequence[Any]], records: list[Any] | None = None,
-                 getters: dict[str, attrgetter[Any]] | None = None) -> None:
+    def __init__(
+        self,
+        batch: Batch,
+        names: list[str],
+        types: tuple[tuple[str, str], ...],
+        columns: dict[str, Sequence[Any]],
+        records: list[Any] | None = None,
+        getters: dict[str, attrgetter[Any]] | None = None,
+    ) -> None:
         self.batch = batch
         self.names = names
         self.types = types

@@ -1,10 +1,10 @@
 """The four calls the engine makes, dispatched on the URL's dialect.
 
-    check_sink(spec)                          before any map work: connect, validate
-    stage_partition(StageTask) -> StageResult one per reduce partition, in workers
-    apply_load(spec, run_id, partitions)      one transaction: the run's rows, the marker
-    discard_load(spec, run_id)                a failed or purged run's staging tables
-    discard_stored(out, run_id)               the same, from OUT as the ledger stores it
+check_sink(spec)                          before any map work: connect, validate
+stage_partition(StageTask) -> StageResult one per reduce partition, in workers
+apply_load(spec, run_id, partitions)      one transaction: the run's rows, the marker
+discard_load(spec, run_id)                a failed or purged run's staging tables
+discard_stored(out, run_id)               the same, from OUT as the ledger stores it
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ def stage_partition(task: StageTask) -> StageResult:
     return stage_postgres(task)
 
 
-def apply_load(spec: LoadSpec, run_id: str,
-               partitions: Sequence[tuple[int, str | PathLike[str]]],
-               staged: Sequence[StageResult] | None = None) -> LoadResult:
+def apply_load(
+    spec: LoadSpec,
+    run_id: str,
+    partitions: Sequence[tuple[int, str | PathLike[str]]],
+    staged: Sequence[StageResult] | None = None,
+) -> LoadResult:
     """Apply every partition of a run in one transaction; re-applying a run is a no-op.
 
     `staged` (the stage results, if the caller kept them) spares SQLite a second read

@@ -33,11 +33,15 @@ def validate_name(name: object, dialect: str, what: str) -> str:
 use letters, digits and underscores (spaces or hyphens between words), not starting with a digit
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise SinkError(f"{what} name {name!r} is not allowed: use letters, digits and "
-                        "underscores (spaces or hyphens between words), not starting with a digit")
+        raise SinkError(
+            f"{what} name {name!r} is not allowed: use letters, digits and "
+            "underscores (spaces or hyphens between words), not starting with a digit"
+        )
     if dialect == "postgresql" and len(name.encode()) > PG_MAX_BYTES:
-        raise SinkError(f"{what} name {name!r} is {len(name.encode())} bytes long, and "
-                        f"PostgreSQL would truncate it to {PG_MAX_BYTES}: use a shorter name")
+        raise SinkError(
+            f"{what} name {name!r} is {len(name.encode())} bytes long, and "
+            f"PostgreSQL would truncate it to {PG_MAX_BYTES}: use a shorter name"
+        )
     if dialect == "sqlite" and what == "table" and name.lower().startswith("sqlite_"):
         raise SinkError(f"table name {name!r} is reserved by SQLite: pick another name")
     return name

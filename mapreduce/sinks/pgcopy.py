@@ -37,11 +37,10 @@ def copy_payload(columns: Sequence[pa.Array]) -> memoryview:
     if len(columns) == 1:
         joined = pc.binary_join_element_wise(columns[0], "", "\n")
     else:
-        joined = pc.binary_join_element_wise(
-            pc.binary_join_element_wise(*columns, "\t"), "", "\n")
+        joined = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, "\t"), "", "\n")
     offsets = np.frombuffer(joined.buffers()[1], np.int32, len(joined) + 1, joined.offset)
     data = joined.buffers()[2]
-    return memoryview(data)[int(offsets[0]):int(offsets[-1])] if data else memoryview(b"")
+    return memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data else memoryview(b"")
 
 
 def column_text(values: Sequence[Any], logical: str, escapes: bool = True) -> pa.Array:

@@ -64,22 +64,29 @@ def stage_postgres(task: StageTask) -> StageResult:
                 # into a new table, apply can rename partition 0's staging table, logged,
                 # instead of copying its rows; the others stay unlogged (their rows are
                 # logged once, when apply copies them), so no row is logged twice
-                logged = (task.partition == 0 and spec.mode != "append"
-                          and describe(conn, schema, spec.table) is None)
+                logged = (
+                    task.partition == 0
+                    and spec.mode != "append"
+                    and describe(conn, schema, spec.table) is None
+                )
                 with paused_gc():
                     columns, rows = _copy_partition(conn, spec, table, task.path, logged)
                 # apply reads the count here instead of counting the rows again
-                conn.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(
-                    table, sql.Literal(str(rows))))
+                conn.execute(
+                    sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(str(rows)))
+                )
         except psycopg.Error as exc:
-            msg = (f"staging part file {task.path} into {spec.url.redacted} failed: "
-                   f"{message(spec, exc)}")
+            msg = (
+                f"staging part file {task.path} into {spec.url.redacted} failed: "
+                f"{message(spec, exc)}"
+            )
             raise SinkError(msg) from exc
     return StageResult(task.partition, rows, tuple(columns.items()), name)
 
 
-def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composable,
-                    path: str, logged: bool) -> tuple[dict[str, str], int]:
+def _copy_partition(
+    conn: psycopg.Connection, spec: LoadSpec, table: sql.Composable, path: str, logged: bool
+) -> tuple[dict[str, str], int]:
     """Create the staging table from the first batch's columns, then COPY every batch,
     widening the columns as batches require.
 
@@ -104,28 +111,37 @@ def _copy_partition(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composa
             payload = copy_payload(_texts(found.batch, spec, columns, values))
             if copy is None:
                 targets = [*columns, *([INSTANT_COLUMN] * spec.has_instant), ORDINAL_COLUMN]
-                copy = open_copy.enter_context(cur.copy(sql.SQL(
-                    "COPY {} ({}) FROM STDIN{}").format(
-                        table, sql.SQL(", ").join(map(pg_ident, targets)), options)))
+                copy = open_copy.enter_context(
+                    cur.copy(
+                        sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+                            table, sql.SQL(", ").join(map(pg_ident, targets)), options
+                        )
+                    )
+                )
             copy.write(payload)
             rows += len(found.batch)
     if columns is None:  # an empty part file
         columns = _create(conn, spec, table, (), logged)
     if rows and spec.key_field not in columns:
-        raise SinkError(f"part file {path}: the records have no key field {spec.key_field!r}: "
-                        "output it from the job or pass the right key parameter")
+        raise SinkError(
+            f"part file {path}: the records have no key field {spec.key_field!r}: "
+            "output it from the job or pass the right key parameter"
+        )
     return columns, rows
 
 
-def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
-           values: dict[str, Sequence[object]]) -> list[pa.Array]:
+def _texts(
+    batch: Batch, spec: LoadSpec, columns: dict[str, str], values: dict[str, Sequence[object]]
+) -> list[pa.Array]:
     """The batch's COPY text columns: the staging columns, the instant, the line number."""
     count = len(batch)
     missing = (None,) * count
     if spec.key_field in columns:
         check_keys(batch, spec, values.get(spec.key_field))
-    texts = [column_text(values.get(name, missing), logical, batch.escapes)
-             for name, logical in columns.items()]
+    texts = [
+        column_text(values.get(name, missing), logical, batch.escapes)
+        for name, logical in columns.items()
+    ]
     if spec.has_instant:
         stamps = values.get(spec.timestamp_field or "", missing)
         texts.append(instant_text(*instant_arrays(batch, spec, stamps)))
@@ -133,15 +149,23 @@ def _texts(batch: Batch, spec: LoadSpec, columns: dict[str, str],
     return texts
 
 
-def _create(conn: psycopg.Connection, spec: LoadSpec, table: sql.Composable,
-            found: Sequence[tuple[str, str]], logged: bool) -> dict[str, str]:
+def _create(
+    conn: psycopg.Connection,
+    spec: LoadSpec,
+    table: sql.Composable,
+    found: Sequence[tuple[str, str]],
+    logged: bool,
+) -> dict[str, str]:
     """CREATE the staging table: the batch's columns in its order, then the instant and
     the line number (the order a new target has, so apply may rename it into one)."""
     defs = [sql.SQL("{} {}").format(pg_ident(name), _kind(logical)) for name, logical in found]
     defs += [sql.SQL("{} NUMERIC").format(pg_ident(INSTANT_COLUMN))] * spec.has_instant
     defs.append(sql.SQL("{} BIGINT NOT NULL").format(pg_ident(ORDINAL_COLUMN)))
-    conn.execute(sql.SQL("CREATE {}TABLE {} ({})").format(
-        sql.SQL("" if logged else "UNLOGGED "), table, sql.SQL(", ").join(defs)))
+    conn.execute(
+        sql.SQL("CREATE {}TABLE {} ({})").format(
+            sql.SQL("" if logged else "UNLOGGED "), table, sql.SQL(", ").join(defs)
+        )
+    )
     return dict(found)
 
 
@@ -152,12 +176,18 @@ def _kind(logical: str) -> sql.SQL:
 
 def _widens(columns: dict[str, str], found: Sequence[tuple[str, str]]) -> bool:
     """Whether a batch of these columns needs a new or wider staging column."""
-    return any(name not in columns or merge_type(columns[name], logical) != columns[name]
-               for name, logical in found)
+    return any(
+        name not in columns or merge_type(columns[name], logical) != columns[name]
+        for name, logical in found
+    )
 
 
-def _widen(conn: psycopg.Connection, table: sql.Composable, columns: dict[str, str],
-           found: Sequence[tuple[str, str]]) -> None:
+def _widen(
+    conn: psycopg.Connection,
+    table: sql.Composable,
+    columns: dict[str, str],
+    found: Sequence[tuple[str, str]],
+) -> None:
     """Add new columns and widen changed ones; `columns` is updated in place."""
     for name, logical in found:
         old = columns.get(name)
@@ -169,12 +199,19 @@ def _widen(conn: psycopg.Connection, table: sql.Composable, columns: dict[str, s
         if old is None:
             conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(table, ident, kind))
         elif old == "null":  # nothing but nulls so far
-            conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL")
-                         .format(table, ident, kind))
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL").format(
+                    table, ident, kind
+                )
+            )
         elif new == "json":
-            conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE JSONB USING to_jsonb({})")
-                         .format(table, ident, ident))
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE JSONB USING to_jsonb({})").format(
+                    table, ident, ident
+                )
+            )
         else:
-            conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}")
-                         .format(table, ident, kind))
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}").format(table, ident, kind)
+            )
         columns[name] = new

@@ -53,15 +53,19 @@ def connect(spec: LoadSpec) -> Iterator[tuple[psycopg.Connection, str]]:
     try:
         conn = psycopg.connect(**params)  # type: ignore[arg-type]
     except psycopg.Error as exc:
-        raise SinkError(f"cannot connect to {spec.url.redacted}: {message(spec, exc)}: check "
-                        "the host, port, database, user and password (in the URL, "
-                        "PGPASSWORD or ~/.pgpass)") from None
+        raise SinkError(
+            f"cannot connect to {spec.url.redacted}: {message(spec, exc)}: check "
+            "the host, port, database, user and password (in the URL, "
+            "PGPASSWORD or ~/.pgpass)"
+        ) from None
     with conn:
         schema = spec.url.schema or conn.execute("SELECT current_schema()").fetchone()[0]  # type: ignore[index]
         if schema is None or describe(conn, schema, None) is None:
             conn.rollback()
-            raise SinkError(f"schema {schema or '(none on the search_path)'} does not exist in "
-                            f"{spec.url.redacted}: create it or name another with ?schema=")
+            raise SinkError(
+                f"schema {schema or '(none on the search_path)'} does not exist in "
+                f"{spec.url.redacted}: create it or name another with ?schema="
+            )
         conn.rollback()
         yield conn, schema
 
@@ -82,24 +86,37 @@ def describe(conn: psycopg.Connection, schema: str, table: str | None) -> Column
     if table is None:
         found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
         return {} if found.fetchone() else None
-    oid = conn.execute("SELECT to_regclass(%s)::oid",
-                       (pg_ident(schema, table).as_string(conn),)).fetchone()[0]  # type: ignore[index]
+    oid = conn.execute(
+        "SELECT to_regclass(%s)::oid", (pg_ident(schema, table).as_string(conn),)
+    ).fetchone()[0]  # type: ignore[index]
     if oid is None:
         return None
-    rows = conn.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                        "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped "
-                        "ORDER BY attnum", (oid,)).fetchall()
+    rows = conn.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped "
+        "ORDER BY attnum",
+        (oid,),
+    ).fetchall()
     return dict(rows)
 
 
-def check_table(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing: Columns,
-                incoming: tuple[tuple[str, str], ...]) -> dict[str, str]:
+def check_table(
+    conn: psycopg.Connection,
+    spec: LoadSpec,
+    schema: str,
+    existing: Columns,
+    incoming: tuple[tuple[str, str], ...],
+) -> dict[str, str]:
     """Fit incoming columns to an existing table, which needs a unique key for upserts."""
     target = f"{schema}.{spec.table}"
-    if spec.has_instant and declared_logical("postgresql",
-                                             existing.get(INSTANT_COLUMN, "")) != "decimal":
-        raise SinkError(f"table {target} has no NUMERIC {INSTANT_COLUMN} column, so it was not "
-                        "created by a load with a timestamp: load into a new table")
+    if (
+        spec.has_instant
+        and declared_logical("postgresql", existing.get(INSTANT_COLUMN, "")) != "decimal"
+    ):
+        raise SinkError(
+            f"table {target} has no NUMERIC {INSTANT_COLUMN} column, so it was not "
+            "created by a load with a timestamp: load into a new table"
+        )
     fitted = fit_columns("postgresql", target, existing, incoming)
     if spec.mode == "append":
         return fitted
@@ -107,11 +124,14 @@ def check_table(conn: psycopg.Connection, spec: LoadSpec, schema: str, existing:
         "SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
         " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(%s) AND i.indisunique"
         " AND i.indnkeyatts = 1 AND i.indpred IS NULL AND a.attname = %s",
-        (pg_ident(schema, spec.table).as_string(conn), spec.key_field)).fetchone()
+        (pg_ident(schema, spec.table).as_string(conn), spec.key_field),
+    ).fetchone()
     if unique is None:
-        raise SinkError(f"table {target} has no primary key or unique index on "
-                        f"{spec.key_field!r}, which mode={spec.mode} needs: add one or use "
-                        "mode=append")
+        raise SinkError(
+            f"table {target} has no primary key or unique index on "
+            f"{spec.key_field!r}, which mode={spec.mode} needs: add one or use "
+            "mode=append"
+        )
     return fitted
 
 

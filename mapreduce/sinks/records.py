@@ -24,9 +24,21 @@ from mapreduce.sinks.instants import NS_PER_S, instant_function
 from mapreduce.sinks.names import RESERVED_PREFIX, validate_name
 from mapreduce.sinks.spec import LoadSpec, SinkError
 
-__all__ = ["Batch", "check_keys", "decode_lines", "infer_columns", "instant_arrays",
-           "instant_pairs", "json_text", "json_texts", "line_batches", "paused_gc",
-           "read_batches", "scan_values", "to_rows"]
+__all__ = [
+    "Batch",
+    "check_keys",
+    "decode_lines",
+    "infer_columns",
+    "instant_arrays",
+    "instant_pairs",
+    "json_text",
+    "json_texts",
+    "line_batches",
+    "paused_gc",
+    "read_batches",
+    "scan_values",
+    "to_rows",
+]
 
 # msgspec reads part files, as the engine's NDJSON reader does: orjson reads an integer
 # beyond 64 bits as a float, msgspec as the exact int. orjson writes JSON text (msgspec only
@@ -103,8 +115,10 @@ def decode_lines(path: str, first: int, lines: list[bytes]) -> list[dict[str, An
                 raise SinkError(msg) from exc
     if set(map(type, records)) - {dict}:
         offset = next(i for i, r in enumerate(records) if type(r) is not dict)
-        raise SinkError(f"part file {path} line {first + offset}: a record must be a JSON "
-                        "object to be loaded into a table: output dicts from the job")
+        raise SinkError(
+            f"part file {path} line {first + offset}: a record must be a JSON "
+            "object to be loaded into a table: output dicts from the job"
+        )
     return records
 
 
@@ -131,8 +145,9 @@ def scan_values(batch: Batch, dialect: str) -> tuple[list[str], list[Sequence[An
     return names, columns
 
 
-def infer_columns(names: Sequence[str],
-                  columns: Sequence[Sequence[Any]]) -> tuple[tuple[str, str], ...]:
+def infer_columns(
+    names: Sequence[str], columns: Sequence[Sequence[Any]]
+) -> tuple[tuple[str, str], ...]:
     """Each column's logical type, from its values."""
     return tuple((name, infer_column(col)) for name, col in zip(names, columns, strict=True))
 
@@ -144,15 +159,22 @@ def _check_field(batch: Batch, name: str, dialect: str) -> None:
     except SinkError as exc:
         raise SinkError(f"part file {batch.path}: {exc}") from None
     if name.startswith(RESERVED_PREFIX):
-        raise SinkError(f"part file {batch.path}: field {name!r} uses the prefix "
-                        f"{RESERVED_PREFIX!r}, which the loader keeps for its own columns: "
-                        "rename it in the job's output")
+        raise SinkError(
+            f"part file {batch.path}: field {name!r} uses the prefix "
+            f"{RESERVED_PREFIX!r}, which the loader keeps for its own columns: "
+            "rename it in the job's output"
+        )
 
 
-def to_rows(batch: Batch, spec: LoadSpec, columns: Sequence[str],
-            json_columns: frozenset[str], extra: Callable[[Batch, int], list[Any]] | None,
-            instant_split: bool, picked: list[tuple[Any, ...]] | None = None,
-            ) -> list[tuple[Any, ...]]:
+def to_rows(
+    batch: Batch,
+    spec: LoadSpec,
+    columns: Sequence[str],
+    json_columns: frozenset[str],
+    extra: Callable[[Batch, int], list[Any]] | None,
+    instant_split: bool,
+    picked: list[tuple[Any, ...]] | None = None,
+) -> list[tuple[Any, ...]]:
     """Row tuples of `batch` in `columns` order, then its instant, then `extra(batch)`.
 
     JSON columns become JSON text; the key must be present and not null. The instant is
@@ -177,8 +199,9 @@ def to_rows(batch: Batch, spec: LoadSpec, columns: Sequence[str],
     return list(map(add, rows, zip(*tails, strict=True))) if tails else rows
 
 
-def json_text(rows: list[tuple[Any, ...]], columns: Sequence[str],
-               json_columns: frozenset[str]) -> list[tuple[Any, ...]]:
+def json_text(
+    rows: list[tuple[Any, ...]], columns: Sequence[str], json_columns: frozenset[str]
+) -> list[tuple[Any, ...]]:
     """Rows with the JSON columns' values as JSON text (None stays NULL)."""
     data: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for index, name in enumerate(columns):
@@ -205,8 +228,9 @@ def _pick(records: list[dict[str, Any]], columns: Sequence[str]) -> list[tuple[A
         return [tuple(map(r.get, columns)) for r in records]
 
 
-def instant_pairs(batch: Batch, spec: LoadSpec,
-                  values: Sequence[object]) -> tuple[list[int], list[int]]:
+def instant_pairs(
+    batch: Batch, spec: LoadSpec, values: Sequence[object]
+) -> tuple[list[int], list[int]]:
     """Each timestamp's exact instant as (floor seconds, nanoseconds) lists."""
     seconds, nanos = instant_arrays(batch, spec, values)
     if isinstance(seconds, np.ndarray):  # Python ints: numpy's do not bind
@@ -214,8 +238,7 @@ def instant_pairs(batch: Batch, spec: LoadSpec,
     return seconds, nanos
 
 
-def instant_arrays(batch: Batch, spec: LoadSpec,
-                   values: Sequence[object]) -> tuple[Any, Any]:
+def instant_arrays(batch: Batch, spec: LoadSpec, values: Sequence[object]) -> tuple[Any, Any]:
     """Each timestamp's exact instant as (floor seconds, nanoseconds): int64 arrays, or
     lists of ints where seconds overflow 64 bits.
 
@@ -240,8 +263,10 @@ def _instants(batch: Batch, spec: LoadSpec, values: Sequence[object]) -> list[in
             try:
                 convert(value)
             except ValueError as exc:
-                msg = (f"part file {batch.where(index)}: field {spec.timestamp_field!r}: "
-                       f"{exc}: upsert-latest needs a valid timestamp in every record")
+                msg = (
+                    f"part file {batch.where(index)}: field {spec.timestamp_field!r}: "
+                    f"{exc}: upsert-latest needs a valid timestamp in every record"
+                )
                 raise SinkError(msg) from exc
         raise
 
@@ -250,5 +275,7 @@ def check_keys(batch: Batch, spec: LoadSpec, keys: Sequence[object] | None) -> N
     """Every record needs its key: a missing or null one is refused by line."""
     if keys is None or None in keys:
         index = 0 if keys is None else list(keys).index(None)
-        raise SinkError(f"part file {batch.where(index)}: the key field {spec.key_field!r} "
-                        "is missing or null: every loaded record needs its key")
+        raise SinkError(
+            f"part file {batch.where(index)}: the key field {spec.key_field!r} "
+            "is missing or null: every loaded record needs its key"
+        )

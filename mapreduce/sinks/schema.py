@@ -71,13 +71,19 @@ def _instants(spec: LoadSpec, found: Decoded, split: bool) -> list[Sequence[int]
     return [[s * NS_PER_S + n for s, n in zip(seconds, nanos, strict=True)]]
 
 
-def run_columns(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str]],
-                staged: Sequence[StageResult] | None,
-                stage: Callable[[StageTask], StageResult]) -> RunColumns:
+def run_columns(
+    spec: LoadSpec,
+    run_id: str,
+    partitions: Sequence[tuple[int, str]],
+    staged: Sequence[StageResult] | None,
+    stage: Callable[[StageTask], StageResult],
+) -> RunColumns:
     """Merge the staged partitions' columns, staging (scanning) any not given in `staged`."""
     by_partition = {r.partition: r for r in staged or ()}
-    results = [by_partition.get(p) or stage(StageTask(run_id, p, str(path), spec))
-               for p, path in partitions]
+    results = [
+        by_partition.get(p) or stage(StageTask(run_id, p, str(path), spec))
+        for p, path in partitions
+    ]
     columns = merge_columns([spec.columns, *(r.columns for r in results)])
     rows = sum(r.rows for r in results)
     if rows:
@@ -89,5 +95,7 @@ def _require_fields(spec: LoadSpec, names: Sequence[str], where: str) -> None:
     """The records must hold the key field and, for a timestamped load, the timestamp field."""
     for field, role in ((spec.key_field, "key"), (spec.timestamp_field, "timestamp")):
         if field is not None and field not in names:
-            raise SinkError(f"{where}: the records have no {role} field {field!r}: "
-                            f"output it from the job or pass the right {role} parameter")
+            raise SinkError(
+                f"{where}: the records have no {role} field {field!r}: "
+                f"output it from the job or pass the right {role} parameter"
+            )

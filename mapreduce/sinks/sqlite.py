@@ -44,10 +44,12 @@ __all__ = ["INSTANT_COLUMNS", "MARKER_TABLE", "apply_sqlite", "check_sqlite", "s
 MARKER_TABLE = "_mr_loads"
 PAGE_SIZE = 65536
 _LOCK_WAIT_S = 3600.0  # give up on a database held locked this long by other writers
-_MARKER_DDL = (f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (run_id TEXT NOT NULL, "
-               "table_name TEXT NOT NULL, mode TEXT NOT NULL, rows_read INTEGER NOT NULL, "
-               "rows_written INTEGER NOT NULL, loaded_at REAL NOT NULL, "
-               "PRIMARY KEY (run_id, table_name))")
+_MARKER_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (run_id TEXT NOT NULL, "
+    "table_name TEXT NOT NULL, mode TEXT NOT NULL, rows_read INTEGER NOT NULL, "
+    "rows_written INTEGER NOT NULL, loaded_at REAL NOT NULL, "
+    "PRIMARY KEY (run_id, table_name))"
+)
 
 
 def check_sqlite(spec: LoadSpec) -> None:
@@ -64,13 +66,19 @@ def stage_sqlite(task: StageTask) -> StageResult:
     return scan_partition(task, instant_split=True, keep_rows=True)
 
 
-def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, str]],
-                 staged: Sequence[StageResult] | None = None) -> LoadResult:
+def apply_sqlite(
+    spec: LoadSpec,
+    run_id: str,
+    partitions: Sequence[tuple[int, str]],
+    staged: Sequence[StageResult] | None = None,
+) -> LoadResult:
     """Load every partition in one write transaction; a run already in the marker is a no-op."""
     columns = run_columns(spec, run_id, partitions, staged, stage_sqlite)
     with _connect(spec) as conn, _write_transaction(conn, spec):
-        if conn.execute(f"SELECT 1 FROM {MARKER_TABLE} WHERE run_id = ? AND table_name = ?",
-                        (run_id, spec.table)).fetchone():
+        if conn.execute(
+            f"SELECT 1 FROM {MARKER_TABLE} WHERE run_id = ? AND table_name = ?",
+            (run_id, spec.table),
+        ).fetchone():
             remove_stages([path for _, path in partitions])
             return LoadResult(spec.url.redacted, 0, 0, tuple(p for p, _ in partitions), True)
         fitted = _prepare_table(conn, spec, columns)
@@ -79,14 +87,21 @@ def apply_sqlite(spec: LoadSpec, run_id: str, partitions: Sequence[tuple[int, st
         before = conn.total_changes
         read = _insert_partitions(conn, spec, columns, fitted, partitions)
         written = conn.total_changes - before
-        conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
-                     (run_id, spec.table, spec.mode, read, written, time.time()))
+        conn.execute(
+            f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, spec.table, spec.mode, read, written, time.time()),
+        )
     remove_stages([path for _, path in partitions])
     return LoadResult(spec.url.redacted, read, written, tuple(p for p, _ in partitions))
 
 
-def _insert_partitions(conn: sqlite3.Connection, spec: LoadSpec, columns: RunColumns,
-                       fitted: dict[str, str], partitions: Sequence[tuple[int, str]]) -> int:
+def _insert_partitions(
+    conn: sqlite3.Connection,
+    spec: LoadSpec,
+    columns: RunColumns,
+    fitted: dict[str, str],
+    partitions: Sequence[tuple[int, str]],
+) -> int:
     """Copy every partition's rows in partition order, then line order; the rows read.
 
     A fresh staging file is ATTACHed and copied by one INSERT … SELECT (as many as SQLite
@@ -108,46 +123,55 @@ def _insert_partitions(conn: sqlite3.Connection, spec: LoadSpec, columns: RunCol
                 else:
                     read += _insert_rows(conn, spec, names, fitted, path, stage)
             except sqlite3.Error as exc:
-                msg = (f"loading part file {path} into {spec.url.redacted} failed: {exc}; "
-                       "the table is unchanged")
+                msg = (
+                    f"loading part file {path} into {spec.url.redacted} failed: {exc}; "
+                    "the table is unchanged"
+                )
                 raise SinkError(msg) from exc
     return read
 
 
-def _copy_stage(conn: sqlite3.Connection, spec: LoadSpec, names: Sequence[str],
-                stage: StageFile, number: int) -> int:
+def _copy_stage(
+    conn: sqlite3.Connection, spec: LoadSpec, names: Sequence[str], stage: StageFile, number: int
+) -> int:
     """ATTACH a staging file and copy its rows with one INSERT … SELECT; the rows read."""
     alias = quote_sqlite(f"_mr_stage_{number}")
     conn.execute(f"ATTACH DATABASE ? AS {alias}", (stage.path,))
     # rowids run 1..n (a staging file is only ever appended to): one lookup, not a scan
-    count = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {alias}.{ROWS_TABLE}"
-                         ).fetchone()[0]
+    count = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {alias}.{ROWS_TABLE}").fetchone()[0]
     conn.execute(_insert_sql(spec, names, _stage_select(spec, names, stage, alias)))
     return int(count)
 
 
-def _stage_select(spec: LoadSpec, names: Sequence[str], stage: StageFile,
-                  source: str) -> str:
+def _stage_select(spec: LoadSpec, names: Sequence[str], stage: StageFile, source: str) -> str:
     """SELECT of a staging table's rows in line order, NULL for columns it lacks."""
     picked = [quote_sqlite(n) if n in stage.columns else "NULL" for n in names]
     if spec.has_instant:
         picked += INSTANT_COLUMNS
     # WHERE true: an upsert after INSERT … SELECT needs it to parse (SQLite's docs)
-    return (f"SELECT {', '.join(picked)} FROM {source}.{ROWS_TABLE} "
-            "WHERE true ORDER BY rowid")
+    return f"SELECT {', '.join(picked)} FROM {source}.{ROWS_TABLE} WHERE true ORDER BY rowid"
 
 
-def _insert_rows(conn: sqlite3.Connection, spec: LoadSpec, names: list[str],
-                 fitted: dict[str, str], path: str, stage: StageFile | None) -> int:
+def _insert_rows(
+    conn: sqlite3.Connection,
+    spec: LoadSpec,
+    names: list[str],
+    fitted: dict[str, str],
+    path: str,
+    stage: StageFile | None,
+) -> int:
     """Executemany one partition's rows in batches (staging file or part file); rows read."""
     statement = _insert_sql(spec, names)
     json_columns = frozenset(n for n, t in fitted.items() if t == "json")
     if stage is not None:
         batches: Iterator[list[tuple[Any, ...]]] = staged_rows(
-            stage, _stage_select(spec, names, stage, "main"), spec.batch_rows)
+            stage, _stage_select(spec, names, stage, "main"), spec.batch_rows
+        )
     else:
-        batches = (to_rows(batch, spec, names, json_columns, None, True)
-                   for batch in read_batches(path, spec.batch_rows))
+        batches = (
+            to_rows(batch, spec, names, json_columns, None, True)
+            for batch in read_batches(path, spec.batch_rows)
+        )
     read = 0
     for rows in batches:
         conn.executemany(statement, rows)
@@ -171,18 +195,21 @@ def _insert_sql(spec: LoadSpec, names: Sequence[str], select: str | None = None)
     sql += f" ON CONFLICT ({key}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
     if spec.mode == "upsert-latest" or (spec.mode == "replace" and spec.has_instant):
         s, ns = INSTANT_COLUMNS
-        sql += (f" WHERE {table}.{s} IS NULL OR (excluded.{s}, excluded.{ns})"
-                f" >= ({table}.{s}, {table}.{ns})")
+        sql += (
+            f" WHERE {table}.{s} IS NULL OR (excluded.{s}, excluded.{ns})"
+            f" >= ({table}.{s}, {table}.{ns})"
+        )
     return sql
 
 
-def _prepare_table(conn: sqlite3.Connection, spec: LoadSpec,
-                   columns: RunColumns) -> dict[str, str]:
+def _prepare_table(conn: sqlite3.Connection, spec: LoadSpec, columns: RunColumns) -> dict[str, str]:
     """Create the table if missing, else fit the run's columns to it; each column's type."""
     decimal = [n for n, t in columns.columns if t == "decimal"]
     if decimal:
-        raise SinkError(f"column {decimal[0]!r} holds integers beyond 64 bits, which SQLite "
-                        "cannot store exactly: load into PostgreSQL or output them as text")
+        raise SinkError(
+            f"column {decimal[0]!r} holds integers beyond 64 bits, which SQLite "
+            "cannot store exactly: load into PostgreSQL or output them as text"
+        )
     existing = _table_columns(conn, spec.table)
     if existing is None:
         conn.execute(_create_sql(spec, columns))
@@ -206,8 +233,10 @@ def _check_table(conn: sqlite3.Connection, spec: LoadSpec, existing: dict[str, s
     """An existing table needs the key as primary key (upserts) and the instant columns."""
     target = spec.url.target
     if spec.has_instant and not set(INSTANT_COLUMNS) <= set(existing):
-        raise SinkError(f"table {target} has no {INSTANT_COLUMNS[0]} column, so it was not "
-                        "created by a load with a timestamp: load into a new table")
+        raise SinkError(
+            f"table {target} has no {INSTANT_COLUMNS[0]} column, so it was not "
+            "created by a load with a timestamp: load into a new table"
+        )
     if spec.mode == "append":
         return
     if spec.key_field not in existing:
@@ -215,12 +244,17 @@ def _check_table(conn: sqlite3.Connection, spec: LoadSpec, existing: dict[str, s
     table = quote_sqlite(spec.table, "table")
     pk = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[5]]
     unique = pk == [spec.key_field] or any(
-        idx[2] and [c[2] for c in conn.execute(f"PRAGMA index_info({quote_sqlite(idx[1])})")]
-        == [spec.key_field] for idx in conn.execute(f"PRAGMA index_list({table})"))
+        idx[2]
+        and [c[2] for c in conn.execute(f"PRAGMA index_info({quote_sqlite(idx[1])})")]
+        == [spec.key_field]
+        for idx in conn.execute(f"PRAGMA index_list({table})")
+    )
     if not unique:
-        raise SinkError(f"table {target} has no primary key or unique index on "
-                        f"{spec.key_field!r}, which mode={spec.mode} needs: add one or use "
-                        "mode=append")
+        raise SinkError(
+            f"table {target} has no primary key or unique index on "
+            f"{spec.key_field!r}, which mode={spec.mode} needs: add one or use "
+            "mode=append"
+        )
 
 
 def _table_columns(conn: sqlite3.Connection, table: str) -> dict[str, str] | None:
@@ -280,7 +314,9 @@ def _retry_locked(spec: LoadSpec, action: object) -> None:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             if time.monotonic() > deadline:
-                msg = (f"{spec.url.redacted} stayed locked by other writers for "
-                       f"{_LOCK_WAIT_S:.0f} s: find the process holding it, then resume")
+                msg = (
+                    f"{spec.url.redacted} stayed locked by other writers for "
+                    f"{_LOCK_WAIT_S:.0f} s: find the process holding it, then resume"
+                )
                 raise SinkError(msg) from exc
             time.sleep(random.uniform(0.01, 0.1))

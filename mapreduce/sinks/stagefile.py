@@ -36,8 +36,15 @@ from mapreduce.sinks.decode import Decoded
 from mapreduce.sinks.names import quote_sqlite
 from mapreduce.sinks.records import json_texts
 
-__all__ = ["ROWS_TABLE", "SUFFIX", "StageFile", "StageWriter", "open_stage", "remove_stages",
-           "staged_rows"]
+__all__ = [
+    "ROWS_TABLE",
+    "SUFFIX",
+    "StageFile",
+    "StageWriter",
+    "open_stage",
+    "remove_stages",
+    "staged_rows",
+]
 
 SUFFIX = ".stage.db"
 ROWS_TABLE = "_mr_rows"
@@ -90,8 +97,7 @@ class StageWriter:
         self.columns: list[str] = []
         self.json: set[str] = set()
         self.plain: set[str] = set()
-        self.conn.execute(f"CREATE TABLE {ROWS_TABLE} "
-                          f"({', '.join(self.tail) or '_mr_none'})")
+        self.conn.execute(f"CREATE TABLE {ROWS_TABLE} ({', '.join(self.tail) or '_mr_none'})")
         self.conn.execute("BEGIN")
 
     def write(self, found: Decoded, tail: Sequence[Sequence[Any]]) -> None:
@@ -132,8 +138,9 @@ class StageWriter:
         """Record what the file holds, commit, close and rename: a staging file is whole."""
         meta = orjson.dumps([self.columns, sorted(self.json), sorted(self.plain)]).decode()
         self.conn.execute(f"CREATE TABLE {_META_TABLE} (format, size, mtime_ns, columns)")
-        self.conn.execute(f"INSERT INTO {_META_TABLE} VALUES (?, ?, ?, ?)",
-                          (_FORMAT, *self.stamp, meta))
+        self.conn.execute(
+            f"INSERT INTO {_META_TABLE} VALUES (?, ?, ?, ?)", (_FORMAT, *self.stamp, meta)
+        )
         self.conn.execute("COMMIT")
         self.conn.close()
         os.replace(self.temp, self.part + SUFFIX)
@@ -152,8 +159,9 @@ def open_stage(part: str) -> StageFile | None:
         return None
     try:
         with contextlib.closing(sqlite3.connect(path)) as conn:
-            row = conn.execute(f"SELECT format, size, mtime_ns, columns FROM {_META_TABLE}"
-                               ).fetchone()
+            row = conn.execute(
+                f"SELECT format, size, mtime_ns, columns FROM {_META_TABLE}"
+            ).fetchone()
     except sqlite3.Error:
         return None
     if row is None or tuple(row[:3]) != (_FORMAT, *_stamp(part)):

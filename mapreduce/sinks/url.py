@@ -121,22 +121,34 @@ def parse_sink_url(text: str) -> SinkURL | None:
     return _postgresql(text, parts, table, mode, schema, query)
 
 
-def _postgresql(text: str, parts: SplitResult, table: str, mode: str | None,
-                schema: str | None, query: dict[str, str]) -> SinkURL:
+def _postgresql(
+    text: str,
+    parts: SplitResult,
+    table: str,
+    mode: str | None,
+    schema: str | None,
+    query: dict[str, str],
+) -> SinkURL:
     """user:password@host:port/dbname; other query parameters must be libpq's."""
     if schema is not None:
         validate_name(schema, "postgresql", "schema")
     unknown = sorted(set(query) - _LIBPQ)
     if unknown:
         accepted = ", ".join([*_OURS, *sorted(_LIBPQ)])
-        raise SinkError(f"output {_shown(text)} has unknown parameter {unknown[0]!r}: "
-                        f"accepted are {accepted}")
+        raise SinkError(
+            f"output {_shown(text)} has unknown parameter {unknown[0]!r}: accepted are {accepted}"
+        )
     return SinkURL(
-        dialect="postgresql", table=table, mode=mode, schema=schema,
+        dialect="postgresql",
+        table=table,
+        mode=mode,
+        schema=schema,
         user=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password is not None else None,
-        host=parts.hostname, port=_port(parts, text),
-        dbname=unquote(parts.path.lstrip("/")) or None, options=tuple(sorted(query.items())),
+        host=parts.hostname,
+        port=_port(parts, text),
+        dbname=unquote(parts.path.lstrip("/")) or None,
+        options=tuple(sorted(query.items())),
     )
 
 

@@ -52,8 +52,9 @@ class Target:
             query["schema"] = self.schema
         return self.base + "?" + "&".join(f"{k}={v}" for k, v in query.items())
 
-    def spec(self, table: str = "users", key: str = "id", ts: str | None = "updated_at",
-             **params: str) -> LoadSpec:
+    def spec(
+        self, table: str = "users", key: str = "id", ts: str | None = "updated_at", **params: str
+    ) -> LoadSpec:
         """A LoadSpec for `table`."""
         url = parse_sink_url(self.url(table, **params))
         assert url is not None
@@ -65,8 +66,11 @@ class Target:
             if self.dialect == "sqlite":
                 cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY "{key}"')
             else:
-                cur = conn.execute(sql.SQL("SELECT * FROM {} ORDER BY {}").format(
-                    sql.Identifier(self.schema, table), sql.Identifier(key)))
+                cur = conn.execute(
+                    sql.SQL("SELECT * FROM {} ORDER BY {}").format(
+                        sql.Identifier(self.schema, table), sql.Identifier(key)
+                    )
+                )
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -123,8 +127,9 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
         yield from _pg_target(tmp_path)
 
 
-def write_parts(folder: Path, partitions: Sequence[Sequence[object]],
-                name: str = "run") -> list[tuple[int, Path]]:
+def write_parts(
+    folder: Path, partitions: Sequence[Sequence[object]], name: str = "run"
+) -> list[tuple[int, Path]]:
     """Write each partition's records as an NDJSON part file; return (number, path)."""
     folder = folder / name
     folder.mkdir(parents=True, exist_ok=True)

@@ -32,8 +32,10 @@ def _one_run(spec: LoadSpec, run: int, folder: Path, barrier: object) -> None:
         keys = list(range(KEYS))
         rng.shuffle(keys)  # partitions hold disjoint keys, each sorted by key
         partitions = [sorted(keys[p::PARTITIONS]) for p in range(PARTITIONS)]
-        records = [[{"id": k, "run": run, "updated_at": instant(run, k)} for k in part]
-                   for part in partitions]
+        records = [
+            [{"id": k, "run": run, "updated_at": instant(run, k)} for k in part]
+            for part in partitions
+        ]
         parts = write_parts(folder, records, f"run{run}")
         barrier.wait(timeout=60)  # type: ignore[attr-defined]
         load(spec, f"run-{run}", parts)
@@ -45,8 +47,9 @@ def _one_run(spec: LoadSpec, run: int, folder: Path, barrier: object) -> None:
 def run_concurrently(spec: LoadSpec, folder: Path) -> None:
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(RUNS)
-    children = [context.Process(target=_one_run, args=(spec, run, folder, barrier))
-                for run in range(RUNS)]
+    children = [
+        context.Process(target=_one_run, args=(spec, run, folder, barrier)) for run in range(RUNS)
+    ]
     for child in children:
         child.start()
     for child in children:
@@ -61,8 +64,9 @@ def expected() -> dict[int, int]:
     return {k: max(range(RUNS), key=lambda run: instant(run, k)) for k in range(KEYS)}
 
 
-def test_eight_concurrent_loads_into_one_sqlite_database(sqlite_target: Target,
-                                                        tmp_path: Path) -> None:
+def test_eight_concurrent_loads_into_one_sqlite_database(
+    sqlite_target: Target, tmp_path: Path
+) -> None:
     # A tiny busy timeout makes writers hit SQLITE_BUSY and go through the retry loop.
     spec = replace(sqlite_target.spec(), busy_timeout_s=0.01)
     run_concurrently(spec, tmp_path)
@@ -71,14 +75,18 @@ def test_eight_concurrent_loads_into_one_sqlite_database(sqlite_target: Target,
     assert len(sqlite_target.rows("_mr_loads", key="run_id")) == RUNS
 
 
-def test_eight_concurrent_loads_into_one_postgresql_table(pg_target: Target,
-                                                         tmp_path: Path) -> None:
+def test_eight_concurrent_loads_into_one_postgresql_table(
+    pg_target: Target, tmp_path: Path
+) -> None:
     run_concurrently(pg_target.spec(), tmp_path)
     assert {r["id"]: r["run"] for r in pg_target.rows()} == expected()
     assert len(pg_target.rows("_mr_loads", key="run_id")) == RUNS
     with pg_target.connect() as conn:  # every staging table was dropped
-        left = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s AND"
-                            " tablename LIKE '\\_mr\\_stage%%'", (pg_target.schema,)).fetchone()
+        left = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = %s AND"
+            " tablename LIKE '\\_mr\\_stage%%'",
+            (pg_target.schema,),
+        ).fetchone()
     assert left == (0,)
 
 
@@ -88,4 +96,5 @@ def test_eight_concurrent_appends_lose_nothing(target: Target, tmp_path: Path) -
     rows = target.rows()
     assert len(rows) == RUNS * KEYS
     assert sorted((r["run"], r["id"]) for r in rows) == [
-        (run, k) for run in range(RUNS) for k in range(KEYS)]
+        (run, k) for run in range(RUNS) for k in range(KEYS)
+    ]

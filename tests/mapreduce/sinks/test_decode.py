@@ -17,19 +17,24 @@ from mapreduce.sinks.records import infer_columns
 from mapreduce.sinks.spec import SinkError
 
 _VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
-    st.text(max_size=4), st.lists(st.integers(0, 3), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=4),
+    st.lists(st.integers(0, 3), max_size=2),
     st.dictionaries(st.sampled_from(["a", "é"]), st.integers(0, 3), max_size=1),
 )
-_RECORD = st.dictionaries(st.sampled_from(["id", "name", "n", "x y", "first-name"]), _VALUES,
-                          min_size=1, max_size=5)
+_RECORD = st.dictionaries(
+    st.sampled_from(["id", "name", "n", "x y", "first-name"]), _VALUES, min_size=1, max_size=5
+)
 
 
 def _oracle(lines: list[bytes], size: int) -> list[tuple[list[str], list[list[Any]]]]:
     """Each batch's names (first appearance) and columns, from one dict per line."""
     batches = []
     for start in range(0, len(lines), size):
-        records = [msgspec.json.decode(line) for line in lines[start:start + size]]
+        records = [msgspec.json.decode(line) for line in lines[start : start + size]]
         names = list(dict.fromkeys(chain.from_iterable(records)))
         batches.append((names, [[r.get(n) for r in records] for n in names]))
     return batches
@@ -38,14 +43,15 @@ def _oracle(lines: list[bytes], size: int) -> list[tuple[list[str], list[list[An
 def _same(a: list[Any], b: list[Any]) -> bool:
     """Equal values of equal types (True is not 1, 1.0 is not 1)."""
     return len(a) == len(b) and all(
-        type(x) is type(y) and x == y for x, y in zip(a, b, strict=True))
+        type(x) is type(y) and x == y for x, y in zip(a, b, strict=True)
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_RECORD, min_size=1, max_size=30), st.integers(1, 7), st.booleans())
-def test_structs_give_what_dicts_give(tmp_path_factory: pytest.TempPathFactory,
-                                      records: list[dict[str, Any]], size: int,
-                                      shared: bool) -> None:
+def test_structs_give_what_dicts_give(
+    tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]], size: int, shared: bool
+) -> None:
     if shared:  # most part files: every record has the same fields
         records = [{"id": i, **{k: r.get(k) for k in ("name", "n")}} for i, r in enumerate(records)]
     lines = [msgspec.json.encode(r) + b"\n" for r in records]
@@ -61,7 +67,7 @@ def test_structs_give_what_dicts_give(tmp_path_factory: pytest.TempPathFactory,
         # a Struct keeps its fields' order and a typed field its type (in a batch of nulls
         # only): the columns merged so far (a partition's, in first-appearance order) agree
         seen.append(infer_columns(names, columns))
-        assert merge_columns(b.types for b in found[:len(seen)]) == merge_columns(seen)
+        assert merge_columns(b.types for b in found[: len(seen)]) == merge_columns(seen)
         rows = [list(r) for r in zip(*map(batch.column, batch.names), strict=True)]
         assert [list(row) for row in batch.rows({})] == rows
 

@@ -22,8 +22,9 @@ def _apply(spec: LoadSpec, parts: list[tuple[int, Path]]) -> None:
     apply_load(spec, "run", parts)
 
 
-def _kill_during_apply(spec: LoadSpec, parts: list[tuple[int, Path]],
-                       applying: Callable[[], bool]) -> None:
+def _kill_during_apply(
+    spec: LoadSpec, parts: list[tuple[int, Path]], applying: Callable[[], bool]
+) -> None:
     """Start apply in a child, SIGKILL it once `applying()` says its transaction is open."""
     child = multiprocessing.get_context("fork").Process(target=_apply, args=(spec, parts))
     child.start()
@@ -44,8 +45,11 @@ def _parts(tmp_path: Path) -> list[tuple[int, Path]]:
 
 def test_sqlite_loader_killed_mid_apply(sqlite_target: Target, tmp_path: Path) -> None:
     spec = sqlite_target.spec()
-    load(spec, "before", write_parts(tmp_path, [[{"id": 1, "name": "old", "updated_at": 1}]],
-                                     "before"))
+    load(
+        spec,
+        "before",
+        write_parts(tmp_path, [[{"id": 1, "name": "old", "updated_at": 1}]], "before"),
+    )
     parts = _parts(tmp_path)
     for number, path in parts:
         stage_partition(StageTask("run", number, str(path), spec))
@@ -62,25 +66,31 @@ def test_sqlite_loader_killed_mid_apply(sqlite_target: Target, tmp_path: Path) -
             probe.close()
 
     _kill_during_apply(spec, parts, applying)
-    assert sqlite_target.rows() == [{"id": 1, "name": "old", "updated_at": 1,
-                                     "_mr_instant_s": 1, "_mr_instant_ns": 0}]
+    assert sqlite_target.rows() == [
+        {"id": 1, "name": "old", "updated_at": 1, "_mr_instant_s": 1, "_mr_instant_ns": 0}
+    ]
     result = apply_load(spec, "run", parts)
     assert result.rows_read == ROWS and len(sqlite_target.rows()) == ROWS
 
 
 def test_postgresql_loader_killed_mid_apply(pg_target: Target, tmp_path: Path) -> None:
     spec = pg_target.spec()
-    load(spec, "before", write_parts(tmp_path, [[{"id": 1, "name": "old", "updated_at": 1}]],
-                                     "before"))
+    load(
+        spec,
+        "before",
+        write_parts(tmp_path, [[{"id": 1, "name": "old", "updated_at": 1}]], "before"),
+    )
     parts = _parts(tmp_path)
     for number, path in parts:
         stage_partition(StageTask("run", number, str(path), spec))
     watcher = psycopg.connect(pg_target.base, autocommit=True)
 
     def applying() -> bool:  # the child's INSERT … SELECT is running
-        found = watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
-                                " AND query LIKE 'INSERT INTO \"' || %s || '\".\"users\"%%'",
-                                (pg_target.schema,)).fetchone()
+        found = watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+            " AND query LIKE 'INSERT INTO \"' || %s || '\".\"users\"%%'",
+            (pg_target.schema,),
+        ).fetchone()
         return bool(found and found[0])
 
     try:

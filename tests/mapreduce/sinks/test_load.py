@@ -29,36 +29,69 @@ def instant_of(row: dict[str, Any]) -> int:
 
 
 def test_first_load_creates_the_table(target: Target, tmp_path: Path) -> None:
-    parts = write_parts(tmp_path, [[user(1, "2024-01-01T00:00:00Z", "a")],
-                                   [user(2, "2024-01-02T00:00:00Z", "b")]])
+    parts = write_parts(
+        tmp_path, [[user(1, "2024-01-01T00:00:00Z", "a")], [user(2, "2024-01-02T00:00:00Z", "b")]]
+    )
     result = load(target.spec(), "r1", parts)
     assert (result.rows_read, result.rows_written, result.already_loaded) == (2, 2, False)
     assert result.partitions == (0, 1)
     assert names_by_key(target) == {1: "a", 2: "b"}
 
 
-def test_upsert_latest_keeps_newer_rows_against_older_batches(target: Target,
-                                                               tmp_path: Path) -> None:
-    newer = write_parts(tmp_path, [[user(1, "2024-03-01T00:00:00Z", "new1"),
-                                    user(2, "2024-03-01T00:00:00Z", "new2")]], "newer")
-    older = write_parts(tmp_path, [[user(1, "2024-02-01T00:00:00Z", "old1"),
-                                    user(2, "2024-04-01T00:00:00Z", "newest2"),
-                                    user(3, "2020-01-01T00:00:00Z", "only3")]], "older")
+def test_upsert_latest_keeps_newer_rows_against_older_batches(
+    target: Target, tmp_path: Path
+) -> None:
+    newer = write_parts(
+        tmp_path,
+        [[user(1, "2024-03-01T00:00:00Z", "new1"), user(2, "2024-03-01T00:00:00Z", "new2")]],
+        "newer",
+    )
+    older = write_parts(
+        tmp_path,
+        [
+            [
+                user(1, "2024-02-01T00:00:00Z", "old1"),
+                user(2, "2024-04-01T00:00:00Z", "newest2"),
+                user(3, "2020-01-01T00:00:00Z", "only3"),
+            ]
+        ],
+        "older",
+    )
     load(target.spec(), "newer", newer)
     result = load(target.spec(), "older", older)
     assert names_by_key(target) == {1: "new1", 2: "newest2", 3: "only3"}
     assert (result.rows_read, result.rows_written) == (3, 2)
 
 
-def test_equal_instants_in_mixed_offsets_go_to_the_incoming_row(target: Target,
-                                                                 tmp_path: Path) -> None:
-    first = write_parts(tmp_path, [[user(1, "2024-01-01T12:00:00+02:00", "first"),
-                                    user(2, 1704067200, "first")]], "a")
+def test_equal_instants_in_mixed_offsets_go_to_the_incoming_row(
+    target: Target, tmp_path: Path
+) -> None:
+    first = write_parts(
+        tmp_path,
+        [[user(1, "2024-01-01T12:00:00+02:00", "first"), user(2, 1704067200, "first")]],
+        "a",
+    )
     # The same instants, written differently: UTC, another offset, epoch, naive ISO.
-    second = write_parts(tmp_path, [[user(1, "2024-01-01T10:00:00Z", "second"),
-                                     user(2, "2023-12-31T19:00:00-05:00", "second")]], "b")
-    older = write_parts(tmp_path, [[user(1, "2024-01-01T11:59:59.999999999+02:00", "older"),
-                                    user(2, "2024-01-01T00:00:00", "tie-again")]], "c")
+    second = write_parts(
+        tmp_path,
+        [
+            [
+                user(1, "2024-01-01T10:00:00Z", "second"),
+                user(2, "2023-12-31T19:00:00-05:00", "second"),
+            ]
+        ],
+        "b",
+    )
+    older = write_parts(
+        tmp_path,
+        [
+            [
+                user(1, "2024-01-01T11:59:59.999999999+02:00", "older"),
+                user(2, "2024-01-01T00:00:00", "tie-again"),
+            ]
+        ],
+        "c",
+    )
     load(target.spec(), "a", first)
     load(target.spec(), "b", second)
     load(target.spec(), "c", older)
@@ -67,13 +100,29 @@ def test_equal_instants_in_mixed_offsets_go_to_the_incoming_row(target: Target,
     assert stored == {1: parse_instant("2024-01-01T10:00:00Z"), 2: 1704067200 * 10**9}
 
 
-def test_instants_far_beyond_64_bit_nanoseconds_compare_exactly(target: Target,
-                                                                tmp_path: Path) -> None:
-    late = write_parts(tmp_path, [[user(1, "9999-12-31T23:59:59.999999999Z", "late"),
-                                   user(2, "0001-01-01T00:00:00.000000001Z", "early")]], "a")
-    just_before = write_parts(tmp_path, [[user(1, "9999-12-31T23:59:59.999999998Z", "before"),
-                                          user(2, "0001-01-01T00:00:00.000000002Z", "after")]],
-                              "b")
+def test_instants_far_beyond_64_bit_nanoseconds_compare_exactly(
+    target: Target, tmp_path: Path
+) -> None:
+    late = write_parts(
+        tmp_path,
+        [
+            [
+                user(1, "9999-12-31T23:59:59.999999999Z", "late"),
+                user(2, "0001-01-01T00:00:00.000000001Z", "early"),
+            ]
+        ],
+        "a",
+    )
+    just_before = write_parts(
+        tmp_path,
+        [
+            [
+                user(1, "9999-12-31T23:59:59.999999998Z", "before"),
+                user(2, "0001-01-01T00:00:00.000000002Z", "after"),
+            ]
+        ],
+        "b",
+    )
     load(target.spec(), "a", late)
     load(target.spec(), "b", just_before)
     assert names_by_key(target) == {1: "late", 2: "after"}
@@ -81,17 +130,22 @@ def test_instants_far_beyond_64_bit_nanoseconds_compare_exactly(target: Target,
 
 
 def test_out_of_order_batches_end_in_the_same_table(target: Target, tmp_path: Path) -> None:
-    batches = [[user(k, f"2024-01-{day:02d}T00:00:00Z", f"{k}@{day}") for k in range(20)]
-               for day in (5, 1, 9, 3)]
+    batches = [
+        [user(k, f"2024-01-{day:02d}T00:00:00Z", f"{k}@{day}") for k in range(20)]
+        for day in (5, 1, 9, 3)
+    ]
     for number, records in enumerate(batches):
         load(target.spec(), f"run{number}", write_parts(tmp_path, [records], f"b{number}"))
     assert names_by_key(target) == {k: f"{k}@9" for k in range(20)}
 
 
 def test_duplicate_keys_in_one_run_keep_the_latest_then_the_later_line(
-        target: Target, tmp_path: Path) -> None:
-    parts = write_parts(tmp_path, [[user(1, 10, "late"), user(1, 5, "early"),
-                                    user(2, 7, "first"), user(2, 7, "second")]])
+    target: Target, tmp_path: Path
+) -> None:
+    parts = write_parts(
+        tmp_path,
+        [[user(1, 10, "late"), user(1, 5, "early"), user(2, 7, "first"), user(2, 7, "second")]],
+    )
     load(target.spec(), "r", parts)
     assert names_by_key(target) == {1: "late", 2: "second"}
 
@@ -112,14 +166,14 @@ def test_upsert_last_loaded_wins_whatever_the_timestamp(target: Target, tmp_path
     spec = target.spec(ts=None)
     assert spec.mode == "upsert"
     load(spec, "a", write_parts(tmp_path, [[{"id": 1, "name": "a"}]], "a"))
-    load(spec, "b", write_parts(tmp_path, [[{"id": 1, "name": "b"}, {"id": 2, "name": "c"}]],
-                                "b"))
+    load(spec, "b", write_parts(tmp_path, [[{"id": 1, "name": "b"}, {"id": 2, "name": "c"}]], "b"))
     assert names_by_key(target) == {1: "b", 2: "c"}
     assert "_mr_instant" not in target.rows()[0]
 
 
-def test_append_keeps_every_row_and_replace_keeps_only_this_run(target: Target,
-                                                               tmp_path: Path) -> None:
+def test_append_keeps_every_row_and_replace_keeps_only_this_run(
+    target: Target, tmp_path: Path
+) -> None:
     parts = write_parts(tmp_path, [[user(1, 1, "a")], [user(2, 1, "b")]])
     load(target.spec("log", mode="append"), "a", parts)
     load(target.spec("log", mode="append"), "b", parts)
@@ -130,9 +184,10 @@ def test_append_keeps_every_row_and_replace_keeps_only_this_run(target: Target,
 
 
 def test_nested_values_are_json(target: Target, tmp_path: Path) -> None:
-    records = [user(1, 1, tags=["a", "b"], address={"city": "Zürich", "zip": "8001"},
-                    mixed=1, empty=None),
-               user(2, 1, tags=[], address=None, mixed="one", empty=None)]
+    records = [
+        user(1, 1, tags=["a", "b"], address={"city": "Zürich", "zip": "8001"}, mixed=1, empty=None),
+        user(2, 1, tags=[], address=None, mixed="one", empty=None),
+    ]
     load(target.spec(), "r", write_parts(tmp_path, [records]))
     rows = target.rows()
     decode = json.loads if target.dialect == "sqlite" else (lambda v: v)
@@ -144,18 +199,22 @@ def test_nested_values_are_json(target: Target, tmp_path: Path) -> None:
             found = conn.execute(
                 "SELECT data_type FROM information_schema.columns WHERE table_schema = %s"
                 " AND table_name = 'users' AND column_name IN ('tags', 'address')",
-                (target.schema,)).fetchall()
+                (target.schema,),
+            ).fetchall()
             assert found == [("jsonb",), ("jsonb",)]
-            city = conn.execute(f'SELECT address->>\'city\' FROM "{target.schema}".users'
-                                " WHERE id = 1").fetchone()
+            city = conn.execute(
+                f"SELECT address->>'city' FROM \"{target.schema}\".users WHERE id = 1"
+            ).fetchone()
         else:
-            city = conn.execute("SELECT json_extract(address, '$.city') FROM users"
-                                " WHERE id = 1").fetchone()
+            city = conn.execute(
+                "SELECT json_extract(address, '$.city') FROM users WHERE id = 1"
+            ).fetchone()
     assert city == ("Zürich",)
 
 
-def test_hostile_table_and_column_names_are_refused_and_never_run(target: Target,
-                                                                 tmp_path: Path) -> None:
+def test_hostile_table_and_column_names_are_refused_and_never_run(
+    target: Target, tmp_path: Path
+) -> None:
     with pytest.raises(SinkError, match="table name 'users; DROP TABLE x' is not allowed"):
         target.spec("users; DROP TABLE x")
     load(target.spec("x"), "ok", write_parts(tmp_path, [[user(1, 1)]], "ok"))
@@ -166,12 +225,24 @@ def test_hostile_table_and_column_names_are_refused_and_never_run(target: Target
 
 
 def test_names_that_need_quoting_work(target: Target, tmp_path: Path) -> None:
-    records = [{"id": 1, "first name": "Ann", "e-mail": "a@x", "select": True, "order": 2.5,
-                "updated_at": 1}]
+    records = [
+        {
+            "id": 1,
+            "first name": "Ann",
+            "e-mail": "a@x",
+            "select": True,
+            "order": 2.5,
+            "updated_at": 1,
+        }
+    ]
     load(target.spec("user table"), "r", write_parts(tmp_path, [records]))
     row = target.rows("user table")[0]
     assert (row["first name"], row["e-mail"], bool(row["select"]), row["order"]) == (
-        "Ann", "a@x", True, 2.5)
+        "Ann",
+        "a@x",
+        True,
+        2.5,
+    )
 
 
 def test_reserved_field_prefix_is_refused(target: Target, tmp_path: Path) -> None:
@@ -179,8 +250,9 @@ def test_reserved_field_prefix_is_refused(target: Target, tmp_path: Path) -> Non
         load(target.spec(), "r", write_parts(tmp_path, [[user(1, 1, _mr_instant=5)]]))
 
 
-def test_an_existing_table_whose_column_does_not_fit_is_refused(target: Target,
-                                                               tmp_path: Path) -> None:
+def test_an_existing_table_whose_column_does_not_fit_is_refused(
+    target: Target, tmp_path: Path
+) -> None:
     load(target.spec(), "a", write_parts(tmp_path, [[user(1, 1, balance=10)]], "a"))
     bad = write_parts(tmp_path, [[user(2, 2, balance=10.5)]], "b")
     declared = "INTEGER" if target.dialect == "sqlite" else "bigint"
@@ -189,7 +261,8 @@ def test_an_existing_table_whose_column_does_not_fit_is_refused(target: Target,
         load(target.spec(), "b", bad)
     assert str(info.value).startswith(
         f"table {'' if target.dialect == 'sqlite' else target.schema + '.'}users column "
-        f"'balance' is {declared} but the records hold float values ({floats})")
+        f"'balance' is {declared} but the records hold float values ({floats})"
+    )
     missing = write_parts(tmp_path, [[user(2, 2, city="Bern")]], "c")
     with pytest.raises(SinkError, match="has no column 'city'"):
         load(target.spec(), "c", missing)
@@ -203,14 +276,18 @@ def test_upsert_into_a_table_without_a_key_is_refused(target: Target, tmp_path: 
         load(target.spec("log", mode="upsert-latest"), "b", parts)
 
 
-@pytest.mark.parametrize(("record", "words"), [
-    ({"name": "no key", "updated_at": 1}, "the key field 'id' is missing or null"),
-    ({"id": None, "updated_at": 1}, "the key field 'id' is missing or null"),
-    ({"id": 3, "updated_at": "yesterday"}, "field 'updated_at': timestamp 'yesterday'"),
-    ({"id": 3, "updated_at": None}, "field 'updated_at': timestamp is null"),
-])
-def test_bad_records_name_the_part_file_and_line(target: Target, tmp_path: Path,
-                                                 record: dict[str, Any], words: str) -> None:
+@pytest.mark.parametrize(
+    ("record", "words"),
+    [
+        ({"name": "no key", "updated_at": 1}, "the key field 'id' is missing or null"),
+        ({"id": None, "updated_at": 1}, "the key field 'id' is missing or null"),
+        ({"id": 3, "updated_at": "yesterday"}, "field 'updated_at': timestamp 'yesterday'"),
+        ({"id": 3, "updated_at": None}, "field 'updated_at': timestamp is null"),
+    ],
+)
+def test_bad_records_name_the_part_file_and_line(
+    target: Target, tmp_path: Path, record: dict[str, Any], words: str
+) -> None:
     parts = write_parts(tmp_path, [[user(1, 1), user(2, 1), record]])
     with pytest.raises(SinkError) as info:
         load(target.spec(), "r", parts)
@@ -218,27 +295,37 @@ def test_bad_records_name_the_part_file_and_line(target: Target, tmp_path: Path,
 
 
 def test_a_load_failing_midway_leaves_the_table_unchanged_and_a_retry_completes(
-        target: Target, tmp_path: Path) -> None:
+    target: Target, tmp_path: Path
+) -> None:
     load(target.spec(), "before", write_parts(tmp_path, [[user(1, 1, "before")]], "before"))
     # Injected failure: the database refuses the last row of the last partition, after
     # every earlier row of the run was written in the same transaction.
     with target.connect() as conn:
         if target.dialect == "sqlite":
-            conn.execute("CREATE TRIGGER poison BEFORE INSERT ON users WHEN NEW.name = 'poison'"
-                         " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
+            conn.execute(
+                "CREATE TRIGGER poison BEFORE INSERT ON users WHEN NEW.name = 'poison'"
+                " BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
+            )
         else:
-            conn.execute(f'ALTER TABLE "{target.schema}".users ADD CONSTRAINT poison'
-                         " CHECK (name <> 'poison')")
-    records = [[user(k, 5, "run") for k in range(1, 1000, 2)],
-               [*(user(k, 5, "run") for k in range(2, 1000, 2)), user(5000, 5, "poison")]]
+            conn.execute(
+                f'ALTER TABLE "{target.schema}".users ADD CONSTRAINT poison'
+                " CHECK (name <> 'poison')"
+            )
+    records = [
+        [user(k, 5, "run") for k in range(1, 1000, 2)],
+        [*(user(k, 5, "run") for k in range(2, 1000, 2)), user(5000, 5, "poison")],
+    ]
     parts = write_parts(tmp_path, records, "run")
     with pytest.raises(SinkError) as info:
         load(target.spec(), "run", parts)
     assert str(info.value).endswith("the table is unchanged") and "poison" in str(info.value)
     assert names_by_key(target) == {1: "before"}
     with target.connect() as conn:
-        conn.execute("DROP TRIGGER poison" if target.dialect == "sqlite" else
-                     f'ALTER TABLE "{target.schema}".users DROP CONSTRAINT poison')
+        conn.execute(
+            "DROP TRIGGER poison"
+            if target.dialect == "sqlite"
+            else f'ALTER TABLE "{target.schema}".users DROP CONSTRAINT poison'
+        )
         if target.dialect == "sqlite":
             conn.commit()
     # PostgreSQL still has the staged partitions: the retry is apply alone.
@@ -255,14 +342,23 @@ def test_declared_columns_from_an_arrow_schema(target: Target, tmp_path: Path) -
 
     from mapreduce.sinks import from_arrow
 
-    schema = pa.schema([("id", pa.int64()), ("score", pa.float64()), ("note", pa.string()),
-                        ("name", pa.string()), ("updated_at", pa.string())])
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("score", pa.float64()),
+            ("note", pa.string()),
+            ("name", pa.string()),
+            ("updated_at", pa.string()),
+        ]
+    )
     spec = replace(target.spec(), columns=from_arrow(schema))
     # Every score is a whole number and every note null: the schema still says float, text.
-    load(spec, "r", write_parts(tmp_path, [[user(1, "2024-01-01T00:00:00Z", score=3,
-                                                 note=None)]]))
-    load(target.spec(), "s", write_parts(tmp_path, [[user(2, "2024-01-02T00:00:00Z", score=2.5,
-                                                          note="n")]], "s"))
+    load(spec, "r", write_parts(tmp_path, [[user(1, "2024-01-01T00:00:00Z", score=3, note=None)]]))
+    load(
+        target.spec(),
+        "s",
+        write_parts(tmp_path, [[user(2, "2024-01-02T00:00:00Z", score=2.5, note="n")]], "s"),
+    )
     rows = target.rows()
     assert [(r["score"], r["note"]) for r in rows] == [(3, None), (2.5, "n")]
     assert list(rows[0])[:5] == ["id", "score", "note", "name", "updated_at"]

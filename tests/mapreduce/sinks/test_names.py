@@ -8,8 +8,23 @@ from mapreduce.sinks import SinkError, validate_name
 from mapreduce.sinks.names import quote_sqlite
 from mapreduce.sinks.postgres import pg_ident
 
-HOSTILE = ["users; DROP TABLE x", 'a"b', "a'b", "x -- y", "", " users", "users ", "1users",
-           "a\x00b", "a\nb", "a/*b*/", "tab\tle", "a;b", None, 7]
+HOSTILE = [
+    "users; DROP TABLE x",
+    'a"b',
+    "a'b",
+    "x -- y",
+    "",
+    " users",
+    "users ",
+    "1users",
+    "a\x00b",
+    "a\nb",
+    "a/*b*/",
+    "tab\tle",
+    "a;b",
+    None,
+    7,
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -18,8 +33,9 @@ def test_hostile_names_are_refused(name: object) -> None:
         validate_name(name, "postgresql", "column")
 
 
-@pytest.mark.parametrize("name", ["users", "first name", "e-mail", "_id", "Zoë", "über_2",
-                                  "ORDER", "select"])
+@pytest.mark.parametrize(
+    "name", ["users", "first name", "e-mail", "_id", "Zoë", "über_2", "ORDER", "select"]
+)
 def test_ordinary_names_pass_and_are_quoted(name: str) -> None:
     assert validate_name(name, "sqlite", "column") == name
     assert quote_sqlite(name) == f'"{name}"'

@@ -58,8 +58,7 @@ def test_nothing_listening_is_one_sentence() -> None:
 def test_password_from_pgpassword(monkeypatch: pytest.MonkeyPatch) -> None:
     s = server()
     monkeypatch.setenv("PGPASSWORD", s["password"])
-    check_sink(spec_for(f"postgresql://{s['user']}@{s['host']}:{s['port']}/{s['dbname']}"
-                        "?table=t"))
+    check_sink(spec_for(f"postgresql://{s['user']}@{s['host']}:{s['port']}/{s['dbname']}?table=t"))
 
 
 def test_password_from_a_pgpass_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -69,12 +68,12 @@ def test_password_from_a_pgpass_file(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     passfile.chmod(0o600)
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", str(passfile))
-    check_sink(spec_for(f"postgresql://{s['user']}@{s['host']}:{s['port']}/{s['dbname']}"
-                        "?table=t"))
+    check_sink(spec_for(f"postgresql://{s['user']}@{s['host']}:{s['port']}/{s['dbname']}?table=t"))
     passfile.write_text("")
     with pytest.raises(SinkError, match="cannot connect"):
-        check_sink(spec_for(f"postgresql://{s['user']}@{s['host']}:{s['port']}/"
-                            f"{s['dbname']}?table=t"))
+        check_sink(
+            spec_for(f"postgresql://{s['user']}@{s['host']}:{s['port']}/{s['dbname']}?table=t")
+        )
 
 
 def test_missing_schema_is_refused(pg_target: Target) -> None:
@@ -85,15 +84,17 @@ def test_missing_schema_is_refused(pg_target: Target) -> None:
 
 def test_check_refuses_an_existing_table_without_a_unique_key(pg_target: Target) -> None:
     with pg_target.connect() as conn:
-        conn.execute(f'CREATE TABLE "{pg_target.schema}".users (id bigint, name text,'
-                     " _mr_instant numeric)")
+        conn.execute(
+            f'CREATE TABLE "{pg_target.schema}".users (id bigint, name text, _mr_instant numeric)'
+        )
     with pytest.raises(SinkError, match="no primary key or unique index on 'id'"):
         check_sink(pg_target.spec())
     check_sink(pg_target.spec(mode="append"))
 
 
-def test_restaging_a_partition_replaces_its_staging_table(pg_target: Target,
-                                                          tmp_path: Path) -> None:
+def test_restaging_a_partition_replaces_its_staging_table(
+    pg_target: Target, tmp_path: Path
+) -> None:
     spec = pg_target.spec()
     first = write_parts(tmp_path, [[{"id": 1, "name": "first", "updated_at": 1}]], "a")
     second = write_parts(tmp_path, [[{"id": 2, "name": "second", "updated_at": 1}]], "b")
@@ -117,7 +118,8 @@ def test_discard_drops_only_that_runs_staging_tables(pg_target: Target, tmp_path
 
 
 def test_a_purged_runs_staging_tables_are_dropped_from_its_stored_out(
-        pg_target: Target, tmp_path: Path) -> None:
+    pg_target: Target, tmp_path: Path
+) -> None:
     spec = pg_target.spec()
     parts = write_parts(tmp_path, [[{"id": 1, "updated_at": 1}]])
     stage_partition(StageTask("purged", 0, str(parts[0][1]), spec))
@@ -130,10 +132,12 @@ def test_a_purged_runs_staging_tables_are_dropped_from_its_stored_out(
 
 def test_staged_columns_widen_across_batches(pg_target: Target, tmp_path: Path) -> None:
     spec = replace(pg_target.spec(), batch_rows=2)
-    records = [{"id": 1, "v": None, "n": 1, "updated_at": 1},
-               {"id": 2, "v": None, "n": 2, "updated_at": 1},
-               {"id": 3, "v": 5, "n": 2.5, "updated_at": 1},
-               {"id": 4, "v": "five", "n": 2**64 - 1, "w": True, "updated_at": 1}]
+    records = [
+        {"id": 1, "v": None, "n": 1, "updated_at": 1},
+        {"id": 2, "v": None, "n": 2, "updated_at": 1},
+        {"id": 3, "v": 5, "n": 2.5, "updated_at": 1},
+        {"id": 4, "v": "five", "n": 2**64 - 1, "w": True, "updated_at": 1},
+    ]
     load(spec, "r", write_parts(tmp_path, [records]))
     rows = pg_target.rows()
     assert [r["v"] for r in rows] == [None, None, 5, "five"]  # mixed: JSONB
@@ -142,7 +146,8 @@ def test_staged_columns_widen_across_batches(pg_target: Target, tmp_path: Path) 
 
 
 def test_a_bad_record_in_a_later_batch_of_one_copy_stages_nothing(
-        pg_target: Target, tmp_path: Path) -> None:
+    pg_target: Target, tmp_path: Path
+) -> None:
     # batches of unchanged columns share one COPY: a record refused while it is open must
     # still name its line, and the partition's staging is undone, not left half written
     spec = replace(pg_target.spec(), batch_rows=2)

@@ -32,8 +32,11 @@ def test_a_long_held_write_lock_is_waited_for(sqlite_target: Target, tmp_path: P
 
 
 def test_wal_and_the_instant_columns(sqlite_target: Target, tmp_path: Path) -> None:
-    load(sqlite_target.spec(), "r", write_parts(tmp_path, [[
-        {"id": 1, "updated_at": "1969-12-31T23:59:59.5Z"}]]))
+    load(
+        sqlite_target.spec(),
+        "r",
+        write_parts(tmp_path, [[{"id": 1, "updated_at": "1969-12-31T23:59:59.5Z"}]]),
+    )
     with sqlite_target.connect() as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         row = conn.execute("SELECT _mr_instant_s, _mr_instant_ns FROM users").fetchone()
@@ -65,13 +68,14 @@ def test_invalid_json_names_the_line(sqlite_target: Target, tmp_path: Path) -> N
         f.write(b'{"id": 2, "updated_at": \n')
     with pytest.raises(SinkError, match=r"part-00000.jsonl line 2: invalid JSON"):
         load(sqlite_target.spec(), "r", parts)
-    parts[0][1].write_bytes(b'[1, 2]\n')
+    parts[0][1].write_bytes(b"[1, 2]\n")
     with pytest.raises(SinkError, match=r"line 1: a record must be a JSON object"):
         load(sqlite_target.spec(), "r", parts)
 
 
 def test_staging_files_are_used_when_fresh_ignored_when_stale_and_removed(
-        sqlite_target: Target, tmp_path: Path) -> None:
+    sqlite_target: Target, tmp_path: Path
+) -> None:
     spec = sqlite_target.spec()
     parts = write_parts(tmp_path, [[{"id": 1, "name": "staged", "updated_at": 1}]])
     part = parts[0][1]

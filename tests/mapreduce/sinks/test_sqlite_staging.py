@@ -20,15 +20,24 @@ def _records(partition: int, count: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(count):
         key = i % 7  # the same keys in every partition: the later partition or line wins
-        rows.append({
-            "id": key, "name": f"n{partition}-{i}\t\\é 𝄞", "score": [1, 2.5, None][i % 3],
-            "flag": [True, False, None][i % 3], "tags": [["a", {"b": "\n"}], None][i % 2],
-            # text here, an object in partition 1: a JSON column for the whole run
-            "mixed": {"p": partition} if partition == 1 else f"text {i}",
-            "updated_at": ["2024-01-01T00:00:00Z", 1704067200, "2024-01-01T02:00:00+02:00",
-                           "2023-12-31T23:59:59.999999999Z"][(i + partition) % 4],
-            **({"late": i} if partition == 2 else {}),
-        })
+        rows.append(
+            {
+                "id": key,
+                "name": f"n{partition}-{i}\t\\é 𝄞",
+                "score": [1, 2.5, None][i % 3],
+                "flag": [True, False, None][i % 3],
+                "tags": [["a", {"b": "\n"}], None][i % 2],
+                # text here, an object in partition 1: a JSON column for the whole run
+                "mixed": {"p": partition} if partition == 1 else f"text {i}",
+                "updated_at": [
+                    "2024-01-01T00:00:00Z",
+                    1704067200,
+                    "2024-01-01T02:00:00+02:00",
+                    "2023-12-31T23:59:59.999999999Z",
+                ][(i + partition) % 4],
+                **({"late": i} if partition == 2 else {}),
+            }
+        )
     return rows
 
 
@@ -37,14 +46,19 @@ def _table(db: Path, table: str = "users") -> list[tuple[Any, ...]]:
         names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         typed = ", ".join(f"{n}, typeof({n})" for n in names)
         rows = conn.execute(f"SELECT {typed} FROM {table} ORDER BY id").fetchall()
-        schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
-                              (table,)).fetchone()
+        schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
     conn.close()
     return [schema, *rows]
 
 
-def _load(tmp_path: Path, name: str, partitions: list[list[dict[str, Any]]], mode: str,
-          staged: bool, batch_rows: int = 5) -> tuple[list[tuple[Any, ...]], int, int]:
+def _load(
+    tmp_path: Path,
+    name: str,
+    partitions: list[list[dict[str, Any]]],
+    mode: str,
+    staged: bool,
+    batch_rows: int = 5,
+) -> tuple[list[tuple[Any, ...]], int, int]:
     db = tmp_path / f"{name}.db"
     url = parse_sink_url(f"sqlite:///{db}?table=users&mode={mode}")
     assert url is not None
@@ -72,22 +86,28 @@ def test_staged_copy_equals_rows_bound_from_the_part_files(tmp_path: Path, mode:
 
 
 def test_more_partitions_than_sqlite_attaches_at_once(tmp_path: Path) -> None:
-    partitions = [[{"id": p * 100 + i, "name": f"p{p}", "updated_at": i} for i in range(9)]
-                  for p in range(13)]  # SQLite attaches at most 10 databases at once
+    partitions = [
+        [{"id": p * 100 + i, "name": f"p{p}", "updated_at": i} for i in range(9)] for p in range(13)
+    ]  # SQLite attaches at most 10 databases at once
     staged = _load(tmp_path, "staged", partitions, "upsert-latest", staged=True)
     bound = _load(tmp_path, "bound", partitions, "upsert-latest", staged=False)
     assert staged == bound and len(staged[0]) == 1 + 13 * 9
 
 
-def test_a_staged_json_column_whose_other_partition_is_plain_is_not_copied(
-        tmp_path: Path) -> None:
+def test_a_staged_json_column_whose_other_partition_is_plain_is_not_copied(tmp_path: Path) -> None:
     # partition 0 holds objects (staged as JSON text), partition 1 plain ints: the table's
     # column is JSON, so partition 1's staged ints would land as 5, not the JSON text "5"
-    partitions = [[{"id": 1, "v": {"a": 1}, "updated_at": 1}],
-                  [{"id": 2, "v": 5, "updated_at": 1}], [{"id": 3, "v": "five", "updated_at": 1}]]
+    partitions = [
+        [{"id": 1, "v": {"a": 1}, "updated_at": 1}],
+        [{"id": 2, "v": 5, "updated_at": 1}],
+        [{"id": 3, "v": "five", "updated_at": 1}],
+    ]
     staged = _load(tmp_path, "staged", partitions, "upsert-latest", staged=True)
     assert [row[2:4] for row in staged[0][1:]] == [
-        ('{"a":1}', "text"), ("5", "text"), ('"five"', "text")]
+        ('{"a":1}', "text"),
+        ("5", "text"),
+        ('"five"', "text"),
+    ]
 
 
 def test_overlapping_attempts_in_one_process_each_write_their_own_file(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ from mapreduce.errors import MapReduceError
 from mapreduce.sinks import LoadSpec, SinkError, parse_sink_url
 
 
-@pytest.mark.parametrize("text", ["out/", "out.jsonl", "C:/data/out", "s3://bucket/x",
-                                  "file:///tmp/out"])
+@pytest.mark.parametrize(
+    "text", ["out/", "out.jsonl", "C:/data/out", "s3://bucket/x", "file:///tmp/out"]
+)
 def test_plain_paths_are_not_database_urls(text: str) -> None:
     assert parse_sink_url(text) is None
 
@@ -20,25 +21,37 @@ def test_sqlite_relative_and_absolute_paths() -> None:
     rel = parse_sink_url("sqlite:///data/users.db?table=users")
     absolute = parse_sink_url("sqlite:////var/data/users.db?table=users&mode=append")
     assert rel is not None and absolute is not None
-    assert (rel.dialect, rel.path, rel.table, rel.mode) == ("sqlite", "data/users.db",
-                                                            "users", None)
+    assert (rel.dialect, rel.path, rel.table, rel.mode) == (
+        "sqlite",
+        "data/users.db",
+        "users",
+        None,
+    )
     assert (absolute.path, absolute.mode) == ("/var/data/users.db", "append")
     assert absolute.redacted == "sqlite:////var/data/users.db?table=users&mode=append"
 
 
 def test_postgresql_url_parts_and_password_never_shown() -> None:
-    url = parse_sink_url("postgresql://ann:p%40ss%3Aw0rd@db.example:5433/shop"
-                         "?table=users&schema=sales&sslmode=require&mode=upsert")
+    url = parse_sink_url(
+        "postgresql://ann:p%40ss%3Aw0rd@db.example:5433/shop"
+        "?table=users&schema=sales&sslmode=require&mode=upsert"
+    )
     assert url is not None
     assert (url.user, url.password, url.host, url.port, url.dbname) == (
-        "ann", "p@ss:w0rd", "db.example", 5433, "shop")
+        "ann",
+        "p@ss:w0rd",
+        "db.example",
+        5433,
+        "shop",
+    )
     assert (url.table, url.schema, url.mode) == ("users", "sales", "upsert")
     assert url.conninfo_params()["password"] == "p@ss:w0rd"
     assert url.conninfo_params()["sslmode"] == "require"
     for shown in (url.redacted, repr(url), str(url)):
         assert "p@ss" not in shown and "w0rd" not in shown and "p%40ss" not in shown
-    assert url.redacted == ("postgresql://ann@db.example:5433/shop"
-                            "?table=users&mode=upsert&schema=sales&sslmode=require")
+    assert url.redacted == (
+        "postgresql://ann@db.example:5433/shop?table=users&mode=upsert&schema=sales&sslmode=require"
+    )
 
 
 def test_postgres_scheme_alias_and_no_password_leaves_it_to_libpq() -> None:
@@ -47,17 +60,20 @@ def test_postgres_scheme_alias_and_no_password_leaves_it_to_libpq() -> None:
     assert url.password is None and "password" not in url.conninfo_params()
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("sqlite:///x.db", "names no table"),
-    ("sqlite:///x.db?table=users&mode=merge", "mode='merge'"),
-    ("sqlite:///x.db?table=users&schema=s", "do not take"),
-    ("sqlite://host/x.db?table=users", "has a host"),
-    ("sqlite:///?table=users", "names no database file"),
-    ("postgresql://u:secret@h/db?table=users&colour=red", "unknown parameter 'colour'"),
-    ("postgresql://u:secret@h:port/db?table=users", "port that is not a number"),
-    ("postgresql://u:secret@h/db?table=users&table=x", "repeats parameter 'table'"),
-    ("postgresql://u:secret@h/db?table=users;drop", "not allowed"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("sqlite:///x.db", "names no table"),
+        ("sqlite:///x.db?table=users&mode=merge", "mode='merge'"),
+        ("sqlite:///x.db?table=users&schema=s", "do not take"),
+        ("sqlite://host/x.db?table=users", "has a host"),
+        ("sqlite:///?table=users", "names no database file"),
+        ("postgresql://u:secret@h/db?table=users&colour=red", "unknown parameter 'colour'"),
+        ("postgresql://u:secret@h:port/db?table=users", "port that is not a number"),
+        ("postgresql://u:secret@h/db?table=users&table=x", "repeats parameter 'table'"),
+        ("postgresql://u:secret@h/db?table=users;drop", "not allowed"),
+    ],
+)
 def test_bad_urls_are_one_sentence_without_the_password(text: str, words: str) -> None:
     with pytest.raises(SinkError) as info:
         parse_sink_url(text)
