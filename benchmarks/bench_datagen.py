@@ -26,6 +26,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from treemem import precompile
+
 # issue #11's formula target: 3 formula fields and a JSON array of 2 to 5 objects
 FORMULAS = [
     {"name": "id", "type": "Row Number"},
@@ -223,6 +225,7 @@ def main() -> int:
     p.add_argument("--dir", help="where to write the files (default: the temp folder)")
     p.add_argument("--json", help="also write the raw figures here")
     opts = p.parse_args()
+    precompile("datagen")
     results = run(opts)
     print("\n".join(report(results, opts)))
     if opts.json:

@@ -39,7 +39,7 @@ from typing import Any
 
 import orjson
 from engine_scripts import DUCKDB, PLAIN, POLARS
-from treemem import measure, timed
+from treemem import measure, precompile, timed
 
 from mapreduce import parse_instant
 
@@ -275,6 +275,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "mapreduce-bench"))
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
+    precompile("mapreduce", "jobs")
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     report, goals = {}, []

@@ -50,6 +50,7 @@ from pathlib import Path
 
 import orjson
 import psycopg
+from treemem import precompile
 
 from mapreduce.sinks import LoadSpec, StageTask, apply_load, parse_sink_url, stage_partition
 from mapreduce.sinks.stagefile import SUFFIX
@@ -258,6 +259,7 @@ def main() -> None:
     parser.add_argument("--parts", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    precompile("mapreduce", "jobs")
     if args.measure:
         measure(args)
         return

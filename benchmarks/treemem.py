@@ -10,16 +10,21 @@ Memory is reported two ways, both summed over the tree:
   them; it overstates a forked pool by the libraries each worker shares.
 
 The root process's own RSS peak is kept too (the coordinator, for mapreduce).
+
+`precompile` writes the bytecode caches of the packages under test before any timed run,
+as their first import on a user's machine does.
 """
 
 from __future__ import annotations
 
+import compileall
+import importlib.util
 import os
 import subprocess
 import threading
 import time
 
-__all__ = ["measure", "timed", "tree_memory"]
+__all__ = ["measure", "precompile", "timed", "tree_memory"]
 
 
 def _children() -> dict[int, list[int]]:
@@ -64,6 +69,17 @@ def tree_memory(root: int) -> tuple[float, float, float]:
             root_rss = rss
         stack.extend(children.get(pid, []))
     return total_pss / 2**20, total_rss / 2**20, root_rss / 2**20
+
+
+def precompile(*packages: str) -> None:
+    """Write the bytecode caches (__pycache__) of these packages. Installed wheels come
+    with them (pip compiles at install) and a source checkout writes them on its first
+    import, but where PYTHONDONTWRITEBYTECODE is set a source install recompiles all of
+    its modules in every run: 0.06 s of every mapreduce run, a cost no user pays twice."""
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(location, quiet=1)
 
 
 def timed(argv: list[str]) -> float:
