@@ -94,6 +94,9 @@ def _text_numbers(texts):
         values = pc.cast(texts, pa.float64())
     except pa.ArrowInvalid:  # "", "-", "1.2.3": number() reports it
         return None
+    dots = np.count_nonzero(np.frombuffer(chars, np.uint8) == ord("."))
+    if dots == len(texts):  # one "." in each (a second one fails the cast)
+        return values, None
     is_int = pc.invert(pc.match_substring(texts, "."))
     ints = texts.filter(is_int)
     if len(ints):

@@ -36,7 +36,7 @@ SUMS = ("count", "floats", *INT_LIMBS, *FLOAT_LIMBS)
 COLUMNS = (*SUMS, "imin", "imax", "fmin", "fmax")
 _MASK = np.int64(0xFFFFFFFF)
 _SCALE = 112  # a float x is summed as x·2^112
-_LOW, _HIGH = 963, 1082  # biased exponents of 2^-60 and 2^59: |x| in [2^-60, 2^60)
+_LOW = 963  # the biased exponent of 2^-60: x·2^112 = mantissa << (exponent - _LOW)
 _IMAX, _IMIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 _CHUNK = 1 << 20  # rows per float64 bincount: 2^20 limbs of 32 bits add up exactly
 Merge = Callable[[Any, Any], Any]
@@ -140,33 +140,43 @@ def _int_sums(where: np.ndarray, groups: int, ints: np.ndarray) -> dict[str, np.
 def _float_sums(where: np.ndarray, groups: int, floats: np.ndarray) -> dict[str, np.ndarray] | None:
     """Count, limb sums, min and max per group of the floats; None when one is out of range.
 
-    x·2^112 = mantissa << shift. When a block's shifts span at most 10 (values within a
-    factor of 1000 or so, the common case), mantissa << (shift - lowest) fits in 63 bits:
-    its two 32-bit halves are added per group and placed at `lowest` once per group.
-    Otherwise every value is placed into the six limbs first."""
-    bits = floats.view(np.uint64)
-    biased = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64)
-    zero = bits == 0
-    if not (zero | ((biased >= _LOW) & (biased <= _HIGH))).all():
+    x·2^112 = m·2^(e - 963) for x = m·2^(e - 1075), e its biased exponent. When a block's
+    exponents span at most 10 (values within a factor of 1000 or so, the common case),
+    x·2^(1075 - lowest e) is an integer below 2^63, made by one exact multiplication: its
+    two 32-bit halves are added per group and placed at the lowest exponent once per
+    group. Otherwise every value is placed into the six limbs first."""
+    magnitude = np.abs(floats)
+    high = float(magnitude.max(initial=0.0))
+    low = float(magnitude.min(initial=np.inf, where=magnitude > 0))
+    if not high < 2.0**60 or low < 2.0**-60 or np.signbit(floats[floats == 0]).any():
         return None  # -0.0, tiny, huge, NaN or infinity: the row path's own arithmetic
-    mantissa = ((bits & np.uint64((1 << 52) - 1)) | np.uint64(1 << 52)).astype(np.int64)
-    mantissa[zero] = 0
-    mantissa[bits >> np.uint64(63) == 1] *= -1
-    shift = np.where(zero, 0, biased - _LOW)  # in [0, 119]
-    lowest = int(shift[~zero].min()) if (~zero).any() else 0
     found = {"count": _count(where, groups)}
     found["floats"] = found["count"]
-    if int(shift.max(initial=0)) - lowest <= 10:
-        scaled = mantissa << np.maximum(shift - lowest, 0)
-        limbs = _place(_bincount(where, scaled & _MASK, groups), lowest)
-        limbs += _place(_bincount(where, scaled >> 32, groups), lowest + 32)
+    lowest = math.frexp(low)[1] + 1022 if high else _LOW  # the lowest biased exponent
+    if high and math.frexp(high)[1] + 1022 - lowest <= 10:
+        scaled = (floats * 2.0 ** (1075 - lowest)).astype(np.int64)
+        shift = lowest - _LOW
+        limbs = _place(_bincount(where, scaled & _MASK, groups), shift)
+        limbs += _place(_bincount(where, scaled >> 32, groups), shift + 32)
+    elif not high:  # zeros only
+        limbs = np.zeros((7, groups), np.int64)
     else:
-        per_row = _place(mantissa, shift)
-        limbs = np.stack([_bincount(where, row, groups) for row in per_row])
+        limbs = np.stack([_bincount(where, row, groups) for row in _limbs_of(floats)])
     limbs[5] += limbs[6] << 32  # the top limb carries the rest, signed
     found.update(zip(FLOAT_LIMBS, limbs[:6], strict=True))
     found["fmin"], found["fmax"] = _extremes(where, groups, floats)
     return found
+
+
+def _limbs_of(floats: np.ndarray) -> np.ndarray:
+    """7 × n signed 32-bit limbs of each x·2^112 (zero or 2^-60 <= |x| < 2^60)."""
+    bits = floats.view(np.uint64)
+    biased = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64)
+    zero = bits == 0
+    mantissa = ((bits & np.uint64((1 << 52) - 1)) | np.uint64(1 << 52)).astype(np.int64)
+    mantissa[zero] = 0
+    mantissa[bits >> np.uint64(63) == 1] *= -1
+    return _place(mantissa, np.where(zero, 0, biased - _LOW))
 
 
 def _place(values: np.ndarray, shift: Any) -> np.ndarray:

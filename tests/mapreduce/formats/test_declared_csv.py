@@ -14,8 +14,15 @@ GOOD = "".join(f"{i % 7},2024-01-0{1 + i % 5}T00:00:00Z,{i}\n" for i in range(40
 
 @pytest.mark.parametrize(
     "middle",
-    ["\n", "\n\n", "1,2024-02-01T00:00:00Z,x\r\n", '5,2024-03-01T00:00:00Z,"a,b"\n'],
-    ids=["blank", "two-blank", "crlf", "quoted"],
+    [
+        "\n",
+        "\n\n",
+        "1,2024-02-01T00:00:00Z,x\r\n",
+        '5,2024-03-01T00:00:00Z,"a,b"\n',
+        ",2024-02-01T00:00:00Z,x\n",  # an empty first field: a blank line is looked for
+        ",2024-02-01T00:00:00Z,x\n\n",
+    ],
+    ids=["blank", "two-blank", "crlf", "quoted", "empty-field", "empty-field-and-blank"],
 )
 def test_blocks_with_what_arrow_reads_otherwise_match_the_row_path(tmp_path, middle):
     path = tmp_path / "in.csv"

@@ -85,6 +85,23 @@ def test_floats_the_columns_cannot_sum_exactly_are_declined(value):
     assert aggregate_rows(pa.array(["a", "a"]), np.array([1.5, value])) is None
 
 
+@pytest.mark.parametrize(
+    "floats",
+    [
+        [1.0, 1024.5, -3.25],  # exponents 10 apart: one scale for the block
+        [1.0, 2048.5, -3.25],  # 11 apart: each value placed on its own
+        [0.0, 0.0],
+        [0.0, 2.0**-60, 2.0**60 - 2.0**7, -0.1],
+    ],
+)
+def test_float_sums_are_exact_on_either_side_of_the_one_scale_span(floats):
+    keys = pa.array(["a"] * len(floats) + ["b"] * len(floats))
+    table = aggregate_rows(keys, np.array(floats * 2))
+    for value in row_values(table, merge_stats):
+        assert value[0] == len(floats) and _exact(value) == sum(map(Fraction, floats))
+        assert (value[3], value[4]) == (min(floats), max(floats))
+
+
 def test_a_float_marked_int_that_is_not_one_is_a_job_error():
     from mapreduce.errors import JobError
 
