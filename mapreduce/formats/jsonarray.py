@@ -5,7 +5,7 @@ are found fastest first:
 1. the separator learned from the previous element (say b"},\\n  {"), found with bytes.find
    and accepted only if it parses as one value: a valid value that starts where an
    element starts ends where that element ends, so a false candidate cannot pass;
-2. the ELEMENT regex (values nested a few levels, strings handled);
+2. jsonscan.element_pattern, a regex (values nested a few levels, strings handled);
 3. jsonscan.scan, token by token, for anything deeper or malformed.
 All three follow jsonscan's rules, so element boundaries do not depend on the split layout.
 The first non-blank byte of the file must be '['; after the closing ']' only whitespace (or
@@ -21,11 +21,11 @@ from typing import Any, BinaryIO
 from mapreduce.formats.chunks import BOM, chunks_of, first_read, open_bytes, stop_of
 from mapreduce.formats.files import Split
 from mapreduce.formats.jsonscan import (
-    ELEMENT,
     ESCAPED,
     INSIDE,
     OUT_ESCAPED,
     WHITESPACE,
+    element_pattern,
     scan,
     skip_string,
 )
@@ -152,7 +152,7 @@ class _Reader:
         c = self.buf[i]
         if c in b",]":
             return self.base + i, _NOTHING, self.empty(self.base + i, c)
-        m = ELEMENT.match(self.buf, i)
+        m = element_pattern().match(self.buf, i)
         if m is not None:
             end, after, kind = m.end(1), m.end(), "comma" if m.start(2) >= 0 else "closed"
             if kind == "comma":
