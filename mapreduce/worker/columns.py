@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
 from mapreduce.worker.columns_aggregate import COLUMNS, combine_aggregate
-from mapreduce.worker.keyorder import short_string_groups
+from mapreduce.worker.keyorder import key_groups, short_string_groups
 
 __all__ = ["LANES", "VALUES", "combine", "lane_of", "partitions_of", "split_by_partition"]
 
@@ -57,6 +57,12 @@ def combine(kind: str, table: pa.Table) -> pa.Table:
     if kind == "aggregate":
         return combine_aggregate(table)
     if kind == "sum":
+        found = key_groups(table["key"]) if not table["value"].null_count else None
+        if found is not None:
+            keys, groups = found
+            sums = np.zeros(len(keys), np.int64)
+            np.add.at(sums, groups, table["value"].to_numpy())
+            return pa.table({"key": keys, "value": sums})
         summed = table.group_by("key", use_threads=False).aggregate([("value", "sum")])
         summed = pa.table({"key": summed["key"], "value": summed["value_sum"]})
         if len(summed) < 2:

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
+from mapreduce.worker.keyorder import key_groups
 
 __all__ = ["COLUMNS", "aggregate_rows", "combine_aggregate", "row_values"]
 
@@ -38,6 +39,7 @@ _MASK = np.int64(0xFFFFFFFF)
 _SCALE = 112  # a float x is summed as x·2^112
 _LOW = 963  # the biased exponent of 2^-60: x·2^112 = mantissa << (exponent - _LOW)
 _IMAX, _IMIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+_START = {"imin": _IMAX, "imax": _IMIN, "fmin": np.inf, "fmax": -np.inf}  # no value yet
 _CHUNK = 1 << 20  # rows per float64 bincount: 2^20 limbs of 32 bits add up exactly
 Merge = Callable[[Any, Any], Any]
 
@@ -214,6 +216,25 @@ def _exact_ints(values: np.ndarray) -> np.ndarray:
 
 def combine_aggregate(table: pa.Table) -> pa.Table:
     """One row per key, sorted by key: sums added (limbs carried), min and max kept."""
+    found = key_groups(table["key"])
+    if found is None:
+        return _combine_grouped(table)
+    keys, groups = found
+    columns = {}
+    for name in COLUMNS:
+        values = table[name].to_numpy()
+        if name in SUMS:
+            column = np.zeros(len(keys), np.int64)
+            np.add.at(column, groups, values)
+        else:
+            column = np.full(len(keys), _START[name], values.dtype)
+            (np.minimum if name.endswith("min") else np.maximum).at(column, groups, values)
+        columns[name] = column
+    return pa.table({"key": keys, **_carried(columns)})
+
+
+def _combine_grouped(table: pa.Table) -> pa.Table:
+    """combine_aggregate by Arrow's group-by (a key column holding nulls)."""
     specs = [(name, "sum") for name in SUMS]
     specs += [("imin", "min"), ("imax", "max"), ("fmin", "min"), ("fmax", "max")]
     grouped = table.group_by("key", use_threads=False).aggregate(specs)

@@ -5,16 +5,37 @@ its bytes zero-padded to 16, read big-endian, with the length in the low byte of
 second. Comparing those pairs compares the bytes lexicographically, a shorter prefix
 first, which for UTF-8 is the code point order of keys.py (Arrow's sort_indices gives
 the same order, several times slower on millions of keys).
+
+`key_groups` gives a column's distinct keys in that order and each row's group: hashed,
+then only the distinct keys sorted (what a hash group-by and a sort of its result do,
+without Arrow's query engine, whose first use in a process costs 15 ms of imports).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["SHORT", "short_string_groups"]
+__all__ = ["SHORT", "key_groups", "short_string_groups"]
 
 SHORT = 15  # bytes: the length takes the last of the 16
+
+
+def key_groups(keys: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray] | None:
+    """(the distinct keys, sorted; each row's index among them), or None for a column of
+    some type other than null holding nulls. A null column is one key."""
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    if keys.type == pa.null():
+        return pa.nulls(1 if len(keys) else 0), np.zeros(len(keys), np.intp)
+    if keys.null_count:
+        return None
+    encoded = pc.dictionary_encode(keys)
+    order = pc.sort_indices(encoded.dictionary)
+    rank = np.empty(len(order), np.intp)
+    rank[order.to_numpy()] = np.arange(len(order))
+    return encoded.dictionary.take(order), rank[encoded.indices.to_numpy()]
 
 
 def short_string_groups(keys: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:

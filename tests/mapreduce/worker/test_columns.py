@@ -68,6 +68,34 @@ def test_sum_on_columns_is_a_counter(keys):
 
 
 @settings(max_examples=100, deadline=None)
+@given(KEYS, st.data())
+def test_sum_on_columns_adds_any_values_in_chunks(keys, data):
+    values = data.draw(
+        st.lists(st.integers(-(2**40), 2**40), min_size=len(keys), max_size=len(keys))
+    )
+    kind = pa.int64() if keys and type(keys[0]) is int else pa.string()
+    half = len(keys) // 2
+    table = pa.table(
+        {
+            "key": pa.chunked_array([pa.array(keys[:half], kind), pa.array(keys[half:], kind)]),
+            "value": pa.chunked_array(
+                [pa.array(values[:half], pa.int64()), pa.array(values[half:], pa.int64())]
+            ),
+        }
+    )
+    expected: Counter = Counter()
+    for key, value in zip(keys, values, strict=True):
+        expected[key] += value
+    got = combine("sum", table).to_pylist()
+    assert [(row["key"], row["value"]) for row in got] == sorted(expected.items())
+
+
+def test_sum_of_a_null_key_lane_is_one_total():
+    table = pa.table({"key": pa.nulls(3), "value": pa.array([1, 2, 4], pa.int64())})
+    assert combine("sum", table).to_pylist() == [{"key": None, "value": 7}]
+
+
+@settings(max_examples=100, deadline=None)
 @given(KEYS, st.integers(1, 7))
 def test_partitions_are_partition_of(keys, partitions):
     array = pa.array(keys, pa.int64() if keys and type(keys[0]) is int else pa.string())

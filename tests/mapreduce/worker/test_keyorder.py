@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mapreduce.keys import sort_key
-from mapreduce.worker.keyorder import SHORT, short_string_groups
+from mapreduce.worker.keyorder import SHORT, key_groups, short_string_groups
 
 short = st.text(st.characters(codec="utf-8"), max_size=6).filter(lambda s: len(s.encode()) <= SHORT)
 
@@ -63,3 +63,28 @@ def test_agrees_with_arrow_on_a_million_ids():
     arrow = values.take(pc.sort_indices(values))
     assert values.take(pa.array(order)).equals(arrow)
     assert len(starts) == len(pc.unique(values))
+
+
+@given(
+    st.one_of(
+        st.lists(st.text(st.characters(codec="utf-8"), max_size=30), max_size=60),
+        st.lists(st.integers(-(2**63), 2**63 - 1) | st.integers(-3, 3), max_size=60),
+    ),
+    st.integers(1, 3),
+)
+def test_key_groups_are_the_sorted_distinct_keys_and_each_rows_group(values, pieces):
+    chunks = [values[i::pieces] for i in range(pieces)]
+    kind = pa.int64() if values and type(values[0]) is int else pa.string()
+    column = pa.chunked_array([pa.array(c, kind) for c in chunks], kind)
+    found = key_groups(column)
+    assert found is not None
+    keys, groups = found
+    assert keys.to_pylist() == sorted(set(values), key=sort_key)
+    flat = [v for c in chunks for v in c]
+    assert [keys[int(g)].as_py() for g in groups] == flat
+
+
+def test_key_groups_take_a_null_column_as_one_key_and_decline_nulls_among_keys():
+    keys, groups = key_groups(pa.nulls(3))
+    assert keys.to_pylist() == [None] and groups.tolist() == [0, 0, 0]
+    assert key_groups(pa.array(["a", None])) is None
