@@ -100,17 +100,17 @@ def write_records(task: ReduceTask, records: Iterator[Any]) -> tuple[SpillFile |
     return None, written
 
 
-def write_lines(task: ReduceTask, chunks: Iterator[bytes]) -> tuple[None, int]:
-    """Publish NDJSON bytes (whole lines, already as the NDJSON writer writes them) as the
-    task's part file; return the lines written."""
+def write_lines(task: ReduceTask, chunks: Iterator[tuple[bytes, int]]) -> tuple[None, int]:
+    """Publish NDJSON bytes (whole lines, already as the NDJSON writer writes them, each
+    chunk with its number of lines) as the task's part file; return the lines written."""
     folder, name = os.path.split(task.output_path)
     tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}")
     written = 0
     try:
         with open(tmp, "wb") as part:
-            for chunk in chunks:
+            for chunk, lines in chunks:
                 part.write(chunk)
-                written += chunk.count(b"\n")
+                written += lines
         os.replace(tmp, task.output_path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

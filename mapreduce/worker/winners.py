@@ -59,8 +59,9 @@ def bulk_format(sources: list[tuple[str, Any]], files: dict[int, Source]) -> str
 
 def winner_lines(
     step: Step, fmt: str, sources: list[tuple[str, Any]], files: dict[int, Source]
-) -> Iterator[bytes]:
-    """The NDJSON lines of a `latest` partition, in key order, a chunk at a time."""
+) -> Iterator[tuple[bytes, int]]:
+    """The NDJSON lines of a `latest` partition, in key order, a chunk at a time, each
+    with its number of lines (known here, so the writer need not count them)."""
     output = step.output
     assert output is not None
     with ExitStack() as stack:
@@ -79,7 +80,7 @@ def winner_lines(
                     yield _csv_chunk(output, chunk, raws[lo : lo + _CHUNK], files)
 
 
-def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> bytes:
+def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> tuple[bytes, int]:
     first = _first_record(output, table, raws[0])
     if type(first) is not RawJSON or bytes(first) != raws[0]:
         shown = repr(first)[:80]
@@ -90,15 +91,16 @@ def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> bytes:
     # already the line the NDJSON writer writes.
     ends = np.cumsum(table["length"].to_numpy()) - 1
     view = np.frombuffer(joined, np.uint8)
-    lines = joined.count(b"\n") == len(raws) and bool((view[ends] == 10).all())
+    lines = bool((view[ends] == 10).all()) and np.count_nonzero(view == 10) == len(raws)
     if not lines or (view[np.maximum(ends - 1, 0)] == 13).any():
         joined = b"".join([raw if _is_line(raw) else RawJSON(raw).line() for raw in raws])
-    return joined
+        return joined, joined.count(b"\n")
+    return joined, len(raws)
 
 
 def _csv_chunk(
     output: Output, table: pa.Table, raws: list[bytes], files: dict[int, Source]
-) -> bytes:
+) -> tuple[bytes, int]:
     record = csv_record(files[table["position"][0].as_py() >> 48][2], raws[0])
     first = _first_record(output, table, record)
     if type(first) is not dict or first != record:
@@ -108,8 +110,9 @@ def _csv_chunk(
     header = _header_of(table, files)
     joined = _csv_json(header, b"".join(raws), len(raws)) if header is not None else None
     if joined is None or not joined.startswith(dumps(first)):
-        return b"".join(_one_by_one(output, table, raws, files))
-    return joined
+        lines = list(_one_by_one(output, table, raws, files))
+        return b"".join(lines), len(lines)
+    return joined, len(raws)
 
 
 def _first_record(output: Output, table: pa.Table, record: Any) -> Any:
