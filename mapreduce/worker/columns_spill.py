@@ -105,13 +105,20 @@ def read_partition(path: str, partition: int) -> tuple[list[Lane], dict[int, Sou
         if not 0 <= partition < len(sections):
             raise OSError(f"spill file {path} has no partition {partition}")
         lanes: list[Lane] = []
+        mapped = None  # column sections are read in place (no copy into fresh memory)
         for lane, offset, size_, _ in sections[partition]:
-            handle.seek(offset)
-            blob = handle.read(size_)
             if lane == "pairs":
-                lanes.append((lane, pickle.loads(blob)))
+                handle.seek(offset)
+                lanes.append((lane, pickle.loads(handle.read(size_))))
+                continue
+            if offset % 8:  # after a pickled section: copied, so Arrow's buffers stay aligned
+                handle.seek(offset)
+                blob: bytes | pa.Buffer = handle.read(size_)
             else:
-                lanes.append((lane, pa.ipc.open_stream(blob).read_all()))
+                mapped = mapped or pa.memory_map(path)
+                mapped.seek(offset)
+                blob = mapped.read_buffer(size_)
+            lanes.append((lane, pa.ipc.open_stream(blob).read_all()))
     found = footer["files"].items()
     files = {int(index): (name, fmt, header) for index, (name, fmt, header) in found}
     return lanes, files

@@ -123,6 +123,8 @@ def test_a_columnar_spill_reads_back_by_partition_and_lane(tmp_path):
         assert lanes[-1] == ("pairs", [((1, 2), partition)])
         for _, part in lanes[:-1]:
             rows += [(partition_of(r["key"], 3), partition, r["value"]) for r in part.to_pylist()]
+            buffers = [b for column in part.columns for c in column.chunks for b in c.buffers()]
+            assert all(b.address % 8 == 0 for b in buffers if b is not None)  # mapped or copied
     assert sorted(value for *_, value in rows) == [1, 2, 3, 4]
     assert all(want == got for want, got, _ in rows)
     assert sum(spill.pairs) == 4 + 3
