@@ -230,7 +230,11 @@ def targets(title: str, kind: str, results: dict[str, dict], workers: int) -> li
     lines = []
     for label, ratio, limit, at_most in goals:
         met = ratio <= limit if at_most else ratio >= limit
-        lines.append(f"  {title}: {label}: {ratio:.2f}  {'met' if met else 'MISSED'}")
+        digits = 2  # more where 2 would show the limit itself ("1.70  MISSED")
+        while digits < 6 and round(ratio, digits) == limit != ratio:
+            digits += 1
+        shown = f"{ratio:.{digits}f}"
+        lines.append(f"  {title}: {label}: {shown}  {'met' if met else 'MISSED'}")
     return lines
 
 
