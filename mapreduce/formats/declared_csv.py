@@ -117,9 +117,10 @@ def _starts_clean(split: Split) -> bool:
 def _may_hold_blank_lines(columns: Mapping[str, pa.Array]) -> bool:
     """Whether some row may be a blank line: pyarrow reads one as a row of empty texts, so
     a column without an empty text (one pass over its lengths) rules blank lines out."""
-    for column in columns.values():
-        return len(column) > 0 and pc.min(pc.binary_length(column)).as_py() == 0
-    return True
+    first = next(iter(columns.values()), None)
+    if first is None:
+        return True
+    return len(first) > 0 and pc.min(pc.binary_length(first)).as_py() == 0
 
 
 def _has_blank_line(data: bytes) -> bool:

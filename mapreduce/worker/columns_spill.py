@@ -105,20 +105,18 @@ def read_partition(path: str, partition: int) -> tuple[list[Lane], dict[int, Sou
         if not 0 <= partition < len(sections):
             raise OSError(f"spill file {path} has no partition {partition}")
         lanes: list[Lane] = []
-        mapped = None  # column sections are read in place (no copy into fresh memory)
+        mapped = None
         for lane, offset, size_, _ in sections[partition]:
-            if lane == "pairs":
-                handle.seek(offset)
-                lanes.append((lane, pickle.loads(handle.read(size_))))
-                continue
-            if offset % 8:  # after a pickled section: copied, so Arrow's buffers stay aligned
-                handle.seek(offset)
-                blob: bytes | pa.Buffer = handle.read(size_)
-            else:
+            blob: bytes | pa.Buffer
+            if lane != "pairs" and offset % 8 == 0:  # columns read in place, not copied
                 mapped = mapped or pa.memory_map(path)
                 mapped.seek(offset)
                 blob = mapped.read_buffer(size_)
-            lanes.append((lane, pa.ipc.open_stream(blob).read_all()))
+            else:  # pickled pairs, or columns after them: copied, so Arrow's stay aligned
+                handle.seek(offset)
+                blob = handle.read(size_)
+            rows = pickle.loads(blob) if lane == "pairs" else pa.ipc.open_stream(blob).read_all()
+            lanes.append((lane, rows))
     found = footer["files"].items()
     files = {int(index): (name, fmt, header) for index, (name, fmt, header) in found}
     return lanes, files
