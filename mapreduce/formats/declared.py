@@ -20,6 +20,7 @@ lines, two on one line).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from operator import attrgetter
@@ -39,11 +40,13 @@ __all__ = ["BLOCK", "Batch", "BatchReader", "NdjsonBatches", "TextBatches", "lin
 BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
 TEXT_BLOCK = 2 << 20
 _WINDOW = 1 << 16  # bytes looked at for the line break that ends a block
-# A number a JSON reader refuses (it overflows a float, or an int has thousands of digits)
-# needs a 3-digit exponent or a long run of digits. Seen through _SHAPE (digits as "0",
-# "e" and "E" as "e", "+" dropped, all else " "), either shows as one of these substrings.
-_SHAPE = bytes(48 if byte in b"0123456789" else 101 if byte in b"eE" else 32 for byte in range(256))
-_EXPONENT, _DIGIT_RUN = b"0e000", b"0" * 200
+# A number a JSON reader refuses overflows a float: it needs a 3-digit exponent or a run of
+# hundreds of digits. A block is refused when it holds a digit, "e" or "E", an optional "+"
+# and 3 digits, or a run of 200 digits (both read fine up to 1e308 and 309 digits, so this is
+# conservative: such a block takes the row path, which reports what it refuses).
+_ALL_DIGITS = 0x0101010101010101  # 8 digit flags read as one little- or big-endian word
+_RUN_WORDS = 24  # a run of 200 digits covers at least 24 whole aligned 8-byte words
+_DIGIT_RUN = re.compile(rb"[0-9]{200}")
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -200,10 +203,11 @@ class NdjsonBatches:
         )
         self.decoder = msgspec.json.Decoder(struct)
         self.scratch = np.empty(0, bool)
+        self.checks = _Scratch()
         self.getters = [attrgetter(attr) for attr in attrs]
 
     def __call__(self, split: Split, offset: int, data: bytes) -> Batch | None:
-        if not _readable_as_orjson(data):
+        if not _readable_as_orjson(data, self.checks):
             return None
         array = np.frombuffer(data, np.uint8)
         if len(self.scratch) < len(data):
@@ -250,25 +254,73 @@ def _one_object_per_line(array: np.ndarray, starts: np.ndarray, size: int) -> bo
     return bool((array[content] == 125).all())
 
 
-def _readable_as_orjson(data: bytes) -> bool:
+class _Scratch:
+    """Buffers `_readable_as_orjson` reuses from block to block: fresh 8 MB arrays per
+    block cost a page fault per 4 KB page."""
+
+    def __init__(self) -> None:
+        self.size = -1
+        self.shifted = np.empty(0, np.uint8)
+        self.digits = np.empty(0, bool)
+        self.flags = np.empty(0, bool)
+        self.words = np.empty(0, bool)
+
+    def fit(self, size: int) -> None:
+        if size > self.size:
+            padded = size // 8 * 8 + 8
+            self.size = size
+            self.shifted = np.empty(size, np.uint8)
+            self.digits = np.zeros(padded, bool)
+            self.flags = np.empty(size, bool)
+            self.words = np.empty(padded // 8, bool)
+
+
+def _readable_as_orjson(data: bytes, scratch: _Scratch | None = None) -> bool:
     """No bytes the row reader may refuse in a value msgspec skips: invalid UTF-8, or a
-    number that overflows a float or has hundreds of digits. (Syntax msgspec checks.)"""
+    number that overflows a float (see `_RUN_WORDS`). (Syntax msgspec checks.)
+
+    A handful of numpy passes over the block (each a SIMD loop over 8 MB), 2x the speed of
+    mapping every byte through bytes.translate and searching the result."""
     if not data.isascii():
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return False
-    shape = data.translate(_SHAPE, b"+")  # 1.3x the speed of one regex over the block
-    return _DIGIT_RUN not in shape and not _has_exponent(shape)
-
-
-def _has_exponent(shape: bytes) -> bool:
-    """Whether `_EXPONENT` ("0e000") is in the shape: every "e000", then the digit before
-    it (a third faster than the substring search, whose last byte "0" is a digit's, the
-    commonest byte in a shape)."""
-    hits = word_offsets(shape, _EXPONENT[1:])
-    hits = hits[hits > 0]
-    return bool(len(hits) and (np.frombuffer(shape, np.uint8)[hits - 1] == 48).any())
+    size = len(data)
+    if not size:
+        return True
+    if scratch is None:
+        scratch = _Scratch()
+    scratch.fit(size)
+    array = np.frombuffer(data, np.uint8)
+    shifted, flags = scratch.shifted[:size], scratch.flags[:size]
+    padded = size // 8 * 8 + 8
+    digits = scratch.digits[:padded]
+    np.subtract(array, 48, out=shifted)  # digits become 0-9, every other byte 10-255
+    np.less(shifted, 10, out=digits[:size])
+    digits[size:] = False
+    words = np.equal(digits.view(np.uint64), _ALL_DIGITS, out=scratch.words[: padded // 8])
+    whole = np.flatnonzero(words)
+    span = _RUN_WORDS - 1
+    # 24 whole words in a row (rare: 192 digits or more somewhere): the exact search
+    if (
+        len(whole) > span
+        and (whole[span:] - whole[:-span] == span).any()
+        and _DIGIT_RUN.search(data)
+    ):
+        return False
+    np.bitwise_or(array, 0x20, out=shifted)  # "E" reads as "e"
+    np.equal(shifted, ord("e"), out=flags)
+    np.logical_and(flags[1:], digits[: size - 1], out=flags[1:])  # an "e" after a digit
+    hits = np.flatnonzero(flags[1:]) + 1
+    if not len(hits):
+        return True
+    last = padded - 1  # the padding reads as "not a digit"
+    start = hits + 1 + (array[np.minimum(hits + 1, size - 1)] == ord("+"))
+    three = digits[np.minimum(start, last)]
+    three &= digits[np.minimum(start + 1, last)]
+    three &= digits[np.minimum(start + 2, last)]
+    return not three.any()
 
 
 def word_offsets(data: bytes, word: bytes) -> np.ndarray:

@@ -125,12 +125,14 @@ SHAPES: dict[str, Callable[[Any], bool]] = {
     "ICD10 Diagnosis Code": column(health.ICD10_DX, 0),
     "ICD10 Dx Desc (Short)": column(health.ICD10_DX, 1),
     "ICD10 Dx Desc (Long)": column(health.ICD10_DX, 2),
-    "ICD10 Procedure Code": lambda v: match(r"[0-9A-HJ-NP-Z]{7}")(v)
-    and column(health.ICD10_PROC, 0)(v),
+    "ICD10 Procedure Code": lambda v: (
+        match(r"[0-9A-HJ-NP-Z]{7}")(v) and column(health.ICD10_PROC, 0)(v)
+    ),
     "ICD10 Proc Desc (Short)": column(health.ICD10_PROC, 1),
     "ICD10 Proc Desc (Long)": column(health.ICD10_PROC, 2),
-    "ICD9 Diagnosis Code": lambda v: match(r"(\d{3}|V\d\d)(\.\d{1,2})?")(v)
-    and column(health.ICD9_DX, 0)(v),
+    "ICD9 Diagnosis Code": lambda v: (
+        match(r"(\d{3}|V\d\d)(\.\d{1,2})?")(v) and column(health.ICD9_DX, 0)(v)
+    ),
     "ICD9 Dx Desc (Short)": column(health.ICD9_DX, 1),
     "ICD9 Dx Desc (Long)": column(health.ICD9_DX, 2),
     "ICD9 Procedure Code": lambda v: match(r"\d\d\.\d{1,2}")(v) and column(health.ICD9_PROC, 0)(v),
@@ -174,9 +176,11 @@ SHAPES: dict[str, Callable[[Any], bool]] = {
     "Product Description": match(r"[A-Z][a-z]+ [a-z]+ [a-z]+ [a-z ,-]+"),
     "Product Subcategory": one_of(business.PRODUCT_SUBCATEGORIES),
     "Movie Title": one_of(business.MOVIES),
-    "Movie Genres": lambda v: 1 <= len(v.split("|")) <= 3
-    and len(set(v.split("|"))) == len(v.split("|"))
-    and set(v.split("|")) <= set(business.MOVIE_GENRES),
+    "Movie Genres": lambda v: (
+        1 <= len(v.split("|")) <= 3
+        and len(set(v.split("|"))) == len(v.split("|"))
+        and set(v.split("|")) <= set(business.MOVIE_GENRES)
+    ),
     # Crypto
     "Bitcoin Address": bitcoin_ok,
     "Ethereum Address": match(r"0x[0-9a-f]{40}"),
@@ -189,9 +193,12 @@ SHAPES: dict[str, Callable[[Any], bool]] = {
     "App Name": match(r"[A-Z][a-z]+(ly|io|ify|[A-Z][a-z]+| Pro| Go| Plus)?"),
     "App Bundle ID": match(r"(com|net|org|io|co)\.[a-z]+\.[A-Z][A-Za-z]+"),
     "Avatar": match(r"https://robohash\.org/[a-z]+\.png\?size=50x50&set=set1"),
-    "Dummy Image URL": lambda v: (m := re.fullmatch(
-        r"http://dummyimage\.com/(\d+)x(\d+)\.png/[0-9a-f]{6}/[0-9a-f]{6}", v
-    )) is not None and 100 <= int(m[1]) <= 250 and 100 <= int(m[2]) <= 250,
+    "Dummy Image URL": lambda v: (
+        (m := re.fullmatch(r"http://dummyimage\.com/(\d+)x(\d+)\.png/[0-9a-f]{6}/[0-9a-f]{6}", v))
+        is not None
+        and 100 <= int(m[1]) <= 250
+        and 100 <= int(m[2]) <= 250
+    ),
     "Base64 Image URL": lambda v: all(10 <= d <= 50 for d in png_size(v)),
     "Mobile Device Brand": column(devices.DEVICES, 0),
     "Mobile Device Model": column(devices.DEVICES, 1),
@@ -214,8 +221,9 @@ SHAPES: dict[str, Callable[[Any], bool]] = {
     "Nato Phonetic": one_of(lists_text.NATO),
     # Nature
     "Animal Common Name": column(nature.ANIMALS, 0),
-    "Animal Scientific Name": lambda v: match(r"[A-Z][a-z]+ [a-z-]+")(v)
-    and column(nature.ANIMALS, 1)(v),
+    "Animal Scientific Name": lambda v: (
+        match(r"[A-Z][a-z]+ [a-z-]+")(v) and column(nature.ANIMALS, 1)(v)
+    ),
     "Plant Common Name": column(nature.PLANTS, 0),
     "Plant Scientific Name": column(nature.PLANTS, 1),
     "Plant Family": lambda v: v.endswith("aceae"),
@@ -304,8 +312,9 @@ def test_every_row_of_a_family_is_one_record() -> None:
 
 
 def test_flights_never_arrive_where_they_leave_and_numbers_carry_the_airline() -> None:
-    departures, arrivals = sample("Flight Departure Airport Code", 2000), sample(
-        "Flight Arrival Airport Code", 2000
+    departures, arrivals = (
+        sample("Flight Departure Airport Code", 2000),
+        sample("Flight Arrival Airport Code", 2000),
     )
     assert all(d != a for d, a in zip(departures, arrivals, strict=True))
     assert len(set(zip(departures, arrivals, strict=True))) > 500
@@ -384,8 +393,11 @@ def test_base64_image_url_options() -> None:
     for v in svg:
         assert v.startswith("data:image/svg+xml;base64,")
         text = base64.b64decode(v.split(",", 1)[1]).decode()
-        assert re.fullmatch(r'<svg xmlns="http://www.w3.org/2000/svg" width="5" height="\d+">'
-                            r'<rect width="100%" height="100%" fill="#[0-9a-f]{6}"/></svg>', text)
+        assert re.fullmatch(
+            r'<svg xmlns="http://www.w3.org/2000/svg" width="5" height="\d+">'
+            r'<rect width="100%" height="100%" fill="#[0-9a-f]{6}"/></svg>',
+            text,
+        )
     with pytest.raises(SchemaError, match="'maxWidth' must be at most 500"):
         sample("Base64 Image URL", 5, maxWidth=501)
 

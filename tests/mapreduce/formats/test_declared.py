@@ -4,6 +4,7 @@ a block decodes to the row reader's values or to no batch at all (then the row p
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import example, given, settings
@@ -150,11 +151,32 @@ def test_decoded_columns_are_the_row_readers_values(tmp_path_factory, records):
     assert [repr(v) for v in batch["ts"]] == [repr(row["ts"]) for row in rows]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([b"0", b"e", b" ", b"000", b"0e000"]), max_size=30))
-def test_the_exponent_search_is_the_substring_search_at_every_alignment(parts):
-    shape = b"".join(parts)
-    assert declared._has_exponent(shape) == (declared._EXPONENT in shape)
+# What the overflow check refuses: a 3-digit exponent after a digit, or 200 digits in a row.
+_REFUSED = re.compile(rb"[0-9][eE]\+?[0-9]{3}|[0-9]{200}")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([b"0", b"9", b"e", b"E", b"+", b"-", b" ", b'"', b"000", b"1e+400"]),
+            st.integers(150, 260).map(lambda n: b"7" * n),
+        ),
+        max_size=30,
+    ).map(b"".join),
+    st.integers(0, 15),
+)
+def test_the_overflow_check_refuses_exactly_the_pattern(body, pad):
+    data = b"x" * pad + body  # every alignment of the 8-byte words
+    assert declared._readable_as_orjson(data) == (_REFUSED.search(data) is None)
+
+
+def test_the_overflow_check_reuses_its_buffers_across_block_sizes():
+    scratch = declared._Scratch()
+    assert not declared._readable_as_orjson(b"a" * 100 + b"1e400", scratch)
+    assert declared._readable_as_orjson(b"1e40 and 7e", scratch)  # smaller: old bytes ignored
+    assert not declared._readable_as_orjson(b"9E+123", scratch)
+    assert declared._readable_as_orjson(b"", scratch)
 
 
 @settings(max_examples=300, deadline=None)
