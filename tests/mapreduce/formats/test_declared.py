@@ -171,6 +171,14 @@ def test_the_overflow_check_refuses_exactly_the_pattern(body, pad):
     assert declared._readable_as_orjson(data) == (_REFUSED.search(data) is None)
 
 
+@pytest.mark.parametrize("shift", [-300, -205, -201, -6, -5, -3, -1, 0, 1, 2, 3, 6, 300])
+@pytest.mark.parametrize("pattern", [b"1e400", b"2E+309", b"9" * 200, b"9" * 199])
+def test_the_overflow_check_sees_a_number_across_a_slice_boundary(pattern, shift):
+    at = declared._SLICE + shift  # the pattern starts here, in a block of three slices
+    data = b"x" * at + pattern + b"x" * (3 * declared._SLICE - at)
+    assert declared._readable_as_orjson(data) == (_REFUSED.search(data) is None)
+
+
 def test_the_overflow_check_reuses_its_buffers_across_block_sizes():
     scratch = declared._Scratch()
     assert not declared._readable_as_orjson(b"a" * 100 + b"1e400", scratch)
