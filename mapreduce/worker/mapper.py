@@ -100,7 +100,12 @@ def map_records(
     rejects: Rejects,
     base: int,
 ) -> tuple[int, int]:
-    """The hot loop: map every record, combine or buffer its pairs; returns (read, emitted)."""
+    """The hot loop: map every record, combine or buffer its pairs; returns (read, emitted).
+
+    `read` counts every record of the input, the ones the reader refused as bad included,
+    so "N of M records were bad" compares like with like."""
+    refused_before = rejects.count
+    mapped_bad = 0
     merge = out.merge
     limit = out.task.spill_pairs
     table, buffer = out.table, out.pairs
@@ -116,6 +121,7 @@ def map_records(
                 pairs = tuple(pairs)
         except RECORD_ERRORS as exc:
             rejects(position, reason_of(exc), record)
+            mapped_bad += 1
             continue
         try:
             for key, _ in pairs:
@@ -138,4 +144,4 @@ def map_records(
             if len(buffer) >= limit:
                 out.spill()
                 buffer = out.pairs
-    return read, emitted
+    return read + rejects.count - refused_before - mapped_bad, emitted

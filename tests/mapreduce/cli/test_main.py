@@ -381,6 +381,22 @@ def test_a_map_that_yields_no_pairs_is_a_job_error_not_a_bad_record(tmp_path, us
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("executor", ["sequential", "process"])
+def test_records_read_counts_the_lines_the_reader_refused(tmp_path, capsys, executor):
+    good = '{"id":%d,"updated_at":"2024-01-01T00:00:00Z"}\n'
+    lines = [good % 1, '{"updated_at":"2024-01-01T00:00:00Z"}\n', good % 3, "not json\n"]
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(lines))  # 4 records: one map() refuses, one is not JSON
+    out = tmp_path / "out"
+    argv = ["run", "latest_by_key", str(data), "-o", str(out), "--executor", executor]
+    assert cli(tmp_path, *argv, "--skip-bad-records") == 0
+    printed = capsys.readouterr()
+    assert "warning: 2 of 4 records were bad and skipped" in printed.err
+    success = json.loads((out / "_SUCCESS").read_text())
+    assert success["counters"]["records_read"] == 4
+    assert success["counters"]["bad_records"] == 2
+
+
 @pytest.mark.parametrize(("key", "warned"), [("uid", True), ("id", False)])
 def test_skipping_most_records_warns_even_when_quiet(tmp_path, users, capsys, key, warned):
     out = tmp_path / "out"
