@@ -77,6 +77,14 @@ def test_seed_changes_the_data(tmp_path: Path) -> None:
     assert _digest(tmp_path / "a.jsonl") != _digest(tmp_path / "b.jsonl")
 
 
+def test_whole_chunks_are_the_same_whatever_the_row_count(tmp_path: Path) -> None:
+    # docs/datagen.md: the first k whole chunks of a longer file are the shorter file
+    generate(tmp_path / "short.jsonl", preset="users", rows=50_000, seed=3)
+    generate(tmp_path / "long.jsonl", preset="users", rows=50_010, seed=3)
+    short = (tmp_path / "short.jsonl").read_bytes()
+    assert (tmp_path / "long.jsonl").read_bytes().startswith(short)
+
+
 def test_failed_run_leaves_no_file_and_keeps_the_old_one(
     tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
