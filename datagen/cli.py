@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import signal
 import sys
 import traceback
 from collections.abc import Sequence
+
+# Before numpy is first imported: its OpenBLAS starts a thread per core that spins after the
+# import (0.1 s of CPU a command) though datagen never calls BLAS. A value the user set stands.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from datagen.api import Stats, generate
 from datagen.errors import DatagenError

@@ -230,3 +230,18 @@ def test_types_says_why_each_refused_type_is_refused(
     text = capsys.readouterr().out
     refused = getattr(registry, "refused_types", dict)()
     assert all(f"  {name:<26} {reason}" in text for name, reason in refused.items())
+
+
+def test_the_command_sets_single_threaded_blas_before_numpy_loads() -> None:
+    # numpy's OpenBLAS threads only spin here: datagen never calls BLAS (docs/datagen.md)
+    code = (
+        "import os, sys, datagen\n"
+        "light = 'numpy' not in sys.modules\n"
+        "import datagen.cli\n"
+        "print(light, os.environ['OPENBLAS_NUM_THREADS'], datagen.generate.__name__)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.split() == ["True", "1", "generate"]

@@ -10,7 +10,12 @@ modules import each other, even under TYPE_CHECKING.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import mapreduce
 
@@ -108,3 +113,34 @@ def test_built_in_jobs_import_only_the_public_api():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mapreduce."):
                 private.append(f"{path.name}: {node.module}")
     assert private == []
+
+
+def _python(code: str, **env: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**{k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}, **env},
+    )
+    return done.stdout.strip()
+
+
+def test_the_public_api_imports_the_engine_on_first_use():
+    code = "import sys, mapreduce; print('numpy' in sys.modules, mapreduce.run.__name__)"
+    assert _python(code) == "False run"  # `from mapreduce import Job` in a job file stays light
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc")
+@pytest.mark.parametrize(
+    ("given", "threads"), [({}, "1 1"), ({"OPENBLAS_NUM_THREADS": "2"}, "2 2")]
+)
+def test_the_command_starts_no_blas_threads_unless_asked(given, threads):
+    # OpenBLAS's threads keep the process's name; allocators' own threads are named
+    code = (
+        "import os, mapreduce.cli, numpy\n"
+        "tasks = sorted(os.listdir('/proc/self/task'), key=int)\n"
+        "names = [open(f'/proc/self/task/{t}/comm').read() for t in tasks]\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], names.count(names[0]))"
+    )
+    assert _python(code, **given) == threads
