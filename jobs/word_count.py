@@ -4,14 +4,16 @@ compared case-insensitively.
     mapreduce run word_count corpus.txt -o counts/
 
 The fast path (same words): map_batch gets a block of lines at once. ASCII text is
-lowercased and cut into words by one byte translation and Arrow's native split and
-count; other text is lowercased and matched with the same regular expression as map(),
-over the whole block at once (no word spans a line break, and a line break ends a
-lowercasing context, so this is map() line by line).
+lowercased and cut into words by one byte translation, squeezed so that one space ends
+each word (numpy), and counted by Arrow with the spaces still on; other text is
+lowercased and matched with the same regular expression as map(), over the whole block
+at once (no word spans a line break, and a line break ends a lowercasing context, so
+this is map() line by line).
 """
 
 import re
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -27,18 +29,35 @@ def word_counts(data):
     """{"key": words, "value": counts} of a block of text lines, the words map() finds
     line by line; None when the block is not UTF-8 (map() reports the line)."""
     if data.isascii():
-        text = pa.array([data.translate(ASCII_WORDS).decode("ascii")], pa.large_string())
-        words = pc.ascii_split_whitespace(text).flatten()
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        words = pa.array(WORD.findall(text.lower()), pa.large_string())
+        return _ascii_counts(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    counts = pc.value_counts(pa.array(WORD.findall(text.lower()), pa.large_string()))
+    return {"key": counts.field(0), "value": counts.field(1)}
+
+
+def _ascii_counts(data):
+    """Counts of the words of ASCII text. After the translation a word is a run of bytes
+    other than a space; dropping every space but the one after a word makes each word and
+    its space one string of a zero-copy Arrow array (half the time of Arrow's split, which
+    copies every word), and the distinct words lose the space after counting."""
+    text = np.frombuffer(data.translate(ASCII_WORDS), np.uint8)
+    letters = text != 32
+    keep = letters.copy()
+    keep[1:] |= letters[:-1]  # a word's bytes, and the space right after it
+    squeezed = text[keep]  # starts with a word (leading spaces are gone)
+    if len(squeezed) and squeezed[-1] != 32:
+        squeezed = np.append(squeezed, np.uint8(32))
+    ends = np.flatnonzero(squeezed == 32)
+    offsets = np.zeros(len(ends) + 1, np.int64)
+    offsets[1:] = ends + 1
+    words = pa.Array.from_buffers(
+        pa.large_string(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(squeezed)]
+    )
     counts = pc.value_counts(words)
-    keys, values = counts.field(0), counts.field(1)
-    real = pc.greater(pc.binary_length(keys), 0)  # the split leaves "" at the edges
-    return {"key": keys.filter(real), "value": values.filter(real)}
+    return {"key": pc.utf8_slice_codeunits(counts.field(0), 0, -1), "value": counts.field(1)}
 
 
 class WordCount(Job):

@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jobs.word_count import WORD, word_counts
 from mapreduce.engine.api import run
 from mapreduce.engine.spec import RunSpec
 from mapreduce.formats import declared
@@ -176,6 +179,16 @@ def test_word_count_on_both_paths(tmp_path, config):
     row = row_job(tmp_path, "word_count", "WordCount")
     results = run_both(tmp_path, "word_count", row, [path], config)
     assert_same(results)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9_' \t\n\r.,-\x0b\x0c", max_size=60))
+def test_ascii_word_counts_are_the_regex_words(text):
+    # the squeezed-spaces tokeniser against map()'s rule, line by line
+    found = word_counts(text.encode())
+    expected = Counter(w for line in text.split("\n") for w in WORD.findall(line.lower()))
+    assert dict(zip(found["key"].to_pylist(), found["value"].to_pylist(), strict=True)) == expected
+    assert found["key"].type == pa.large_string()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
