@@ -5,6 +5,7 @@ split size and reducer count, including inputs that cross the fallback boundary.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import random
@@ -12,10 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jobs.sum_numbers import text_lines
 from jobs.word_count import WORD, word_counts
 from mapreduce.engine.api import run
 from mapreduce.engine.spec import RunSpec
@@ -179,6 +182,22 @@ def test_word_count_on_both_paths(tmp_path, config):
     row = row_job(tmp_path, "word_count", "WordCount")
     results = run_both(tmp_path, "word_count", row, [path], config)
     assert_same(results)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("0123456789-.\n", min_size=1, max_size=40))
+def test_number_lines_are_the_lines_pyarrows_csv_reader_reads(text):
+    # sum_numbers' zero-copy split against the reader it replaced ("" for an empty line)
+    data = text.encode()
+    reference = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=["line"], use_threads=False),
+        parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"line": pa.string()}, strings_can_be_null=False
+        ),
+    )
+    assert text_lines(data).to_pylist() == reference["line"].to_pylist()
 
 
 @settings(max_examples=300, deadline=None)
