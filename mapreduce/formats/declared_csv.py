@@ -83,6 +83,8 @@ class CsvBatches:
             data, offset = data[self.header_end - offset :], self.header_end
         if not data or b'"' in data or b"\r" in data or data[:1] == b"\n":
             return None
+        if not data.isascii() and not _is_utf8(data):
+            return None  # pyarrow checks only the columns it converts; the row reader, all
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data),
@@ -102,6 +104,14 @@ class CsvBatches:
         if _may_hold_blank_lines(columns) and _has_blank_line(data):
             return None  # the row reader skips a blank line; pyarrow made a row of it
         return Batch("csv", data, (split.file.index << 48) + offset, table.num_rows, columns)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _starts_clean(split: Split) -> bool:

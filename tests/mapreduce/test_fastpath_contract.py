@@ -304,6 +304,19 @@ def test_latest_by_key_csv_bad_rows(tmp_path, bad):
     assert_same(run_both(tmp_path, "latest_by_key", row, [path], CONFIGS[1], skip_bad_records=True))
 
 
+@pytest.mark.parametrize("bad", [b"3,2024-01-01T00:00:00Z,a\xffb\n", b"\xff,2024-01-01T00:00:00Z,1\n"])
+def test_latest_by_key_csv_invalid_utf8(tmp_path, bad):
+    # invalid UTF-8 in a column the job does not declare is a bad record on the row path;
+    # the fast path took such a block and failed in the reduce, decoding the winner
+    good = "".join(f"{i % 3},2024-01-0{1 + i % 5}T00:00:00Z,{i}\n" for i in range(30)).encode()
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"id,updated_at,n\n" + good + bad + good)
+    row = row_job(tmp_path, "latest_by_key", "LatestByKey")
+    results = run_both(tmp_path, "latest_by_key", row, [path], CONFIGS[1], skip_bad_records=True)
+    assert_same(results)
+    assert results[0][1]["bad_records"] == 1
+
+
 def test_winners_read_back_through_small_windows(tmp_path, users, monkeypatch):
     """Winners are read in position order a mapped window at a time; windows smaller
     than the input (and than some records) give the same parts."""
