@@ -304,7 +304,9 @@ def test_latest_by_key_csv_bad_rows(tmp_path, bad):
     assert_same(run_both(tmp_path, "latest_by_key", row, [path], CONFIGS[1], skip_bad_records=True))
 
 
-@pytest.mark.parametrize("bad", [b"3,2024-01-01T00:00:00Z,a\xffb\n", b"\xff,2024-01-01T00:00:00Z,1\n"])
+@pytest.mark.parametrize(
+    "bad", [b"3,2024-01-01T00:00:00Z,a\xffb\n", b"\xff,2024-01-01T00:00:00Z,1\n"]
+)
 def test_latest_by_key_csv_invalid_utf8(tmp_path, bad):
     # invalid UTF-8 in a column the job does not declare is a bad record on the row path;
     # the fast path took such a block and failed in the reduce, decoding the winner
