@@ -6,7 +6,8 @@ defines `map_batch` gets its input here, a block of whole lines at a time:
 - NDJSON: msgspec's `Decoder(Struct of the declared fields).decode_lines` over the block,
   which skips every other field in native code;
 - text: the block's bytes (every line a record), for jobs that tokenise in bulk;
-- CSV: pyarrow.csv with every column as text (formats.declared_csv).
+- CSV: every column as text, cut at commas and line breaks with numpy when every line is
+  as wide as the header, else pyarrow.csv (formats.declared_csv).
 
 Same answers as the row reader (formats.ndjson, formats.text) or no batch at all: a block
 whose bytes the row reader would read differently gets None and takes the row path, which

@@ -1,11 +1,13 @@
-"""Declared fields of CSV, decoded natively: pyarrow.csv over blocks of whole records.
+"""Declared fields of CSV, decoded natively over blocks of whole records.
 
 Every column is text, as the row reader (formats.csvfile) hands it to map: never guessed
 into numbers (`00123` stays `00123`), empty stays "". Blocks are cut at line breaks
-outside quotes, so each holds whole records. pyarrow parses a block only when the row
-reader could not read it differently: no quote characters, no carriage returns, no blank
-lines (the row reader skips those silently), valid UTF-8, every row as wide as the header.
-Any other block gets None and takes the row path, which reports its bad records.
+outside quotes, so each holds whole records. A block is read only when the row reader
+could not read it differently: no quote characters, no carriage returns, no blank lines
+(the row reader skips those silently), valid UTF-8, every row as wide as the header. It is
+cut with numpy (one pass finds its commas and line breaks; the declared columns' bytes are
+gathered) when every line has the header's width, else parsed by pyarrow.csv. Any other
+block gets None and takes the row path, which reports its bad records.
 The fast path needs a plain header (the file's first line: no quotes, no duplicates)
 and a split that starts outside quotes; otherwise the task takes the row path.
 """
@@ -28,6 +30,8 @@ from mapreduce.formats.files import OUTSIDE, Split
 __all__ = ["CsvBatches", "csv_header"]
 
 _ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError)
+_COMMA, _NEWLINE = ord(","), ord("\n")
+_MAX_SPLIT = 1 << 31  # int32 offsets
 
 
 def csv_header(path: str) -> tuple[list[str], int] | None:
@@ -85,6 +89,44 @@ class CsvBatches:
             return None
         if not data.isascii() and not _is_utf8(data):
             return None  # pyarrow checks only the columns it converts; the row reader, all
+        read = self._split(data) if len(data) < _MAX_SPLIT else None
+        if read is None and (read := self._parse(data)) is None:
+            return None
+        rows, columns = read
+        if _may_hold_blank_lines(columns) and _has_blank_line(data):
+            return None  # the row reader skips a blank line; pyarrow made a row of it
+        return Batch("csv", data, (split.file.index << 48) + offset, rows, columns)
+
+    def _split(self, data: bytes) -> tuple[int, dict[str, pa.Array]] | None:
+        """Rows and declared columns of a block whose every line is exactly as wide as the
+        header: cut at its commas and line breaks with numpy (no quotes, so each one ends a
+        field), the fields' bytes gathered into string arrays. 1.5-2x the speed of
+        pyarrow's reader, which tokenises and checks every column. None when some line is
+        not that wide, or for a one-column file (blank lines)."""
+        width = len(self.names)
+        if width < 2 or not data.endswith(b"\n"):
+            return None
+        array = np.frombuffer(data, np.uint8)
+        marks = array == _COMMA
+        marks |= array == _NEWLINE
+        ends = np.flatnonzero(marks)
+        rows, rest = divmod(len(ends), width)
+        breaks = array[ends] == _NEWLINE
+        if rest or not breaks[width - 1 :: width].all() or np.count_nonzero(breaks) != rows:
+            return None
+        columns = {}
+        for name in self.fields:
+            at = self.names.index(name)
+            if at:
+                starts = ends[at - 1 :: width] + 1
+            else:
+                starts = np.zeros(rows, np.int64)
+                starts[1:] = ends[width - 1 : -1 : width] + 1
+            columns[name] = _gather(array, starts, ends[at::width])
+        return rows, columns
+
+    def _parse(self, data: bytes) -> tuple[int, dict[str, pa.Array]] | None:
+        """Rows and declared columns as pyarrow's CSV reader reads them (None on an error)."""
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data),
@@ -100,10 +142,19 @@ class CsvBatches:
             )
         except _ERRORS:
             return None
-        columns = {name: table[name].combine_chunks() for name in self.fields}
-        if _may_hold_blank_lines(columns) and _has_blank_line(data):
-            return None  # the row reader skips a blank line; pyarrow made a row of it
-        return Batch("csv", data, (split.file.index << 48) + offset, table.num_rows, columns)
+        return table.num_rows, {name: table[name].combine_chunks() for name in self.fields}
+
+
+def _gather(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """A string array of the bytes array[starts[i]:ends[i]] (valid UTF-8, as the block is)."""
+    lengths = ends - starts
+    offsets = np.zeros(len(starts) + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    index = np.repeat(starts - offsets[:-1], lengths)
+    index += np.arange(len(index))
+    return pa.StringArray.from_buffers(
+        len(starts), pa.py_buffer(offsets), pa.py_buffer(array[index])
+    )
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -45,3 +45,41 @@ def test_blank_lines_are_skipped_by_a_job_that_takes_any_text(tmp_path):
 @given(st.binary(max_size=40).map(lambda b: b.replace(b"\x00", b"\n")))
 def test_a_blank_line_is_two_touching_line_breaks_at_any_offset(data):
     assert declared_csv._has_blank_line(data) == (b"\n\n" in data)
+
+
+FIELD = st.text(st.characters(blacklist_characters=',"\r\n', blacklist_categories=["Cs"]))
+
+
+@given(
+    width=st.integers(1, 5),
+    rows=st.lists(st.lists(FIELD, min_size=0, max_size=6), min_size=1, max_size=12),
+    declared=st.lists(st.integers(0, 4), min_size=0, max_size=3, unique=True),
+)
+def test_the_numpy_split_reads_what_pyarrow_reads(width, rows, declared):
+    # the split takes a block only when every line is as wide as the header; then its
+    # columns are pyarrow's, byte for byte; any other block goes to pyarrow's reader
+    names = [f"c{i}" for i in range(width)]
+    reader = declared_csv.CsvBatches.__new__(declared_csv.CsvBatches)
+    reader.names = names
+    reader.fields = [names[i] for i in declared if i < width]
+    data = "".join(",".join(row) + "\n" for row in rows).encode()
+    split = reader._split(data)
+    parsed = reader._parse(data)
+    regular = all(len(row) == width for row in rows)
+    assert (split is not None) == (regular and width > 1)
+    if split is None:
+        return
+    assert parsed is not None
+    assert split[0] == parsed[0] == len(rows)
+    for name in reader.fields:
+        assert split[1][name].type == parsed[1][name].type
+        assert split[1][name].equals(parsed[1][name]), name
+
+
+def test_the_numpy_split_refuses_a_ragged_block():
+    reader = declared_csv.CsvBatches.__new__(declared_csv.CsvBatches)
+    reader.names, reader.fields = ["a", "b", "c"], ["b"]
+    assert reader._split(b"1,2,3\n4,5\n6,7,8,9\n") is None  # 9 delimiters, 3 per line on average
+    assert reader._split(b"1,2,3\n4,5,6") is None  # no line break at the end
+    assert reader._split(b"1,2,3\n\n4,5\n") is None
+    assert reader._split(b"1,,3\n,5,\n")[1]["b"].to_pylist() == ["", "5"]
