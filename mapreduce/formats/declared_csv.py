@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from numpy.lib.stride_tricks import sliding_window_view
 
 from mapreduce.formats.chunks import BOM
 from mapreduce.formats.declared import Batch, line_blocks, word_offsets
@@ -146,15 +147,22 @@ class CsvBatches:
 
 
 def _gather(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-    """A string array of the bytes array[starts[i]:ends[i]] (valid UTF-8, as the block is)."""
+    """A string array of the bytes array[starts[i]:ends[i]] (valid UTF-8, as the block is).
+
+    Fields of one width (codes, timestamps) are rows of a sliding window over the block;
+    others are taken byte by byte through an index (np.take: twice the speed of `[]`)."""
     lengths = ends - starts
-    offsets = np.zeros(len(starts) + 1, np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    index = np.repeat(starts - offsets[:-1], lengths)
-    index += np.arange(len(index))
-    return pa.StringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets), pa.py_buffer(array[index])
-    )
+    width = int(lengths[0]) if len(lengths) else 0
+    if width and (lengths == width).all():
+        values = sliding_window_view(array, width)[starts].ravel()
+        offsets = np.arange(0, (len(starts) + 1) * width, width, dtype=np.int32)
+    else:
+        offsets = np.zeros(len(starts) + 1, np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        index = np.repeat(starts - offsets[:-1], lengths)
+        index += np.arange(len(index))
+        values = np.take(array, index)
+    return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(values))
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -83,3 +83,21 @@ def test_the_numpy_split_refuses_a_ragged_block():
     assert reader._split(b"1,2,3\n4,5,6") is None  # no line break at the end
     assert reader._split(b"1,2,3\n\n4,5\n") is None
     assert reader._split(b"1,,3\n,5,\n")[1]["b"].to_pylist() == ["", "5"]
+
+
+@given(
+    width=st.integers(1, 4),
+    cells=st.lists(st.text(alphabet="aé0,", min_size=0, max_size=4), min_size=1, max_size=30),
+)
+def test_fields_of_one_width_are_gathered_as_the_others(width, cells):
+    # fields of one width take the sliding-window gather, others the byte index
+    texts = [cell.replace(",", "") for cell in cells]
+    fixed = [(text + "x" * width)[:width] for text in texts]
+    reader = declared_csv.CsvBatches.__new__(declared_csv.CsvBatches)
+    reader.names, reader.fields = ["a", "b"], ["a", "b"]
+    data = "".join(f"{f},{t}\n" for f, t in zip(fixed, texts, strict=True)).encode()
+    rows, columns = reader._split(data)
+    assert rows == len(texts)
+    assert columns["a"].to_pylist() == fixed
+    assert columns["b"].to_pylist() == texts
+    assert columns["a"].equals(reader._parse(data)[1]["a"])
