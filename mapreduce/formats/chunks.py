@@ -32,6 +32,7 @@ __all__ = [
     "MeteredGzip",
     "chunks_of",
     "first_read",
+    "is_utf8",
     "lines_from",
     "metered_bytes",
     "open_bytes",
@@ -189,3 +190,14 @@ def _line_blocks(f: BinaryIO, head: bytes) -> Iterator[io.BytesIO]:
             carry += data
     if carry:
         yield io.BytesIO(carry)
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8 (ASCII is checked first, at memory speed)."""
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from numpy.lib.stride_tricks import sliding_window_view
 
-from mapreduce.formats.chunks import BOM
+from mapreduce.formats.chunks import BOM, is_utf8
 from mapreduce.formats.declared import Batch, line_blocks, word_offsets
 from mapreduce.formats.files import OUTSIDE, Split
 
@@ -88,7 +88,7 @@ class CsvBatches:
             data, offset = data[self.header_end - offset :], self.header_end
         if not data or b'"' in data or b"\r" in data or data[:1] == b"\n":
             return None
-        if not data.isascii() and not _is_utf8(data):
+        if not is_utf8(data):
             return None  # pyarrow checks only the columns it converts; the row reader, all
         read = self._split(data) if len(data) < _MAX_SPLIT else None
         if read is None and (read := self._parse(data)) is None:
@@ -163,14 +163,6 @@ def _gather(array: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array
         index += np.arange(len(index))
         values = np.take(array, index)
     return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(values))
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _starts_clean(split: Split) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from mapreduce.formats.chunks import lines_from, stop_of
+from mapreduce.formats.chunks import is_utf8, lines_from, stop_of
 from mapreduce.formats.files import Split
 from mapreduce.formats.raw import RawJSON
 
@@ -74,7 +74,7 @@ def json_reason(exc: msgspec.DecodeError, value: bytes) -> str:
     """A short reason for a JSON `value` the decoder rejected, such as
     "invalid JSON: invalid character at column 12" (line and column within the value)."""
     text = str(exc)
-    if "UTF-8" in text or not _is_utf8(value):
+    if "UTF-8" in text or not is_utf8(value):
         return "invalid UTF-8 in a JSON value"
     match = _MESSAGE.match(text)
     what, at = (match.group(1), match.group(2)) if match else (text, None)
@@ -86,14 +86,6 @@ def json_reason(exc: msgspec.DecodeError, value: bytes) -> str:
     column = offset - (value.rfind(b"\n", 0, offset) + 1) + 1
     where = f"line {line}, column {column}" if line > 1 else f"column {column}"
     return f"invalid JSON: {what} at {where}"
-
-
-def _is_utf8(value: bytes) -> bool:
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def dumps(record: Any) -> bytes:
