@@ -101,7 +101,7 @@ class CsvBatches:
     def _split(self, data: bytes) -> tuple[int, dict[str, pa.Array]] | None:
         """Rows and declared columns of a block whose every line is exactly as wide as the
         header: cut at its commas and line breaks with numpy (no quotes, so each one ends a
-        field), the fields' bytes gathered into string arrays. 1.5-2x the speed of
+        field), the fields' bytes gathered into string arrays. About 1.5x the speed of
         pyarrow's reader, which tokenises and checks every column. None when some line is
         not that wide, or for a one-column file (blank lines)."""
         width = len(self.names)
