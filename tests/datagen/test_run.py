@@ -171,6 +171,25 @@ def test_worker_failure_with_placement_aborts_cleanly(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_first_chunk_failing_in_the_main_process_frees_the_started_helpers(
+    tmp_path: Path, small_chunks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helpers start before the main process makes chunk 0, and wait for its offset to
+    place theirs: chunk 0 failing must end them and the run, leaving nothing behind."""
+    real = run_module.run_chunk
+
+    def failing(task: ChunkTask) -> Any:
+        if task.index == 0:
+            raise RuntimeError("chunk 0 fell over")
+        return real(task)
+
+    monkeypatch.setattr(run_module, "run_chunk", failing)  # the main process's chunks only
+    out = tmp_path / "users.jsonl"
+    with pytest.raises(RuntimeError, match="chunk 0 fell over"):
+        generate(out, preset="users", rows=9000, workers=2)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unwritable_truth_path_fails_before_any_output(tmp_path: Path) -> None:
     out = tmp_path / "users.jsonl"
     with pytest.raises(OutputError, match="cannot write truth file"):
