@@ -127,7 +127,8 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
         type=_size,
         metavar="SIZE",
         help="bytes per split, e.g. 64MiB (default: at most 64MiB, sized so that "
-        "every worker gets as many splits, two at least)",
+        "every worker gets as many splits, two at least); small files are packed into "
+        "one map task up to this size",
     )
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty OUT")
     run.add_argument(

@@ -75,19 +75,24 @@ def check_apart(out: Path, patterns: Sequence[str], files: Sequence[InputFile]) 
     """
     if "://" in str(out):  # a database URL, not a folder
         return
-    target = Path(os.path.realpath(out))
+    target = os.path.realpath(out)
     given = [p for p in patterns if os.path.lexists(p)]
     for path in [*given, *(file.path for file in files)]:
-        real = Path(os.path.realpath(path))
+        real = os.path.realpath(path)  # strings, not Paths: thousands of inputs add up
         if real == target:
             how = "is the input"
-        elif real in target.parents:
+        elif _inside(target, real):
             how = "lies inside the input"
-        elif target in real.parents:
+        elif _inside(real, target):
             how = "holds the input"
         else:
             continue
         raise OutputError(f"output {out} {how} {path}; choose an -o outside every input")
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether the resolved `path` lies below the resolved `folder`."""
+    return path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
 def staging_dir(out: Path, run_id: str) -> Path:

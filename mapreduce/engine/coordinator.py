@@ -1,7 +1,8 @@
 """The coordinator: one run's steps and phases, reuse of done tasks on resume, the commit.
 
     PreparedRun + RunInfo ─► Coordinator.execute
-       ├─ plan: byte-range splits (counting pass on the executor for CSV / JSON arrays)
+       ├─ plan: byte-range splits (counting pass on the executor for CSV / JSON arrays),
+       │        small files packed several to a map task
        ├─ for each step:  map phase    splits (or the last step's parts) ─► spill files
        │                  reduce phase spills, partition r             ─► part r
        └─ commit: _SUCCESS last, staging renamed to OUT ─► ledger: run done, work dir removed
@@ -39,7 +40,7 @@ from mapreduce.engine.outcome import (
     user_counters_of,
     utc_now,
 )
-from mapreduce.engine.planner import plan_splits
+from mapreduce.engine.planner import pack_splits, plan_splits
 from mapreduce.engine.prepare import PreparedRun
 from mapreduce.engine.progress import Progress
 from mapreduce.engine.reuse import MAP, REDUCE, PhaseKind, reusable
@@ -115,9 +116,9 @@ class Coordinator:
     ) -> tuple[list[MapResult], list[ReduceResult]]:
         """Plan the splits, then run each step on the previous one's output."""
         clock = time.perf_counter()
-        sources: list[Source] = list(
-            plan_splits(self.prepared.files, self.prepared.split_size, map_fn=slot.executor.map)
-        )
+        split_size = self.prepared.split_size
+        splits = plan_splits(self.prepared.files, split_size, map_fn=slot.executor.map)
+        sources: list[Source] = list(pack_splits(splits, split_size))
         self.timings["plan"] = time.perf_counter() - clock
         first: list[MapResult] = []
         reduces: list[ReduceResult] = []

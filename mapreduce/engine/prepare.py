@@ -18,7 +18,7 @@ from typing import Any
 from mapreduce.engine.committer import check_apart
 from mapreduce.engine.executors import default_workers
 from mapreduce.engine.ledger import Ledger, RunInfo
-from mapreduce.engine.planner import choose_split_size
+from mapreduce.engine.planner import PLAN, choose_split_size
 from mapreduce.engine.progress import Progress
 from mapreduce.engine.spec import RunSpec
 from mapreduce.engine.target import resolve_output
@@ -76,6 +76,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
         "workers": workers,
         "reducers": reducers,
         "split_size": split_size,
+        "plan": PLAN,
     }
     ref = JobRef(spec.job, job_class.__name__, tuple(sorted(params.items())), digest)
     inputs = [{"path": f.path, "size": f.size, "mtime_ns": f.mtime_ns} for f in files]

@@ -21,7 +21,8 @@ from mapreduce.worker.tasks import MapResult, MapTask, ReduceResult, ReduceTask,
 
 __all__ = ["LedgerJournal", "Source", "describe", "map_tasks", "reduce_tasks", "volume"]
 
-Source = Split | StepInput
+# A map task reads one split, several small files packed together, or a step's output.
+Source = tuple[Split, ...] | StepInput
 
 
 class LedgerJournal:
@@ -49,6 +50,8 @@ def describe(task: MapTask | ReduceTask | LoadTask) -> str:
     source = task.source
     if isinstance(source, StepInput):
         return source.label
+    if task.packed:
+        return f"{len(task.splits)} files, {source.file.path} to {task.packed[-1].file.path}"
     unit = "row groups" if format_named(source.file.format).row_groups else "bytes"
     return f"{source.file.path} {unit} {source.start}-{source.end}"
 
@@ -64,7 +67,8 @@ def volume(result: MapResult | ReduceResult | LoadResultRecord) -> tuple[int, in
 def map_tasks(
     prepared: PreparedRun, work_dir: str, step: int, sources: Sequence[Source]
 ) -> list[MapTask]:
-    """One map task per split (first step) or per previous step's partition."""
+    """One map task per split or pack of small files (first step), or per previous step's
+    partition."""
     prefix = "" if step == 0 else f"s{step + 1}-"
     spec = prepared.spec
     return [
@@ -72,7 +76,8 @@ def map_tasks(
             task_id=f"{prefix}map-{i:05d}",
             job=prepared.ref,
             step=step,
-            source=source,
+            source=source[0] if isinstance(source, tuple) else source,
+            packed=source[1:] if isinstance(source, tuple) else (),
             partitions=prepared.reducers,
             work_dir=work_dir,
             skip_bad=spec.skip_bad_records,

@@ -114,13 +114,15 @@ def format_of(path: str, input_format: str | None = None) -> str:
     stripped first; .json is sniffed). Opens the file, so an unreadable file raises OSError."""
     name = path.lower()
     compressed = name.endswith(".gz")
+    ext = os.path.splitext(name[:-3] if compressed else name)[1]
     opener = gzip.open if compressed else open
     with opener(path, "rb") as f:
-        # A corrupt gzip header fails here, not in a worker much later.
-        head = f.read(_SNIFF) if compressed or input_format is None else b""
+        # A corrupt gzip header fails here, not in a worker much later; only .json is
+        # read further (a directory of many small files is opened, not read).
+        sniff = compressed or (input_format is None and EXTENSIONS.get(ext) == "json")
+        head = f.read(_SNIFF) if sniff else b""
         if input_format is not None:
             return input_format
-        ext = os.path.splitext(name[:-3] if compressed else name)[1]
         fmt = EXTENSIONS.get(ext)
         if fmt is None:
             shown = ext or "no extension"

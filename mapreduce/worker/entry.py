@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mapreduce.errors import JobError, MapReduceError
-from mapreduce.formats.files import Split
 from mapreduce.job import Job, Step
 from mapreduce.jobfile import JobRef, instantiate
-from mapreduce.worker.fastmap import fast_reader, map_blocks
+from mapreduce.worker.columns_spill import Source
+from mapreduce.worker.fastmap import MapColumns, fast_reader, map_blocks
 from mapreduce.worker.fastreduce import column_records, has_column_spills, read_sources
 from mapreduce.worker.faults import inject
-from mapreduce.worker.mapper import MapOutput, map_records, source_records
+from mapreduce.worker.mapper import MapOutput, map_records, source_records, split_bytes
 from mapreduce.worker.reducer import reduced_records, write_lines, write_records
 from mapreduce.worker.rejects import Rejects
 from mapreduce.worker.spill import SpillFile
@@ -90,19 +90,27 @@ def _map(task: MapTask) -> MapResult:
     job = _job_for(task.job)
     step = job.steps()[task.step]
     rejects = Rejects(task)
-    reader = fast_reader(task, job) if task.step == 0 else None
+    readers = [fast_reader(split, job) for split in task.splits]
+    read = emitted = size = 0
     try:
         with _gc_paused():
-            if reader is not None:  # the fast path: declared fields, map_batch, columns
-                assert isinstance(task.source, Split)
-                size = task.source.end - task.source.start
-                read, emitted, columns = map_blocks(task, job, step, reader, rejects)
-                file = task.source.file
-                spills, spilled = columns.spill({file.index: (file.path, *reader.source)})
+            if any(reader is not None for reader in readers):
+                # the fast path: declared fields, map_batch, columns (a packed file it
+                # cannot read goes through the row path into the same output)
+                columns = MapColumns(task, step, type(job).batch_merge or "")
+                files: dict[int, Source] = {}
+                for split, reader in zip(task.splits, readers, strict=True):
+                    got, pairs = map_blocks(split, job, step, reader, rejects, columns)
+                    read, emitted, size = read + got, emitted + pairs, size + split_bytes(split)
+                    if reader is not None:
+                        files[split.file.index] = (split.file.path, *reader.source)
+                spills, spilled = columns.spill(files)
             else:
                 out = MapOutput(task, step.merge)
-                records, base, size = source_records(task, rejects)
-                read, emitted = map_records(job, step.map, records, out, rejects, base)
+                for source in task.splits or (task.source,):
+                    records, base, length = source_records(source, rejects)
+                    got, pairs = map_records(job, step.map, records, out, rejects, base)
+                    read, emitted, size = read + got, emitted + pairs, size + length
                 out.spill()
                 spills, spilled = out.spills, out.spilled
     finally:

@@ -46,12 +46,11 @@ from mapreduce.worker.tasks import MapTask
 __all__ = ["MapColumns", "fast_reader", "map_blocks"]
 
 
-def fast_reader(task: MapTask, job: Job) -> BatchReader | None:
-    """The batch reader when this task can take the fast path, else None."""
-    source = task.source
-    if not isinstance(source, Split) or not type(job).has_map_batch():
+def fast_reader(split: Split, job: Job) -> BatchReader | None:
+    """The batch reader when this split can take the fast path, else None."""
+    if not type(job).has_map_batch():
         return None
-    return batch_reader(source, job.declared_fields())
+    return batch_reader(split, job.declared_fields())
 
 
 class _RowPairs(MapOutput):
@@ -209,14 +208,23 @@ def _string_keys(keys: Any) -> Any:
 
 
 def map_blocks(
-    task: MapTask, job: Job, step: Step, reader: BatchReader, rejects: Rejects
-) -> tuple[int, int, MapColumns]:
-    """Map the task's split block by block; return (records read, pairs emitted, output)."""
-    split = task.source
-    assert isinstance(split, Split)
-    out = MapColumns(task, step, type(job).batch_merge or "")
+    split: Split,
+    job: Job,
+    step: Step,
+    reader: BatchReader | None,
+    rejects: Rejects,
+    out: MapColumns,
+) -> tuple[int, int]:
+    """Map one split of the task block by block into `out`; return (records read, pairs
+    emitted). Without a reader (a packed file the fast path cannot read) the whole split
+    takes the row path."""
+    rejects.reading(split)
+    base = split.file.index << 48
+    if reader is None:
+        records = read_records(split, rejects)
+        return map_records(job, step.map, records, out.pairs, rejects, base)
     read = emitted = 0
-    first, rows_only = True, False
+    first, rows_only = True, out.pairs.has_whole_floats()
     for offset, data in reader.blocks(split):
         batch = None if rows_only else reader(split, offset, data)
         columns = job.map_batch(batch) if batch is not None else None
@@ -227,9 +235,8 @@ def map_blocks(
             start = split.start if first else offset
             block = dataclasses.replace(split, start=start, end=offset + len(data))
             records = read_records(block, rejects)
-            base = split.file.index << 48
             got, pairs = map_records(job, step.map, records, out.pairs, rejects, base)
             read, emitted = read + got, emitted + pairs
             rows_only = out.pairs.has_whole_floats()
         first = False
-    return read, emitted, out
+    return read, emitted

@@ -19,25 +19,26 @@ from mapreduce.job import Job
 from mapreduce.keys import canonical_key, pair_sort_key, partition_of
 from mapreduce.worker.rejects import RECORD_ERRORS, Rejects, reason_of
 from mapreduce.worker.spill import SpillFile, read_section, write_spill
-from mapreduce.worker.tasks import MapTask
+from mapreduce.worker.tasks import MapTask, StepInput
 
 _MISSING = object()
 
-__all__ = ["MapOutput", "map_records", "source_records"]
+__all__ = ["MapOutput", "map_records", "source_records", "split_bytes"]
 
 
 def source_records(
-    task: MapTask, on_bad: Rejects
+    source: Split | StepInput, on_bad: Rejects
 ) -> tuple[Iterator[tuple[int, Any, bytes | None]], int, int]:
-    """(records with their raw bytes, position base, bytes to read) for the task's input."""
-    source = task.source
+    """(records with their raw bytes, position base, bytes to read) of one split or a
+    previous step's output."""
     if not isinstance(source, Split):
         records = ((i, record, None) for i, record in read_section(source.path, 0))
         return records, source.index << 48, os.path.getsize(source.path)
-    return read_records(source, on_bad), source.file.index << 48, _split_bytes(source)
+    on_bad.reading(source)
+    return read_records(source, on_bad), source.file.index << 48, split_bytes(source)
 
 
-def _split_bytes(split: Split) -> int:
+def split_bytes(split: Split) -> int:
     """Bytes on disk the split covers, for progress rates (parquet ranges are row groups)."""
     if split.file.compressed:
         return split.file.size

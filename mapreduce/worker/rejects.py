@@ -48,15 +48,25 @@ class Rejects:
         self.count = 0
         self.path: str | None = None
         self._handle: Any = None
-        source = task.source
-        self._lines = LineCounter(source.file) if isinstance(source, Split) else None
+        self._split: Split | None = None
+        self._lines: LineCounter | None = None
+        if isinstance(task.source, Split):
+            self.reading(task.source)
+
+    def reading(self, split: Split) -> None:
+        """Locate the next bad records in this split's file (a task may read several)."""
+        if self._split is not None and self._split.file == split.file:
+            return
+        if self._lines is not None:
+            self._lines.close()
+        self._split, self._lines = split, LineCounter(split.file)
 
     def where(self, position: int) -> tuple[str, str]:
         source = self.task.source
         if not isinstance(source, Split):
             return source.label, f"record {position + 1}"
-        assert self._lines is not None
-        return source.file.path, self._lines.describe(position)
+        assert self._split is not None and self._lines is not None
+        return self._split.file.path, self._lines.describe(position)
 
     def __call__(self, position: int, reason: str, record: Any = _MISSING) -> None:
         path, location = self.where(position)

@@ -34,7 +34,10 @@ class StepInput:
 
 @dataclass(frozen=True, slots=True)
 class MapTask:
-    """Map one split (or one previous-step partition) and spill its output by partition."""
+    """Map one split (or one previous-step partition) and spill its output by partition.
+
+    `packed` holds the further small files a task reads after `source`, in input order
+    (engine.planner.pack_splits); their output goes to the same spills."""
 
     task_id: str
     job: JobRef
@@ -47,6 +50,12 @@ class MapTask:
     spill_pairs: int = 1_000_000
     attempt: int = 1
     fault: str | None = None
+    packed: tuple[Split, ...] = ()
+
+    @property
+    def splits(self) -> tuple[Split, ...]:
+        """The splits this task reads, in input order (none for a previous step's output)."""
+        return (self.source, *self.packed) if isinstance(self.source, Split) else ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import pytest
 
 import mapreduce.engine.planner as splits
 import mapreduce.formats.listing as inputs
-from mapreduce.engine.planner import plan_ranges, plan_splits
+from mapreduce.engine.planner import pack_splits, plan_ranges, plan_splits
 from mapreduce.errors import InputError, UsageError
 from mapreduce.formats.files import InputFile, Split
 from mapreduce.formats.lines import describe_position
@@ -32,7 +32,9 @@ def make(folder: Any, name: str, data: bytes = b'{"a": 1}\n') -> str:
 def test_public_surface():
     assert splits.__all__ == [
         "DEFAULT_SPLIT_SIZE",
+        "PLAN",
         "choose_split_size",
+        "pack_splits",
         "plan_ranges",
         "plan_splits",
     ]
@@ -156,6 +158,34 @@ def test_empty_files_give_no_split_and_splits_are_ordered(tmp_path):
     ]
     with pytest.raises(ValueError, match="split_size must be at least 1"):
         plan_splits(files, 0)
+
+
+def test_small_files_are_packed_in_input_order_up_to_the_split_size(tmp_path):
+    sizes = {"a": 3, "b": 4, "c": 2, "d": 12, "e": 5, "f": 5, "g": 1}
+    paths = [
+        make(tmp_path, f"{k}.txt", b"x\n" * (n // 2) + b"y" * (n % 2)) for k, n in sizes.items()
+    ]
+    paths.insert(5, make(tmp_path, "empty.txt", b""))  # no split: e and f still pack
+    paths.append(make(tmp_path, "h.jsonl.gz", gzip.compress(b"1\n" * 4000)))
+    files = list_inputs(paths)
+    plan = plan_splits(files, 10)
+    packed = pack_splits(plan, 10)
+    names = [[os.path.basename(s.file.path) for s in task] for task in packed]
+    # d (12 bytes) is cut in two splits: never packed, and it ends the pack before it;
+    # exactly the split size fits (e + f); the .gz file is one split, but larger (on
+    # disk) than what is left of the pack
+    assert files[-1].size > 9
+    assert names == [
+        ["a.txt", "b.txt", "c.txt"],
+        ["d.txt"],
+        ["d.txt"],
+        ["e.txt", "f.txt"],
+        ["g.txt"],
+        ["h.jsonl.gz"],
+    ]
+    assert [s for task in packed for s in task] == plan  # every split once, in order
+    assert pack_splits(plan, 10**6) == [tuple(plan[:3]), (plan[3],), (plan[4],), tuple(plan[5:])]
+    assert pack_splits([], 10) == []
 
 
 def test_the_counting_pass_runs_through_map_fn_for_csv_and_json_only(tmp_path):

@@ -1,0 +1,156 @@
+"""The map task entry point over packed small files (engine.planner.pack_splits): one task
+reads several files, on the fast path, the row path or both, and its output, bad-record
+locations and resumes are those of one task per file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from mapreduce.cli import main
+from tests import oracles
+
+ROW_WORD_COUNT = """
+import re
+from mapreduce import Job
+
+WORD = re.compile(r"[\\w']+")
+
+class RowWordCount(Job):
+    def map(self, line):
+        for word in WORD.findall(line.lower()):
+            yield word, 1
+
+    def merge(self, a, b):
+        return a + b
+
+    def output(self, word, count):
+        return {"word": word, "count": count}
+"""
+
+
+def _run(job, inputs, out, state, *extra):
+    argv = ["run", str(job), *map(str, inputs), "-o", str(out), "--quiet"]
+    return main([*argv, "--state-dir", str(state), "--reducers", "2", *extra])
+
+
+def _counters(out: Path) -> dict[str, int]:
+    return json.loads((out / "_SUCCESS").read_text())["counters"]
+
+
+def _users_in_files(folder: Path, count: int) -> tuple[list[Path], list[dict]]:
+    """Versioned users cut into `count` NDJSON files (every third one gzipped), so a key's
+    versions and ties span files."""
+    records = oracles.versioned_users(count=900, keys=60)
+    chunk = -(-len(records) // count)
+    paths = []
+    for i in range(count):
+        lines = "".join(json.dumps(r) + "\n" for r in records[i * chunk : (i + 1) * chunk])
+        if i % 3 == 1:
+            path = folder / f"u{i:02d}.jsonl.gz"
+            path.write_bytes(gzip.compress(lines.encode()))
+        else:
+            path = folder / f"u{i:02d}.jsonl"
+            path.write_text(lines)
+        paths.append(path)
+    return paths, records
+
+
+@pytest.mark.parametrize("executor", ["sequential", "process"])
+def test_packed_files_give_the_parts_of_one_task_per_split(tmp_path, executor):
+    paths, records = _users_in_files(tmp_path, 12)
+    packed, cut = tmp_path / "packed", tmp_path / "cut"
+    common = ("--executor", executor, "--workers", "2")
+    assert _run("latest_by_key", paths, packed, tmp_path / "s1", *common) == 0
+    # a split size below every file's cuts each in several splits: nothing is packed
+    assert _run("latest_by_key", paths, cut, tmp_path / "s2", *common, "--split-size", "700") == 0
+    assert _counters(packed)["map_tasks"] == 1  # 12 files, the gzipped ones on the row path
+    assert _counters(cut)["map_tasks"] > 24
+    assert oracles.part_bytes(packed) == oracles.part_bytes(cut)
+    expected = oracles.latest_by_key(records)
+    got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(packed)}
+    assert got == expected
+
+
+def test_packed_text_files_count_as_one_file_would(tmp_path):
+    lines = oracles.text_lines(count=600)
+    paths = []
+    for i in range(20):
+        path = tmp_path / f"t{i:02d}.txt"
+        path.write_text("".join(line + "\n" for line in lines[i * 30 : (i + 1) * 30]))
+        paths.append(path)
+    job = tmp_path / "row_word_count.py"
+    job.write_text(ROW_WORD_COUNT)
+    for name, runner in [("fast", "word_count"), ("row", job)]:
+        out = tmp_path / name
+        assert _run(runner, paths, out, tmp_path / f"state-{name}") == 0
+        assert _counters(out)["map_tasks"] == 1
+        counts = {r["word"]: r["count"] for r in oracles.read_parts(out)}
+        assert counts == oracles.word_count(lines)
+    assert oracles.part_bytes(tmp_path / "fast") == oracles.part_bytes(tmp_path / "row")
+
+
+@pytest.mark.parametrize("job", ["latest_by_key", "row"])
+def test_a_bad_record_in_a_packed_file_names_that_file_and_line(tmp_path, capsys, job):
+    good = '{"id": 1, "updated_at": "2024-01-01T00:00:00Z"}\n'
+    paths = [tmp_path / f"{name}.jsonl" for name in "abc"]
+    paths[0].write_text(good * 3)
+    paths[1].write_text(good * 2)
+    paths[2].write_text(good + good + '{"id": 2, "updated_at": "tuesday"}\n' + good)
+    if job == "row":
+        runner = tmp_path / "row_latest.py"
+        runner.write_text(
+            "from jobs.latest_by_key import LatestByKey\n\n"
+            "class RowLatest(LatestByKey):\n"
+            "    def map_batch(self, batch):\n"
+            "        return None\n"
+        )
+    else:
+        runner = Path(job)
+    assert _run(runner, paths, tmp_path / "out", tmp_path / "state") == 1
+    error = capsys.readouterr().err
+    assert f"{paths[2]} line 3: " in error and "tuesday" in error
+    out = tmp_path / "skipped"
+    assert _run(runner, paths, out, tmp_path / "state", "--skip-bad-records") == 0
+    [reject] = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
+    assert (reject["file"], reject["location"]) == (str(paths[2]), "line 3")
+    assert _counters(out)["map_tasks"] == 1 and _counters(out)["bad_records"] == 1
+
+
+def test_a_run_planned_one_task_per_file_is_not_resumed_packed(tmp_path, capsys, monkeypatch):
+    paths, _ = _users_in_files(tmp_path, 4)
+    state = tmp_path / "state"
+    monkeypatch.setenv("MAPREDUCE_FAULTS", "reduce:0:raise")
+    argv = ("--executor", "sequential", "--max-attempts", "1")
+    assert _run("latest_by_key", paths, tmp_path / "out", state, *argv) == 1
+    monkeypatch.delenv("MAPREDUCE_FAULTS")
+    with closing(sqlite3.connect(state / "ledger.sqlite3")) as conn, conn:
+        (run_id, config) = conn.execute("SELECT run_id, config FROM runs").fetchone()
+        older = {k: v for k, v in json.loads(config).items() if k != "plan"}
+        conn.execute("UPDATE runs SET config = ?", (json.dumps(older),))
+    capsys.readouterr()
+    assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) != 0
+    assert "plan changed (None → 'small files packed')" in capsys.readouterr().err
+
+
+def test_a_failing_packed_task_names_its_files(tmp_path, capsys):
+    paths = [tmp_path / f"{name}.jsonl" for name in "abc"]
+    for path in paths:
+        path.write_text('{"id": 1}\n')
+    job = tmp_path / "broken.py"
+    job.write_text(
+        "from mapreduce import Job\n\n"
+        "class Broken(Job):\n"
+        "    def map(self, record):\n"
+        "        raise OSError('the disk is on fire')\n\n"
+        "    def merge(self, a, b):\n"
+        "        return a\n"
+    )
+    assert _run(job, paths, tmp_path / "out", tmp_path / "state", "--max-attempts", "1") == 1
+    error = capsys.readouterr().err
+    assert f"(map 1 of 1, 3 files, {paths[0]} to {paths[2]}) failed after 1 attempt" in error
