@@ -75,6 +75,9 @@ class Batch:
         self.rows = rows
         self.columns = dict(columns or {})
         self._starts = starts
+        # A batch of several packed files' bytes end to end: where each one's bytes start
+        # in `data`, and its first byte's position (set by the map task that joins them)
+        self.files: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return self.rows
@@ -97,7 +100,11 @@ class Batch:
     @property
     def positions(self) -> np.ndarray:
         """The records' input positions, as the row path numbers them (int64)."""
-        return self.starts + self.base
+        if self.files is None:
+            return self.starts + self.base
+        offsets, bases = self.files
+        which = np.searchsorted(offsets, self.starts, "right") - 1
+        return self.starts + (bases - offsets)[which]
 
     def keys(self, name: str) -> np.ndarray | pa.Array | None:
         """The column as int64 numpy keys or Arrow string keys; None for other key types
@@ -172,6 +179,15 @@ class BatchReader(Protocol):
     def source(self) -> tuple[str, list[str] | None]:
         """How a record is read back from its bytes: the format, and a CSV header."""
 
+    @property
+    def spans_files(self) -> bool:
+        """Whether one batch may hold several whole files' bytes end to end (records of
+        one file never depend on another's: no header, no state)."""
+
+    @property
+    def size(self) -> int:
+        """Bytes of a block."""
+
 
 class TextBatches:
     """Text blocks: the bytes of whole lines, every line a record. Smaller than BLOCK:
@@ -179,6 +195,8 @@ class TextBatches:
     offsets), and at 2 MB a word count ran faster and at half the memory of 8 MB."""
 
     source = ("text", None)
+    spans_files = True
+    size = TEXT_BLOCK
 
     def blocks(self, split: Split) -> Iterator[tuple[int, bytes]]:
         """(offset, bytes) of the split's blocks of whole lines."""
@@ -193,6 +211,8 @@ class NdjsonBatches:
     """Decodes NDJSON blocks into the declared fields' columns with one msgspec Struct."""
 
     source = ("ndjson", None)
+    spans_files = True
+    size = BLOCK
     blocks = staticmethod(line_blocks)
 
     def __init__(self, fields: Mapping[str, Any]) -> None:

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from numpy.lib.stride_tricks import sliding_window_view
 
 from mapreduce.formats.chunks import BOM, is_utf8
-from mapreduce.formats.declared import Batch, line_blocks, word_offsets
+from mapreduce.formats.declared import BLOCK, Batch, line_blocks, word_offsets
 from mapreduce.formats.files import OUTSIDE, Split
 
 __all__ = ["CsvBatches", "csv_header"]
@@ -52,6 +52,9 @@ def csv_header(path: str) -> tuple[list[str], int] | None:
 
 class CsvBatches:
     """Reads one CSV split's blocks and decodes the declared fields of each block."""
+
+    spans_files = False  # every file has its header
+    size = BLOCK
 
     def __init__(self, split: Split, fields: Mapping[str, Any]) -> None:
         aligned = split.state == OUTSIDE and _starts_clean(split)

@@ -17,7 +17,7 @@ from mapreduce.errors import JobError, MapReduceError
 from mapreduce.job import Job, Step
 from mapreduce.jobfile import JobRef, instantiate
 from mapreduce.worker.columns_spill import Source
-from mapreduce.worker.fastmap import MapColumns, fast_reader, map_blocks
+from mapreduce.worker.fastmap import MapColumns, fast_readers, map_splits
 from mapreduce.worker.fastreduce import column_records, has_column_spills, read_sources
 from mapreduce.worker.faults import inject
 from mapreduce.worker.mapper import MapOutput, map_records, source_records, split_bytes
@@ -90,7 +90,7 @@ def _map(task: MapTask) -> MapResult:
     job = _job_for(task.job)
     step = job.steps()[task.step]
     rejects = Rejects(task)
-    readers = [fast_reader(split, job) for split in task.splits]
+    readers = fast_readers(task.splits, job)
     read = emitted = size = 0
     try:
         with _gc_paused():
@@ -98,12 +98,13 @@ def _map(task: MapTask) -> MapResult:
                 # the fast path: declared fields, map_batch, columns (a packed file it
                 # cannot read goes through the row path into the same output)
                 columns = MapColumns(task, step, type(job).batch_merge or "")
-                files: dict[int, Source] = {}
-                for split, reader in zip(task.splits, readers, strict=True):
-                    got, pairs = map_blocks(split, job, step, reader, rejects, columns)
-                    read, emitted, size = read + got, emitted + pairs, size + split_bytes(split)
-                    if reader is not None:
-                        files[split.file.index] = (split.file.path, *reader.source)
+                read, emitted = map_splits(task.splits, readers, job, step, rejects, columns)
+                size = sum(split_bytes(split) for split in task.splits)
+                files: dict[int, Source] = {
+                    split.file.index: (split.file.path, *reader.source)
+                    for split, reader in zip(task.splits, readers, strict=True)
+                    if reader is not None
+                }
                 spills, spilled = columns.spill(files)
             else:
                 out = MapOutput(task, step.merge)

@@ -1,6 +1,7 @@
 """The fast path of a map task: blocks of declared columns, map_batch, combine on columns.
 
-    split ─► blocks of whole lines (formats.declared.line_blocks)
+    splits ─► blocks of whole lines (formats.declared.line_blocks; small packed text or
+              NDJSON files end to end, map_splits)
           ─► Batch of the declared fields (msgspec / the text itself), or None
           ─► job.map_batch(batch) ─► key and value columns, or None
           ─► a lane per key type, combined on columns (worker.columns)
@@ -25,6 +26,7 @@ import os
 from itertools import islice
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,14 +45,24 @@ from mapreduce.worker.rejects import Rejects
 from mapreduce.worker.spill import SpillFile
 from mapreduce.worker.tasks import MapTask
 
-__all__ = ["MapColumns", "fast_reader", "map_blocks"]
+__all__ = ["MapColumns", "fast_readers", "map_blocks", "map_splits"]
 
 
-def fast_reader(split: Split, job: Job) -> BatchReader | None:
-    """The batch reader when this split can take the fast path, else None."""
+def fast_readers(splits: tuple[Split, ...], job: Job) -> list[BatchReader | None]:
+    """The batch reader of each split that can take the fast path, else None. A reader
+    that spans files (text, NDJSON) serves every packed file of its format."""
     if not type(job).has_map_batch():
-        return None
-    return batch_reader(split, job.declared_fields())
+        return [None] * len(splits)
+    fields = job.declared_fields()
+    shared: dict[tuple[str, bool], BatchReader | None] = {}
+    readers = []
+    for split in splits:
+        kind = (split.file.format, split.file.compressed)
+        reader = shared.get(kind)
+        if reader is None or not reader.spans_files:
+            reader = shared[kind] = batch_reader(split, fields)
+        readers.append(reader)
+    return readers
 
 
 class _RowPairs(MapOutput):
@@ -207,6 +219,102 @@ def _string_keys(keys: Any) -> Any:
     return keys
 
 
+def map_splits(
+    splits: tuple[Split, ...],
+    readers: list[BatchReader | None],
+    job: Job,
+    step: Step,
+    rejects: Rejects,
+    out: MapColumns,
+) -> tuple[int, int]:
+    """Map a task's splits in order into `out`; return (records read, pairs emitted).
+
+    Consecutive small whole files that their reader reads end to end (text, NDJSON) are
+    mapped as one batch of up to a block, so a folder of 4 KB files pays a block's set-up
+    per block, not per file. A file that does not end in a line break is mapped alone."""
+    read = emitted = held = 0
+    joined: list[tuple[Split, bytes]] = []
+    joiner: BatchReader | None = None  # the reader of the files in `joined`
+    for split, reader in zip(splits, readers, strict=True):
+        whole = _whole_file(split, reader)
+        fits = (
+            whole is not None
+            and joiner is not None
+            and joiner is reader
+            and held + len(whole) <= joiner.size
+        )
+        if joined and joiner is not None and not fits:
+            got, pairs = _map_joined(joined, joiner, job, step, rejects, out)
+            read, emitted, joined, held = read + got, emitted + pairs, [], 0
+        if whole is not None:
+            joined.append((split, whole))
+            joiner, held = reader, held + len(whole)
+            continue
+        got, pairs = map_blocks(split, job, step, reader, rejects, out)
+        read, emitted = read + got, emitted + pairs
+    if joined and joiner is not None:
+        got, pairs = _map_joined(joined, joiner, job, step, rejects, out)
+        read, emitted = read + got, emitted + pairs
+    return read, emitted
+
+
+def _whole_file(split: Split, reader: BatchReader | None) -> bytes | None:
+    """A whole small file's bytes, if its reader may join them with other files': one
+    block that ends in a line break."""
+    if reader is None or not reader.spans_files or split.start or split.file.size > reader.size:
+        return None
+    blocks = list(reader.blocks(split))
+    if len(blocks) != 1 or blocks[0][0] != 0 or not blocks[0][1].endswith(b"\n"):
+        return None
+    return blocks[0][1]
+
+
+def _map_joined(
+    joined: list[tuple[Split, bytes]],
+    reader: BatchReader,
+    job: Job,
+    step: Step,
+    rejects: Rejects,
+    out: MapColumns,
+) -> tuple[int, int]:
+    """Map whole files as one batch, their bytes end to end (the row path reads each file
+    when there is no batch or map_batch declines it)."""
+    data = joined[0][1] if len(joined) == 1 else b"".join(part for _, part in joined)
+    batch = None if out.pairs.has_whole_floats() else reader(joined[0][0], 0, data)
+    if batch is not None and len(joined) > 1:
+        sizes = np.array([len(part) for _, part in joined], np.int64)
+        offsets = np.concatenate(([0], np.cumsum(sizes[:-1])))
+        bases = np.array([split.file.index << 48 for split, _ in joined], np.int64)
+        batch.files = (offsets, bases)
+    return _mapped(batch, [split for split, _ in joined], job, step, rejects, out)
+
+
+def _mapped(
+    batch: Batch | None,
+    pieces: list[Split],
+    job: Job,
+    step: Step,
+    rejects: Rejects,
+    out: MapColumns,
+) -> tuple[int, int]:
+    """Map one batch on columns; without a batch, or when map_batch declines it (or its
+    numbers cannot be summed exactly on columns), map the byte ranges it came from
+    through the row path: the same reader and loop as any row-path task, so its bad
+    records, errors and rejects are the row path's own. Returns (read, emitted)."""
+    columns = job.map_batch(batch) if batch is not None else None
+    added = out.add(batch, columns) if batch is not None and columns is not None else None
+    if batch is not None and added is not None:
+        return len(batch), added
+    read = emitted = 0
+    for piece in pieces:
+        rejects.reading(piece)
+        records = read_records(piece, rejects)
+        base = piece.file.index << 48
+        got, pairs = map_records(job, step.map, records, out.pairs, rejects, base)
+        read, emitted = read + got, emitted + pairs
+    return read, emitted
+
+
 def map_blocks(
     split: Split,
     job: Job,
@@ -218,25 +326,16 @@ def map_blocks(
     """Map one split of the task block by block into `out`; return (records read, pairs
     emitted). Without a reader (a packed file the fast path cannot read) the whole split
     takes the row path."""
-    rejects.reading(split)
-    base = split.file.index << 48
     if reader is None:
-        records = read_records(split, rejects)
-        return map_records(job, step.map, records, out.pairs, rejects, base)
+        return _mapped(None, [split], job, step, rejects, out)
     read = emitted = 0
-    first, rows_only = True, out.pairs.has_whole_floats()
+    first = True
     for offset, data in reader.blocks(split):
-        batch = None if rows_only else reader(split, offset, data)
-        columns = job.map_batch(batch) if batch is not None else None
-        added = out.add(batch, columns) if batch is not None and columns is not None else None
-        if batch is not None and added is not None:
-            read, emitted = read + len(batch), emitted + added
-        else:  # the row path for this block's byte range; the first keeps a BOM's rule
-            start = split.start if first else offset
-            block = dataclasses.replace(split, start=start, end=offset + len(data))
-            records = read_records(block, rejects)
-            got, pairs = map_records(job, step.map, records, out.pairs, rejects, base)
-            read, emitted = read + got, emitted + pairs
-            rows_only = out.pairs.has_whole_floats()
-        first = False
+        batch = None if out.pairs.has_whole_floats() else reader(split, offset, data)
+        # the row path, if it comes to it, reads this block's byte range; the first
+        # block's range starts at the split's start, keeping a BOM's rule
+        start = split.start if first else offset
+        block = dataclasses.replace(split, start=start, end=offset + len(data))
+        got, pairs = _mapped(batch, [block], job, step, rejects, out)
+        read, emitted, first = read + got, emitted + pairs, False
     return read, emitted

@@ -82,7 +82,10 @@ def test_packed_text_files_count_as_one_file_would(tmp_path):
     paths = []
     for i in range(20):
         path = tmp_path / f"t{i:02d}.txt"
-        path.write_text("".join(line + "\n" for line in lines[i * 30 : (i + 1) * 30]))
+        text = "".join(line + "\n" for line in lines[i * 30 : (i + 1) * 30])
+        # a file without its last line break is mapped alone: joined to the next file's
+        # bytes, its last line would run into that file's first
+        path.write_text(text.removesuffix("\n") if i in (4, 19) else text)
         paths.append(path)
     job = tmp_path / "row_word_count.py"
     job.write_text(ROW_WORD_COUNT)
@@ -154,3 +157,20 @@ def test_a_failing_packed_task_names_its_files(tmp_path, capsys):
     assert _run(job, paths, tmp_path / "out", tmp_path / "state", "--max-attempts", "1") == 1
     error = capsys.readouterr().err
     assert f"(map 1 of 1, 3 files, {paths[0]} to {paths[2]}) failed after 1 attempt" in error
+
+
+def test_a_joined_batch_map_batch_declines_is_read_file_by_file(tmp_path, capsys):
+    paths = []
+    for i in range(6):
+        path = tmp_path / f"n{i}.txt"
+        path.write_text("1\n2.5\n-3\n" + ("x7\n" if i == 3 else "") + "4\n")
+        paths.append(path)
+    assert _run("sum_numbers", paths, tmp_path / "out", tmp_path / "state") == 1
+    error = capsys.readouterr().err
+    assert f"{paths[3]} line 4: 'x7' is not a number" in error
+    out = tmp_path / "skipped"
+    assert _run("sum_numbers", paths, out, tmp_path / "state", "--skip-bad-records") == 0
+    [row] = oracles.read_parts(out)
+    assert row == {"count": 24, "sum": 6 * 4.5}
+    [reject] = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
+    assert (reject["file"], reject["location"]) == (str(paths[3]), "line 4")
