@@ -50,9 +50,10 @@ __all__ = [
 DEFAULT_SPLIT_SIZE = 64 * 1024 * 1024
 _MIN_AUTO_SPLIT = 1024 * 1024
 _SPLITS_PER_WORKER = 2
-# How splits become map tasks, in the run's config: a run planned one way is never resumed
-# the other way (task ids would name different inputs).
-PLAN = "small files packed"
+# How splits become map tasks and positions are numbered, in the run's config: a run
+# planned one way is never resumed the other way (its task ids would name other inputs,
+# its spills hold positions of another numbering).
+PLAN = "small files packed, 40-bit offsets"
 
 
 def choose_split_size(asked: int | None, total_bytes: int, workers: int) -> int:

@@ -23,7 +23,8 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from mapreduce.formats.files import InputFile, Split
+from mapreduce.errors import InputError
+from mapreduce.formats.files import MAX_OFFSET, InputFile, Split
 
 __all__ = [
     "BOM",
@@ -54,11 +55,23 @@ def open_bytes(file: InputFile) -> BinaryIO:
         folder = os.environ.get(READ_METER_ENV)
         if folder and os.path.isdir(folder):
             return MeteredGzip(file.path, folder)  # type: ignore[return-value]
-        return gzip.GzipFile(file.path, "rb")  # type: ignore[return-value]
+        return BoundedGzip(file.path, "rb")  # type: ignore[return-value]
     return open(file.path, "rb", buffering=CHUNK)
 
 
-class MeteredGzip(gzip.GzipFile):
+class BoundedGzip(gzip.GzipFile):
+    """A .gz input whose decompressed stream stops with an error at 1 TiB (MAX_OFFSET):
+    its records' positions must stay below it."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if self.tell() > MAX_OFFSET:
+            msg = f"input {self.name} decompresses to more than 1 TiB; split it into smaller files"
+            raise InputError(msg)
+        return data
+
+
+class MeteredGzip(BoundedGzip):
     """A .gz input that keeps, in a file of its own in `folder`, how many compressed bytes
     it has read (every METER_STEP, published by rename so a reader never sees half a
     number); the file goes when the input is closed."""

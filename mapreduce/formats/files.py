@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["OUTSIDE", "InputFile", "Split"]
+__all__ = ["MAX_FILES", "MAX_OFFSET", "OFFSET_BITS", "OUTSIDE", "InputFile", "Split"]
 
 OUTSIDE = 0
 """A split's start is outside any string or quoted field (the state of byte 0)."""
+
+# A record's input position is (file index << OFFSET_BITS) + its offset in the file (in a
+# .gz file's decompressed stream), so that positions order records across the whole input
+# and fit the int64 columns of the fast path: up to 8,388,608 files of up to 1 TiB each.
+# (48 bits of offset left 15 for the file: a 32,769th input file overflowed.)
+OFFSET_BITS = 40
+MAX_OFFSET = 1 << OFFSET_BITS
+MAX_FILES = 1 << (63 - OFFSET_BITS)
 
 
 @dataclass(frozen=True, slots=True)

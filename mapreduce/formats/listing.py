@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Sequence
 
 from mapreduce.errors import InputError, UsageError
-from mapreduce.formats.files import InputFile
+from mapreduce.formats.files import MAX_FILES, MAX_OFFSET, InputFile
 from mapreduce.formats.registry import EXTENSIONS, INPUT_FORMATS
 
 __all__ = ["format_of", "list_inputs"]
@@ -38,6 +38,12 @@ def list_inputs(patterns: Sequence[str], input_format: str | None = None) -> lis
                 paths.append(path)
     if not paths:
         raise InputError("no inputs were given; pass files, globs or directories")
+    if len(paths) > MAX_FILES:
+        msg = (
+            f"{len(paths):,} input files, starting with {paths[0]}; at most {MAX_FILES:,} "
+            "are read in one run: concatenate small files, or run on part of them at a time"
+        )
+        raise InputError(msg)
     files = [_input_file(path, index, input_format) for index, path in enumerate(paths)]
     if sum(file.size for file in files) == 0:
         msg = f"all {len(files)} input file(s) are empty (0 bytes), starting with {paths[0]}"
@@ -106,6 +112,9 @@ def _input_file(path: str, index: int, input_format: str | None) -> InputFile:
     compressed = path.lower().endswith(".gz")
     if compressed and fmt == "parquet":
         raise InputError(f"input {path}: gzip-compressed Parquet is not supported; decompress it")
+    if stat.st_size >= MAX_OFFSET and not compressed:
+        msg = f"input {path} is {stat.st_size:,} bytes; files up to 1 TiB are read: split it"
+        raise InputError(msg)
     return InputFile(path, index, fmt, stat.st_size, stat.st_mtime_ns, compressed)
 
 

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from mapreduce.errors import JobError
 from mapreduce.formats.batch_readers import batch_reader
 from mapreduce.formats.declared import Batch, BatchReader
-from mapreduce.formats.files import Split
+from mapreduce.formats.files import OFFSET_BITS, Split
 from mapreduce.formats.registry import read_records
 from mapreduce.job import Job, Step
 from mapreduce.keys import partition_of
@@ -284,7 +284,7 @@ def _map_joined(
     if batch is not None and len(joined) > 1:
         sizes = np.array([len(part) for _, part in joined], np.int64)
         offsets = np.concatenate(([0], np.cumsum(sizes[:-1])))
-        bases = np.array([split.file.index << 48 for split, _ in joined], np.int64)
+        bases = np.array([split.file.index << OFFSET_BITS for split, _ in joined], np.int64)
         batch.files = (offsets, bases)
     return _mapped(batch, [split for split, _ in joined], job, step, rejects, out)
 
@@ -309,7 +309,7 @@ def _mapped(
     for piece in pieces:
         rejects.reading(piece)
         records = read_records(piece, rejects)
-        base = piece.file.index << 48
+        base = piece.file.index << OFFSET_BITS
         got, pairs = map_records(job, step.map, records, out.pairs, rejects, base)
         read, emitted = read + got, emitted + pairs
     return read, emitted

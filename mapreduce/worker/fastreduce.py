@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from mapreduce.formats.files import MAX_OFFSET, OFFSET_BITS
 from mapreduce.job import Step
 from mapreduce.keys import plain_key, sort_key
 from mapreduce.worker.columns import LANES, combine
@@ -35,7 +36,7 @@ from mapreduce.worker.tasks import ReduceTask
 __all__ = ["RecordReader", "column_records", "csv_record", "has_column_spills", "read_sources"]
 
 _NS = 1_000_000_000
-_OFFSET = (1 << 48) - 1
+_OFFSET = MAX_OFFSET - 1
 _MISSING = object()
 _FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # a window's pages at once
 _WINDOW = 64 << 20  # bytes of input mapped at a time
@@ -66,7 +67,7 @@ class RecordReader:
         return fd
 
     def __call__(self, position: int, length: int) -> Any:
-        index = position >> 48
+        index = position >> OFFSET_BITS
         raw = os.pread(self.fd(index), length, position & _OFFSET)
         _, fmt, header = self.files[index]
         return csv_record(header, raw) if fmt == "csv" else raw
@@ -74,7 +75,8 @@ class RecordReader:
     def many(self, positions: np.ndarray, lengths: np.ndarray) -> list[bytes]:
         """The bytes of the records at these positions, in the order given."""
         order = np.argsort(positions, kind="stable")
-        files, offsets, sizes = positions[order] >> 48, positions[order] & _OFFSET, lengths[order]
+        ordered = positions[order]
+        files, offsets, sizes = ordered >> OFFSET_BITS, ordered & _OFFSET, lengths[order]
         ends = offsets + sizes  # increasing within a file: records do not overlap
         found = np.empty(len(order), object)
         lo = 0
@@ -91,7 +93,7 @@ class RecordReader:
         """The records at these positions as the row path keeps them (NDJSON: the bytes;
         CSV: {column: text}), in the order given; CSV rows are parsed as they are used,
         by one csv reader over all of them."""
-        indexes = set((positions >> 48).tolist())
+        indexes = set((positions >> OFFSET_BITS).tolist())
         if all(fmt != "csv" for _, fmt, _ in self.files.values()):
             return iter(self.many(positions, lengths))
         if len(indexes) == 1 and self.files[index := indexes.pop()][1] == "csv":

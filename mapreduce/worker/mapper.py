@@ -13,7 +13,7 @@ from typing import Any
 from zlib import crc32
 
 from mapreduce.errors import JobError
-from mapreduce.formats.files import Split
+from mapreduce.formats.files import OFFSET_BITS, Split
 from mapreduce.formats.registry import format_named, read_records
 from mapreduce.job import Job
 from mapreduce.keys import canonical_key, pair_sort_key, partition_of
@@ -33,9 +33,10 @@ def source_records(
     previous step's output."""
     if not isinstance(source, Split):
         records = ((i, record, None) for i, record in read_section(source.path, 0))
-        return records, source.index << 48, os.path.getsize(source.path)
+        return records, source.index << OFFSET_BITS, os.path.getsize(source.path)
     on_bad.reading(source)
-    return read_records(source, on_bad), source.file.index << 48, split_bytes(source)
+    base = source.file.index << OFFSET_BITS
+    return read_records(source, on_bad), base, split_bytes(source)
 
 
 def split_bytes(split: Split) -> int:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mapreduce.errors import JobError
+from mapreduce.formats.files import OFFSET_BITS
 from mapreduce.formats.ndjson import dumps
 from mapreduce.formats.raw import RawJSON
 from mapreduce.job import Step
@@ -101,7 +102,7 @@ def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> tuple[b
 def _csv_chunk(
     output: Output, table: pa.Table, raws: list[bytes], files: dict[int, Source]
 ) -> tuple[bytes, int]:
-    record = csv_record(files[table["position"][0].as_py() >> 48][2], raws[0])
+    record = csv_record(files[table["position"][0].as_py() >> OFFSET_BITS][2], raws[0])
     first = _first_record(output, table, record)
     if type(first) is not dict or first != record:
         shown = repr(first)[:80]
@@ -122,7 +123,7 @@ def _first_record(output: Output, table: pa.Table, record: Any) -> Any:
 
 def _header_of(table: pa.Table, files: dict[int, Source]) -> list[str] | None:
     """The one CSV header every winner of the chunk was read under, or None."""
-    indexes = np.unique(table["position"].to_numpy() >> 48).tolist()
+    indexes = np.unique(table["position"].to_numpy() >> OFFSET_BITS).tolist()
     headers = {tuple(files[index][2] or ()) for index in indexes}
     return list(headers.pop()) if len(headers) == 1 else None
 
@@ -136,7 +137,7 @@ def _one_by_one(
     )
     for key, second, nano, position, raw in zip(keys, seconds, nanos, positions, raws, strict=True):
         record = output(
-            key, (second * _NS + nano, position, csv_record(files[position >> 48][2], raw))
+            key, (second * _NS + nano, position, csv_record(files[position >> OFFSET_BITS][2], raw))
         )
         if record is not None:
             yield dumps(record)

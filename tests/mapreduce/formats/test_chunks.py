@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mapreduce.errors import InputError
 from mapreduce.formats import chunks
 from mapreduce.formats.listing import list_inputs
 
@@ -58,3 +59,12 @@ def test_reports_of_dead_readers_are_dropped(tmp_path):
     assert chunks.metered_bytes(str(tmp_path)) == 500
     assert not dead.exists()
     assert chunks.metered_bytes(str(Path(tmp_path) / "missing")) == 0
+
+
+def test_a_gz_stream_past_what_positions_can_number_is_an_error(gz_input, monkeypatch):
+    monkeypatch.setattr(chunks, "MAX_OFFSET", 1 << 20)  # 1 TiB in a real run
+    with chunks.open_bytes(gz_input) as f, pytest.raises(InputError, match="more than 1 TiB"):
+        while f.read(chunks.CHUNK):
+            pass
+    with chunks.open_bytes(gz_input) as f:
+        assert len(f.read(1 << 19)) == 1 << 19  # below the limit: read as usual

@@ -3,9 +3,11 @@ a block decodes to the row reader's values or to no batch at all (then the row p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from mapreduce.errors import InputError
 from mapreduce.formats import declared
 from mapreduce.formats.batch_readers import batch_reader
 from mapreduce.formats.declared import line_blocks
+from mapreduce.formats.files import MAX_FILES, MAX_OFFSET, OFFSET_BITS
 from mapreduce.formats.listing import list_inputs
 from mapreduce.formats.registry import read_records
 from tests.mapreduce.formats.layouts import BOM, write
@@ -195,3 +198,23 @@ def test_the_overflow_check_reuses_its_buffers_across_block_sizes():
 def test_word_offsets_are_every_occurrence_overlaps_included(data, word):
     naive = [i for i in range(len(data) - len(word) + 1) if data[i : i + len(word)] == word]
     assert declared.word_offsets(data, word).tolist() == naive
+
+
+def test_positions_fit_int64_past_32768_files(tmp_path):
+    """Positions were file index << 48: the 32,769th input file's overflowed int64 and
+    failed every fast-path task reading it. The joined batch of packed files numbers each
+    record by its own file."""
+    data = b'{"id": 1, "ts": 2}\n' * 3
+    paths = [write(tmp_path, "u.jsonl", data), write(tmp_path, "u.txt", data)]
+    far = (1 << OFFSET_BITS) * 8_000_000
+    for file in list_inputs(paths):
+        [split] = plan_splits([dataclasses.replace(file, index=40_000)], file.size + 1)
+        reader = batch_reader(split, FIELDS)
+        assert reader is not None
+        [(offset, block)] = list(reader.blocks(split))
+        batch = reader(split, offset, block)
+        assert batch is not None
+        assert batch.positions.tolist() == [(40_000 << OFFSET_BITS) + p for p in (0, 19, 38)]
+        batch.files = (np.array([0, 19]), np.array([7 << OFFSET_BITS, far]))
+        assert batch.positions.tolist() == [7 << OFFSET_BITS, far, far + 19]
+    assert (MAX_FILES - 1) << OFFSET_BITS | (MAX_OFFSET - 1) == 2**63 - 1

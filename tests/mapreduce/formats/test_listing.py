@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mapreduce.errors import InputError
+from mapreduce.formats import listing
 from mapreduce.formats.listing import list_inputs
 from tests.mapreduce.unprivileged import mapreduce_bound, run_bound
 
@@ -61,3 +63,18 @@ def test_readable_folders_list_every_file_but_hidden_and_underscore_ones(tmp_pat
         Path(f.path).relative_to(tmp_path).as_posix() for f in list_inputs([str(tmp_path / "d")])
     ]
     assert files == ["d/a.txt", "d/x/b.txt"]
+
+
+def test_inputs_beyond_what_positions_can_number_are_refused(tmp_path, monkeypatch):
+    """A record's position is (file index << 40) + offset: a 1 TiB file, or more files than
+    the index holds, would overlap the next file's positions."""
+    huge = tmp_path / "huge.jsonl"
+    with open(huge, "wb") as handle:  # sparse: no disk is used
+        handle.truncate(1 << 40)
+    with pytest.raises(InputError, match=r"huge.jsonl is 1,099,511,627,776 bytes; files up to"):
+        list_inputs([str(huge)])
+    for name in "abcd":
+        (tmp_path / f"{name}.txt").write_text("w\n")
+    monkeypatch.setattr(listing, "MAX_FILES", 3)
+    with pytest.raises(InputError, match=r"^4 input files, starting with .*a.txt; at most 3 "):
+        list_inputs([str(tmp_path / "*.txt")])

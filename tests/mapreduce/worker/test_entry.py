@@ -138,7 +138,7 @@ def test_a_run_planned_one_task_per_file_is_not_resumed_packed(tmp_path, capsys,
         conn.execute("UPDATE runs SET config = ?", (json.dumps(older),))
     capsys.readouterr()
     assert main(["resume", run_id, "--state-dir", str(state), "--quiet"]) != 0
-    assert "plan changed (None → 'small files packed')" in capsys.readouterr().err
+    assert "plan changed (None → 'small files packed, 40-bit offsets')" in capsys.readouterr().err
 
 
 def test_a_failing_packed_task_names_its_files(tmp_path, capsys):
@@ -174,3 +174,21 @@ def test_a_joined_batch_map_batch_declines_is_read_file_by_file(tmp_path, capsys
     assert row == {"count": 24, "sum": 6 * 4.5}
     [reject] = [json.loads(line) for line in (out / "_rejects.jsonl").read_text().splitlines()]
     assert (reject["file"], reject["location"]) == (str(paths[3]), "line 4")
+
+
+def test_latest_by_key_over_more_than_32768_files(tmp_path):
+    """The 32,769th file's positions overflowed the fast path's int64 columns (file index
+    << 48): every task reading it failed. 33,000 files of one record each."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    best: dict[int, tuple[int, int]] = {}
+    for i in range(33_000):
+        key, second = i % 100, i % 60
+        record = {"id": key, "updated_at": f"2024-01-01T00:00:{second:02d}Z", "n": i}
+        (folder / f"u{i:05d}.jsonl").write_text(json.dumps(record) + "\n")
+        best[key] = max(best.get(key, (-1, -1)), (second, i))
+    out = tmp_path / "out"
+    assert _run("latest_by_key", [folder], out, tmp_path / "state", "--executor", "sequential") == 0
+    assert {r["id"]: r["n"] for r in oracles.read_parts(out)} == {
+        k: n for k, (_, n) in best.items()
+    }
