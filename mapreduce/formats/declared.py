@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -180,13 +180,22 @@ class BatchReader(Protocol):
         """How a record is read back from its bytes: the format, and a CSV header."""
 
     @property
-    def spans_files(self) -> bool:
-        """Whether one batch may hold several whole files' bytes end to end (records of
-        one file never depend on another's: no header, no state)."""
+    def shared(self) -> bool:
+        """Whether one reader serves every file of its format (it keeps nothing of one
+        file, such as a CSV header)."""
+
+    @property
+    def join_key(self) -> Hashable | None:
+        """Readers with equal keys read each other's whole files end to end in one batch
+        (text, NDJSON; CSV files of one header); None: never."""
 
     @property
     def size(self) -> int:
         """Bytes of a block."""
+
+    def body(self, offset: int, data: bytes) -> tuple[int, bytes]:
+        """The records of a whole file's one block, and where they start (a CSV file's
+        header left out)."""
 
 
 class TextBatches:
@@ -195,8 +204,14 @@ class TextBatches:
     offsets), and at 2 MB a word count ran faster and at half the memory of 8 MB."""
 
     source = ("text", None)
-    spans_files = True
+    shared = True
+    join_key = "text"
     size = TEXT_BLOCK
+
+    @staticmethod
+    def body(offset: int, data: bytes) -> tuple[int, bytes]:
+        """Every line is a record."""
+        return offset, data
 
     def blocks(self, split: Split) -> Iterator[tuple[int, bytes]]:
         """(offset, bytes) of the split's blocks of whole lines."""
@@ -211,9 +226,15 @@ class NdjsonBatches:
     """Decodes NDJSON blocks into the declared fields' columns with one msgspec Struct."""
 
     source = ("ndjson", None)
-    spans_files = True
+    shared = True
+    join_key = "ndjson"
     size = BLOCK
     blocks = staticmethod(line_blocks)
+
+    @staticmethod
+    def body(offset: int, data: bytes) -> tuple[int, bytes]:
+        """Every line is a record."""
+        return offset, data
 
     def __init__(self, fields: Mapping[str, Any]) -> None:
         self.names = list(fields)

@@ -53,7 +53,7 @@ def csv_header(path: str) -> tuple[list[str], int] | None:
 class CsvBatches:
     """Reads one CSV split's blocks and decodes the declared fields of each block."""
 
-    spans_files = False  # every file has its header
+    shared = False  # every file has its header
     size = BLOCK
 
     def __init__(self, split: Split, fields: Mapping[str, Any]) -> None:
@@ -62,6 +62,17 @@ class CsvBatches:
         self.names, self.header_end = found if found else ([], 0)
         self.fields = [name for name in fields if name in self.names]
         self.usable = found is not None and len(self.fields) == len(fields)
+
+    @property
+    def join_key(self) -> tuple[str, tuple[str, ...]] | None:
+        """Whole files of one header are read end to end, each without its header."""
+        return ("csv", tuple(self.names)) if self.usable else None
+
+    def body(self, offset: int, data: bytes) -> tuple[int, bytes]:
+        """The rows of a whole file's one block: the header line left out."""
+        if offset < self.header_end:
+            return self.header_end, data[self.header_end - offset :]
+        return offset, data
 
     @property
     def source(self) -> tuple[str, list[str] | None]:

@@ -1,7 +1,7 @@
 """The fast path of a map task: blocks of declared columns, map_batch, combine on columns.
 
-    splits ─► blocks of whole lines (formats.declared.line_blocks; small packed text or
-              NDJSON files end to end, map_splits)
+    splits ─► blocks of whole lines (formats.declared.line_blocks; small packed files'
+              records end to end, map_splits)
           ─► Batch of the declared fields (msgspec / the text itself), or None
           ─► job.map_batch(batch) ─► key and value columns, or None
           ─► a lane per key type, combined on columns (worker.columns)
@@ -59,7 +59,7 @@ def fast_readers(splits: tuple[Split, ...], job: Job) -> list[BatchReader | None
     for split in splits:
         kind = (split.file.format, split.file.compressed)
         reader = shared.get(kind)
-        if reader is None or not reader.spans_files:
+        if reader is None or not reader.shared:
             reader = shared[kind] = batch_reader(split, fields)
         readers.append(reader)
     return readers
@@ -229,26 +229,30 @@ def map_splits(
 ) -> tuple[int, int]:
     """Map a task's splits in order into `out`; return (records read, pairs emitted).
 
-    Consecutive small whole files that their reader reads end to end (text, NDJSON) are
-    mapped as one batch of up to a block, so a folder of 4 KB files pays a block's set-up
-    per block, not per file. A file that does not end in a line break is mapped alone."""
+    Consecutive small whole files that their readers read end to end (text, NDJSON, CSV
+    files of one header) are mapped as one batch of up to a block, so a folder of 4 KB
+    files pays a block's set-up per block, not per file. A file that does not end in a
+    line break is mapped alone."""
     read = emitted = held = 0
-    joined: list[tuple[Split, bytes]] = []
-    joiner: BatchReader | None = None  # the reader of the files in `joined`
+    joined: list[tuple[Split, int, bytes]] = []
+    joiner: BatchReader | None = None  # the reader of the first file in `joined`
     for split, reader in zip(splits, readers, strict=True):
         whole = _whole_file(split, reader)
         fits = (
             whole is not None
             and joiner is not None
-            and joiner is reader
-            and held + len(whole) <= joiner.size
+            and reader is not None
+            and joiner.join_key == reader.join_key
+            and held + len(whole[1]) <= joiner.size
         )
         if joined and joiner is not None and not fits:
             got, pairs = _map_joined(joined, joiner, job, step, rejects, out)
             read, emitted, joined, held = read + got, emitted + pairs, [], 0
         if whole is not None:
-            joined.append((split, whole))
-            joiner, held = reader, held + len(whole)
+            if not joined:
+                joiner = reader
+            joined.append((split, *whole))
+            held += len(whole[1])
             continue
         got, pairs = map_blocks(split, job, step, reader, rejects, out)
         read, emitted = read + got, emitted + pairs
@@ -258,35 +262,40 @@ def map_splits(
     return read, emitted
 
 
-def _whole_file(split: Split, reader: BatchReader | None) -> bytes | None:
-    """A whole small file's bytes, if its reader may join them with other files': one
-    block that ends in a line break."""
-    if reader is None or not reader.spans_files or split.start or split.file.size > reader.size:
+def _whole_file(split: Split, reader: BatchReader | None) -> tuple[int, bytes] | None:
+    """Where a whole small file's records start and their bytes, if its reader may join
+    them with other files': one block, ending in a line break."""
+    if reader is None or reader.join_key is None or split.start:
+        return None
+    if split.file.size > reader.size:
         return None
     blocks = list(reader.blocks(split))
-    if len(blocks) != 1 or blocks[0][0] != 0 or not blocks[0][1].endswith(b"\n"):
+    if len(blocks) != 1:
         return None
-    return blocks[0][1]
+    offset, data = reader.body(*blocks[0])
+    return (offset, data) if data.endswith(b"\n") else None
 
 
 def _map_joined(
-    joined: list[tuple[Split, bytes]],
+    joined: list[tuple[Split, int, bytes]],
     reader: BatchReader,
     job: Job,
     step: Step,
     rejects: Rejects,
     out: MapColumns,
 ) -> tuple[int, int]:
-    """Map whole files as one batch, their bytes end to end (the row path reads each file
-    when there is no batch or map_batch declines it)."""
-    data = joined[0][1] if len(joined) == 1 else b"".join(part for _, part in joined)
-    batch = None if out.pairs.has_whole_floats() else reader(joined[0][0], 0, data)
+    """Map whole files as one batch, their records end to end (the row path reads each
+    file when there is no batch or map_batch declines it)."""
+    first, offset, data = joined[0]
+    if len(joined) > 1:
+        data = b"".join(part for _, _, part in joined)
+    batch = None if out.pairs.has_whole_floats() else reader(first, offset, data)
     if batch is not None and len(joined) > 1:
-        sizes = np.array([len(part) for _, part in joined], np.int64)
-        offsets = np.concatenate(([0], np.cumsum(sizes[:-1])))
-        bases = np.array([split.file.index << OFFSET_BITS for split, _ in joined], np.int64)
-        batch.files = (offsets, bases)
-    return _mapped(batch, [split for split, _ in joined], job, step, rejects, out)
+        sizes = np.array([len(part) for _, _, part in joined], np.int64)
+        starts = np.concatenate(([0], np.cumsum(sizes[:-1])))
+        bases = [(split.file.index << OFFSET_BITS) + at for split, at, _ in joined]
+        batch.files = (starts, np.array(bases, np.int64))
+    return _mapped(batch, [split for split, _, _ in joined], job, step, rejects, out)
 
 
 def _mapped(

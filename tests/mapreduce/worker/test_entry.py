@@ -34,6 +34,26 @@ class RowWordCount(Job):
 """
 
 
+ROWS_PER_COUNTRY = """
+import numpy as np
+from mapreduce import Job
+
+class RowsPerCountry(Job):
+    fields = {"country": str}
+    batch_merge = "sum"
+
+    def map(self, record):
+        yield record["country"], 1
+
+    def map_batch(self, batch):
+        keys = batch.keys("country")
+        return None if keys is None else {"key": keys, "value": np.ones(len(keys), np.int64)}
+
+    def merge(self, a, b):
+        return a + b
+"""
+
+
 def _run(job, inputs, out, state, *extra):
     argv = ["run", str(job), *map(str, inputs), "-o", str(out), "--quiet"]
     return main([*argv, "--state-dir", str(state), "--reducers", "2", *extra])
@@ -192,3 +212,44 @@ def test_latest_by_key_over_more_than_32768_files(tmp_path):
     assert {r["id"]: r["n"] for r in oracles.read_parts(out)} == {
         k: n for k, (_, n) in best.items()
     }
+
+
+def test_packed_csv_files_are_joined_by_header_and_give_the_parts_of_one_file(tmp_path):
+    """CSV files of one header are read end to end, each without its header; a file of
+    another header, one with a BOM and one with quotes (the row path) in between."""
+    names = ["id", "country", "amount", "updated_at"]
+    rows = [
+        [
+            str(i % 17),
+            ["DE", "FR", "US"][i % 3],
+            f"{i * 1.25:.2f}",
+            f"2024-01-01T00:{i % 60:02d}:00Z",
+        ]
+        for i in range(400)
+    ]
+    paths = []
+    for i in range(20):
+        order = names[::-1] if i == 7 else names  # another header: the columns reversed
+        lines = [order] + [row[::-1] if i == 7 else row for row in rows[i * 20 : (i + 1) * 20]]
+        text = "".join(",".join(line) + "\n" for line in lines)
+        if i == 11:
+            text = text.replace(",FR,", ',"F""R",', 1)
+        path = tmp_path / f"o{i:02d}.csv"
+        path.write_bytes((b"\xef\xbb\xbf" if i == 13 else b"") + text.encode())
+        paths.append(path)
+    counting = tmp_path / "rows_per_country.py"
+    counting.write_text(ROWS_PER_COUNTRY)  # takes any text: a header read as a row shows
+    jobs = [("latest_by_key", ()), ("group_aggregate", ("-p", "by=country")), (counting, ())]
+    for job, params in jobs:
+        packed, cut = tmp_path / f"{Path(job).stem}-packed", tmp_path / f"{Path(job).stem}-cut"
+        assert _run(job, paths, packed, tmp_path / "s1", *params) == 0
+        assert _run(job, paths, cut, tmp_path / "s2", *params, "--split-size", "300") == 0
+        assert _counters(packed)["map_tasks"] == 1 and _counters(cut)["map_tasks"] > 40
+        assert oracles.part_bytes(packed) == oracles.part_bytes(cut)
+    records = [dict(zip(names, row, strict=True)) for row in rows]
+    records[11 * 20 + [r[1] for r in rows[220:240]].index("FR")]["country"] = 'F"R'
+    expected = oracles.latest_by_key(records)
+    got = {
+        oracles.key_token(r["id"]): r for r in oracles.read_parts(tmp_path / "latest_by_key-packed")
+    }
+    assert got == expected
