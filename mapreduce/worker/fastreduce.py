@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import mmap
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -40,6 +41,10 @@ _OFFSET = MAX_OFFSET - 1
 _MISSING = object()
 _FLAGS = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # a window's pages at once
 _WINDOW = 64 << 20  # bytes of input mapped at a time
+# Input files a reduce task keeps open at once: the winners of a folder of thousands of
+# inputs come from all of them, and one descriptor each ran past the process's limit
+# (often 1024, 256 on macOS): "Too many open files".
+_OPEN_FILES = 64
 
 
 def has_column_spills(task: ReduceTask) -> bool:
@@ -55,16 +60,24 @@ class RecordReader:
 
     def __init__(self, files: dict[int, Source], stack: ExitStack) -> None:
         self.files = files
-        self.stack = stack
-        self.handles: dict[int, int] = {}
+        self.handles: OrderedDict[int, int] = OrderedDict()  # the most recent use last
+        stack.callback(self.close)
 
     def fd(self, index: int) -> int:
-        """The descriptor of input file `index` (opened on first use)."""
-        fd = self.handles.get(index)
+        """The descriptor of input file `index`: opened on first use, and kept among the
+        _OPEN_FILES used last."""
+        fd = self.handles.pop(index, None)
         if fd is None:
-            handle = self.stack.enter_context(open(self.files[index][0], "rb"))  # noqa: SIM115
-            fd = self.handles[index] = handle.fileno()
+            if len(self.handles) >= _OPEN_FILES:
+                os.close(self.handles.popitem(last=False)[1])
+            fd = os.open(self.files[index][0], os.O_RDONLY)
+        self.handles[index] = fd
         return fd
+
+    def close(self) -> None:
+        """Close every input file still open."""
+        while self.handles:
+            os.close(self.handles.popitem()[1])
 
     def __call__(self, position: int, length: int) -> Any:
         index = position >> OFFSET_BITS

@@ -2,7 +2,9 @@
 
 With merge(), a partition's values fold into one table in map-task order (so merges see
 input order), then keys are sorted under the total order. With reduce(), each spill's
-section is already sorted, so a stable k-way merge groups equal keys while streaming.
+section is already sorted, so a stable k-way merge groups equal keys while streaming; it
+reads at most _FAN_IN spills at once, merging larger sets in passes (consecutive groups
+into intermediate spill files, so ties keep map-task order).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from mapreduce.worker.tasks import ReduceTask
 __all__ = ["merged_items", "reduced_records", "write_lines", "write_records"]
 
 _MISSING = object()
+# Spill files one merge reads at once, a descriptor each: a k-way merge of every map
+# task's spill ran out of descriptors (often 1024, 256 on macOS) past that many tasks.
+_FAN_IN = 64
 
 
 def merged_items(step: Step, task: ReduceTask) -> tuple[list[Any], int]:
@@ -54,13 +59,45 @@ def reduced_records(step: Step, task: ReduceTask, counter: list[int]) -> Iterato
             if record is not None:
                 yield record
         return
-    runs = [read_section(path, task.partition) for path in task.spills]
-    merged = heapq.merge(*runs, key=pair_sort_key)  # stable: earlier runs first on ties
-    for key, group in itertools.groupby(merged, key=itemgetter(0)):
-        values = _counted_values(group, counter)
-        yield from step.reduce(plain_key(key), values)  # type: ignore[misc]
-        for _ in values:  # a reduce that stops early still consumes its group
-            pass
+    paths, partition = list(task.spills), task.partition
+    passes: list[list[str]] = []
+    try:
+        while len(paths) > _FAN_IN:
+            passes.append(_merge_pass(task, paths, partition, len(passes)))
+            paths, partition = passes[-1], 0
+        runs = [read_section(path, partition) for path in paths]
+        merged = heapq.merge(*runs, key=pair_sort_key)  # stable: earlier runs first on ties
+        for key, group in itertools.groupby(merged, key=itemgetter(0)):
+            values = _counted_values(group, counter)
+            yield from step.reduce(plain_key(key), values)  # type: ignore[misc]
+            for _ in values:  # a reduce that stops early still consumes its group
+                pass
+    finally:
+        for path in itertools.chain.from_iterable(passes):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+
+
+def _merge_pass(task: ReduceTask, paths: list[str], partition: int, level: int) -> list[str]:
+    """Merge consecutive groups of _FAN_IN sorted runs into one-section spill files, in
+    order, beside the task's spills."""
+    folder = os.path.dirname(paths[0])
+    merged: list[str] = []
+    for i in range(0, len(paths), _FAN_IN):
+        name = f"{task.task_id}-{task.attempt}-{os.getpid()}-pass{level}-{len(merged)}.spill"
+        writer = SpillWriter(os.path.join(folder, name))
+        try:
+            writer.begin_section()
+            runs = [read_section(path, partition) for path in paths[i : i + _FAN_IN]]
+            for key, value in heapq.merge(*runs, key=pair_sort_key):
+                writer.write(key, value)
+            merged.append(writer.close().path)
+        except BaseException:
+            writer.abort()
+            for path in merged:
+                os.remove(path)
+            raise
+    return merged
 
 
 def _counted_values(group: Iterator[tuple[Any, Any]], counter: list[int]) -> Iterator[Any]:

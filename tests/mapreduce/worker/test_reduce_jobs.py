@@ -4,11 +4,15 @@ the k-way merge path gives every key all its values, in input order, as an itera
 from __future__ import annotations
 
 import json
+import resource
+import subprocess
+import sys
 
 import pytest
 
 from mapreduce.engine.api import run
 from mapreduce.engine.spec import RunSpec
+from mapreduce.worker import reducer
 from tests import oracles
 
 HISTORY = """
@@ -96,3 +100,45 @@ def test_merge_jobs_spilling_in_many_runs_still_combine_exactly(tmp_path, setup)
     )
     got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}
     assert got == oracles.latest_by_key(users)
+
+
+def test_merging_in_passes_keeps_every_value_in_input_order(tmp_path, setup, monkeypatch):
+    """More spills than one merge reads at once (_FAN_IN, 2 here) are merged in passes:
+    the same values in the same order, and no pass file left behind."""
+    path, job, _, expected = setup
+    monkeypatch.setattr(reducer, "_FAN_IN", 2)
+    out, state = tmp_path / "out", tmp_path / "state"
+    spec = RunSpec(
+        job=str(job),
+        inputs=(str(path),),
+        out=str(out),
+        executor="sequential",
+        split_size=700,  # about 100 map tasks
+        spill_pairs=7,  # and several spills each
+        reducers=2,
+        state_dir=str(state),
+    )
+    assert run(spec).counters["map_tasks"] > 50
+    got = {oracles.key_token(r["id"]): r["history"] for r in oracles.read_parts(out)}
+    assert got == expected
+    assert not list(state.rglob("*pass*.spill"))
+
+
+def test_a_reduce_over_more_spills_than_the_open_files_limit(tmp_path, setup):
+    """Every map task's spill was open at once in the reduce's merge: 300 map tasks under
+    a limit of 128 descriptors failed with "Too many open files"."""
+    path, job, _, expected = setup
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "mapreduce", "run", str(job), str(path), "-o", str(out)]
+    command += ["--quiet", "--state-dir", str(tmp_path / "state"), "--split-size", "150"]
+    done = subprocess.run(
+        command, capture_output=True, text=True, preexec_fn=_low_open_files_limit, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "_SUCCESS").read_text())["counters"]["map_tasks"] > 128
+    got = {oracles.key_token(r["id"]): r["history"] for r in oracles.read_parts(out)}
+    assert got == expected
+
+
+def _low_open_files_limit() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
