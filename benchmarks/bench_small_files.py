@@ -1,16 +1,18 @@
-"""Many small files: word_count over a folder of small text files, side by side.
+"""Many small files: word_count and group_aggregate over folders of small files, side by side.
 
-    python benchmarks/bench_small_files.py                  # 5,000 files of ~4 KB, best of 3
+    python benchmarks/bench_small_files.py                  # 5,000 files of 64 lines, best of 3
     python benchmarks/bench_small_files.py --files 20000 --repeat 1
 
 A folder of many small files (logs, one export per day or per device) is where a
 one-task-per-file engine drowns in set-up: the planner packs consecutive small files into
-one map task (engine.planner.pack_splits). The folder is cut from the words preset (the
-first --files x --lines lines), and the same lines are also written as one file, so the
-table shows what the files themselves cost. Contenders, each in a fresh process, taking
-turns, from a warm page cache: mapreduce (process pool and sequential) on the folder and
-on the one file, the plain loop over the folder (`Counter` over `line.lower().split()`, as
-bench_engine's), and Polars and DuckDB reading the folder by a glob when installed. Every
+one map task, and the fast path reads their records end to end (engine.planner.pack_splits,
+worker.fastmap.map_splits). Two folders are cut from the presets, each the first --files x
+--lines records: text lines of Zipf words (word_count) and CSV orders, each file with its
+header (group_aggregate by country of amount). The same records are also written as one
+file, so the table shows what the files themselves cost. Contenders, each in a fresh
+process, taking turns, from a warm page cache: mapreduce (process pool and sequential) on
+the folder and on the one file, the plain loop over the folder (bench_engine's loops, file
+after file), and Polars and DuckDB reading the folder by a glob, when installed. Every
 output is checked against the others before any figure is printed.
 """
 
@@ -23,10 +25,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_engine import check, ensure, warm
+from bench_engine import JOBS, check, ensure, warm
+from engine_scripts import DUCKDB, POLARS
 from treemem import precompile, timed
 
-PLAIN = r"""
+PLAIN = {  # bench_engine's plain loops, over every file the glob matches, in order
+    "words": r"""
 import glob, sys
 from collections import Counter
 counts = Counter()
@@ -36,102 +40,132 @@ for path in sorted(glob.glob(sys.argv[1])):
             counts.update(line.lower().split())
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     out.writelines(f"{w}\t{c}\n" for w, c in counts.items())
-"""
-
-POLARS = r"""
-import sys, polars as pl
-lines = pl.scan_csv(sys.argv[1], has_header=False, separator="\x01", quote_char=None,
-                    new_columns=["line"], schema_overrides={"line": pl.String})
-(lines.select(pl.col("line").str.to_lowercase().str.extract_all(r"[\w']+").alias("word"))
-    .explode("word").drop_nulls().group_by("word").len()
-    .collect().write_csv(sys.argv[2], separator="\t", include_header=False))
-"""
-
-DUCKDB = r"""
-import sys, duckdb
-duckdb.sql(f'''
-COPY (SELECT word, count(*) FROM (
-    SELECT unnest(regexp_extract_all(lower(line), '[\w'']+')) AS word
-    FROM read_csv('{sys.argv[1]}', columns={{'line': 'VARCHAR'}}, delim='\x01', quote='',
-                  escape='', header=false))
-  GROUP BY word) TO '{sys.argv[2]}' (FORMAT CSV, DELIMITER '\t', HEADER false)''')
-"""
+""",
+    "aggregate": r"""
+import csv, glob, sys, orjson
+groups = {}
+for path in sorted(glob.glob(sys.argv[1])):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        by, field = header.index("country"), header.index("amount")
+        for row in rows:
+            amount = float(row[field])
+            group = groups.get(row[by])
+            if group is None:
+                groups[row[by]] = [1, amount, amount, amount]
+            else:
+                group[0] += 1
+                group[1] += amount
+                group[2] = min(group[2], amount)
+                group[3] = max(group[3], amount)
+with open(sys.argv[2], "wb") as out:
+    for key, (n, total, low, high) in groups.items():
+        out.write(orjson.dumps({"country": key, "count": n, "sum": total, "min": low,
+                                "max": high, "mean": total / n}) + b"\n")
+""",
+}
+PRESETS = {"words": ("words", ".txt"), "aggregate": ("orders", ".csv")}
 
 
 def _have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def make_inputs(data_dir: Path, files: int, lines: int) -> tuple[Path, Path]:
-    """A folder of `files` text files of `lines` lines each, and the same lines in one file."""
-    folder = data_dir / f"small-{files}x{lines}"
-    single = data_dir / f"small-{files}x{lines}.txt"
+def make_inputs(data_dir: Path, kind: str, files: int, lines: int) -> tuple[Path, Path]:
+    """A folder of `files` files of `lines` records each (CSV: each with the header), and
+    the same records in one file."""
+    preset, suffix = PRESETS[kind]
+    folder = data_dir / f"small-{preset}-{files}x{lines}"
+    single = data_dir / f"small-{preset}-{files}x{lines}{suffix}"
     if not single.exists():
-        words = ensure(data_dir, f"words-{files * lines}.txt", preset="words", rows=files * lines)
+        rows = files * lines
+        source = ensure(data_dir, f"{preset}-{rows}{suffix}", preset=preset, rows=rows)
+        with open(source, "rb") as handle:
+            text = handle.readlines()
+        header, text = (text[:1], text[1:]) if suffix == ".csv" else ([], text)
         folder.mkdir(parents=True, exist_ok=True)
-        with open(words, "rb") as source:
-            text = source.readlines()
         for i in range(files):
-            (folder / f"part-{i:06d}.txt").write_bytes(b"".join(text[i * lines : (i + 1) * lines]))
+            part = b"".join(header + text[i * lines : (i + 1) * lines])
+            (folder / f"part-{i:06d}{suffix}").write_bytes(part)
         tmp = single.with_suffix(".tmp")
-        tmp.write_bytes(b"".join(text[: files * lines]))
+        tmp.write_bytes(b"".join(header + text[:rows]))
         tmp.rename(single)
     return folder, single
 
 
-def contenders(folder: Path, single: Path, out: Path, workers: int) -> dict[str, tuple]:
+def contenders(kind: str, folder: Path, single: Path, out: Path, workers: int) -> dict:
+    """Every contender of one workload, in the order they run: (command, output)."""
     py = sys.executable
+    job, params = JOBS[kind]
     runs = {}
     for label, data in (("folder", folder), ("one file", single)):
         for executor in ("process", "sequential"):
             target = out / f"{executor}-{label.replace(' ', '-')}"
-            argv = [py, "-m", "mapreduce", "run", "word_count", str(data), "-o", str(target)]
+            argv = [py, "-m", "mapreduce", "run", job, str(data), "-o", str(target)]
             argv += ["--executor", executor, "--workers", str(workers), "--overwrite"]
             argv += ["--quiet", "--state-dir", str(out / "state")]
+            for param in params:
+                argv += ["-p", param]
             name = f"mapreduce {executor}" + (f" x{workers}" if executor == "process" else "")
             runs[f"{name}, {label}"] = (argv, target)
-    pattern = str(folder / "*.txt")
-    scripts = {"plain python loop, folder": (PLAIN, None), "polars, folder": (POLARS, "polars")}
-    scripts["duckdb, folder"] = (DUCKDB, "duckdb")
-    for name, (script, module) in scripts.items():
+    pattern = str(folder / f"*{PRESETS[kind][1]}")
+    peers = {"plain python loop": (PLAIN, None), "polars": (POLARS, "polars")}
+    peers["duckdb"] = (DUCKDB, "duckdb")
+    for name, (scripts, module) in peers.items():
         if module is None or _have(module):
-            target = out / name.split(",")[0].replace(" ", "-")
-            runs[name] = ([py, "-c", script, pattern, str(target)], target)
+            target = out / name.replace(" ", "-")
+            runs[f"{name}, folder"] = ([py, "-c", scripts[kind], pattern, str(target)], target)
     return runs
+
+
+def bench(kind: str, folder: Path, single: Path, repeat: int, workers: int) -> dict[str, float]:
+    """Best wall time of each contender, taking turns; outputs checked against each other."""
+    inputs = [*sorted(folder.iterdir()), single]
+    with tempfile.TemporaryDirectory() as scratch:
+        runs = contenders(kind, folder, single, Path(scratch), workers)
+        best: dict[str, float] = {}
+        for _ in range(repeat):
+            for name, (argv, _) in runs.items():
+                for path in inputs:
+                    warm(path)
+                best[name] = min(timed(argv), best.get(name, math.inf))
+        check(kind, {name: target for name, (_, target) in runs.items()})
+    return best
+
+
+def report(title: str, best: dict[str, float], workers: int) -> None:
+    print(f"\n{title}")
+    for name, seconds in best.items():
+        print(f"  {name:<34} {seconds:7.2f} s")
+    pool = best[f"mapreduce process x{workers}, folder"]
+    one_file = best[f"mapreduce process x{workers}, one file"]
+    print("  ratios of wall time (below 1.0 mapreduce is faster):")
+    print(f"    process x{workers}, folder / one file: {pool / one_file:.2f}")
+    for peer in ("plain python loop, folder", "polars, folder", "duckdb, folder"):
+        if peer in best:
+            print(f"    process x{workers}, folder / {peer}: {pool / best[peer]:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=5000)
-    parser.add_argument("--lines", type=int, default=64, help="lines per file (~4 KB)")
+    parser.add_argument("--lines", type=int, default=64, help="records per file (~4-7 KB)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", nargs="+", choices=["word_count", "group_aggregate"])
     parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "mapreduce-bench"))
     args = parser.parse_args()
     precompile("mapreduce", "jobs")
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    folder, single = make_inputs(data_dir, args.files, args.lines)
-    with tempfile.TemporaryDirectory() as scratch:
-        runs = contenders(folder, single, Path(scratch), args.workers)
-        best: dict[str, float] = {}
-        for _ in range(args.repeat):
-            for name, (argv, _) in runs.items():
-                for path in (*sorted(folder.iterdir()), single):
-                    warm(path)
-                best[name] = min(timed(argv), best.get(name, math.inf))
-        check("words", {name: target for name, (_, target) in runs.items()})
-    size = single.stat().st_size / 1e6
-    print(f"\nword_count, {args.files:,} files of {args.lines} lines ({size:,.0f} MB in all)")
-    for name, seconds in best.items():
-        print(f"  {name:<34} {seconds:7.2f} s")
-    pool = best[f"mapreduce process x{args.workers}, folder"]
-    one_file = best[f"mapreduce process x{args.workers}, one file"]
-    print("\nRatios of wall time (lower is faster for mapreduce):")
-    print(f"  process x{args.workers}, folder / one file: {pool / one_file:.2f}")
-    for peer in ("plain python loop, folder", "polars, folder", "duckdb, folder"):
-        if peer in best:
-            print(f"  process x{args.workers} / {peer}: {pool / best[peer]:.2f}")
+    for name, kind in (("word_count", "words"), ("group_aggregate", "aggregate")):
+        if args.only and name not in args.only:
+            continue
+        folder, single = make_inputs(data_dir, kind, args.files, args.lines)
+        size = single.stat().st_size / 1e6
+        title = f"{name}, {args.files:,} files of {args.lines} records ({size:,.0f} MB in all)"
+        report(title, bench(kind, folder, single, args.repeat, args.workers), args.workers)
 
 
 if __name__ == "__main__":
