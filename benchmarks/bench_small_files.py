@@ -11,9 +11,9 @@ worker.fastmap.map_splits). Two folders are cut from the presets, each the first
 header (group_aggregate by country of amount). The same records are also written as one
 file, so the table shows what the files themselves cost. Contenders, each in a fresh
 process, taking turns, from a warm page cache: mapreduce (process pool and sequential) on
-the folder and on the one file, the plain loop over the folder (bench_engine's loops, file
-after file), and Polars and DuckDB reading the folder by a glob, when installed. Every
-output is checked against the others before any figure is printed.
+the folder and on the one file, the plain loops of engine_scripts (bench_engine's, file
+after file) over the folder, and Polars and DuckDB reading the folder by a glob, when
+installed. Every output is checked against the others before any figure is printed.
 """
 
 from __future__ import annotations
@@ -26,45 +26,9 @@ import tempfile
 from pathlib import Path
 
 from bench_engine import JOBS, check, ensure, warm
-from engine_scripts import DUCKDB, POLARS
+from engine_scripts import DUCKDB, PLAIN, POLARS
 from treemem import precompile, timed
 
-PLAIN = {  # bench_engine's plain loops, over every file the glob matches, in order
-    "words": r"""
-import glob, sys
-from collections import Counter
-counts = Counter()
-for path in sorted(glob.glob(sys.argv[1])):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            counts.update(line.lower().split())
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    out.writelines(f"{w}\t{c}\n" for w, c in counts.items())
-""",
-    "aggregate": r"""
-import csv, glob, sys, orjson
-groups = {}
-for path in sorted(glob.glob(sys.argv[1])):
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = csv.reader(f)
-        header = next(rows)
-        by, field = header.index("country"), header.index("amount")
-        for row in rows:
-            amount = float(row[field])
-            group = groups.get(row[by])
-            if group is None:
-                groups[row[by]] = [1, amount, amount, amount]
-            else:
-                group[0] += 1
-                group[1] += amount
-                group[2] = min(group[2], amount)
-                group[3] = max(group[3], amount)
-with open(sys.argv[2], "wb") as out:
-    for key, (n, total, low, high) in groups.items():
-        out.write(orjson.dumps({"country": key, "count": n, "sum": total, "min": low,
-                                "max": high, "mean": total / n}) + b"\n")
-""",
-}
 PRESETS = {"words": ("words", ".txt"), "aggregate": ("orders", ".csv")}
 
 

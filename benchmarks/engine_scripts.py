@@ -1,5 +1,8 @@
 """The peers of bench_engine.py: each a script run as `python -c SCRIPT INPUT OUTPUT`.
 
+The word and aggregate loops take INPUT as a glob (a file's path matches itself), reading
+the files it matches one after another, as bench_small_files.py gives them a folder.
+
 Plain loops are the simplest honest single-process Python a user would write (orjson or
 the csv module, a dict or a Counter, no deliberate slowness); Polars and DuckDB run
 their idiomatic fastest query. Each writes its answer where bench_engine.py reads it.
@@ -22,34 +25,36 @@ with open(sys.argv[2], "wb") as out:
     out.writelines(best[k][1] for k in sorted(best))
 """,
     "words": r"""
-import sys
+import glob, sys
 from collections import Counter
 counts = Counter()
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        counts.update(line.lower().split())
+for path in sorted(glob.glob(sys.argv[1])):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            counts.update(line.lower().split())
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     out.writelines(f"{w}\t{c}\n" for w, c in counts.items())
 """,
     "aggregate": r"""
-import csv, sys, orjson
+import csv, glob, sys, orjson
 groups = {}
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    rows = csv.reader(f)
-    header = next(rows)
-    by, field = header.index("country"), header.index("amount")
-    for row in rows:
-        amount = float(row[field])
-        group = groups.get(row[by])
-        if group is None:
-            groups[row[by]] = [1, amount, amount, amount]
-        else:
-            group[0] += 1
-            group[1] += amount
-            if amount < group[2]:
-                group[2] = amount
-            if amount > group[3]:
-                group[3] = amount
+for path in sorted(glob.glob(sys.argv[1])):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        by, field = header.index("country"), header.index("amount")
+        for row in rows:
+            amount = float(row[field])
+            group = groups.get(row[by])
+            if group is None:
+                groups[row[by]] = [1, amount, amount, amount]
+            else:
+                group[0] += 1
+                group[1] += amount
+                if amount < group[2]:
+                    group[2] = amount
+                if amount > group[3]:
+                    group[3] = amount
 with open(sys.argv[2], "wb") as out:
     for key, (n, total, low, high) in groups.items():
         out.write(orjson.dumps({"country": key, "count": n, "sum": total, "min": low,

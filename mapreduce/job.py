@@ -148,9 +148,16 @@ class Job:
         raise NotImplementedError(f"{type(self).__name__} does not define map_batch()")
 
     @classmethod
+    def defines_map_batch(cls) -> bool:
+        """Whether the job has its own map_batch (`map_batch = None` in a subclass turns a
+        parent's off: every block goes through map())."""
+        own = cls.map_batch
+        return own is not Job.map_batch and own is not None  # type: ignore[comparison-overlap]
+
+    @classmethod
     def has_map_batch(cls) -> bool:
         """Whether the job takes the fast path: it defines map_batch and says how to merge."""
-        return cls.map_batch is not Job.map_batch and cls.batch_merge in BATCH_MERGES
+        return cls.defines_map_batch() and cls.batch_merge in BATCH_MERGES
 
     def output_key(self) -> str:
         """The field of an output record that holds its key: a database output's primary

@@ -96,7 +96,7 @@ def _check_shape(cls: type[Job], path: Path) -> None:
         raise JobFileError(msg)
     if not has_merge and not has_reduce:
         raise JobFileError(f"job {cls.__name__} in {path} defines neither merge() nor reduce()")
-    if cls.map_batch is not Job.map_batch and (cls.batch_merge not in BATCH_MERGES or has_reduce):
+    if cls.defines_map_batch() and (cls.batch_merge not in BATCH_MERGES or has_reduce):
         merges = " or ".join(repr(name) for name in BATCH_MERGES)
         msg = (
             f"job {cls.__name__} in {path} defines map_batch(); "

@@ -49,3 +49,27 @@ def test_param_choices_are_checked_when_parsed_and_when_given():
     with pytest.raises(UsageError, match="must be one of s, ms"):
         A.complete_params({"unit": "xx"})
     assert A.complete_params({}) == {"unit": "s"}
+
+
+def test_map_batch_none_turns_a_parents_fast_path_off(tmp_path):
+    """`map_batch = None` made has_map_batch() true, and every map task then called None."""
+    from jobs.latest_by_key import LatestByKey
+    from mapreduce.cli import main
+    from tests import oracles
+
+    class RowLatest(LatestByKey):
+        map_batch = None
+
+    assert LatestByKey.has_map_batch() and not RowLatest.has_map_batch()
+    users = oracles.versioned_users(count=300)
+    path = oracles.write_ndjson(tmp_path / "users.jsonl", users)
+    job = tmp_path / "row_latest.py"
+    job.write_text(
+        "from jobs.latest_by_key import LatestByKey\n\n"
+        "class RowLatest(LatestByKey):\n"
+        "    map_batch = None\n"
+    )
+    for name, runner in (("fast", "latest_by_key"), ("row", str(job))):
+        argv = ["run", runner, str(path), "-o", str(tmp_path / name), "--quiet"]
+        assert main([*argv, "--state-dir", str(tmp_path / "state")]) == 0
+    assert oracles.part_bytes(tmp_path / "row") == oracles.part_bytes(tmp_path / "fast")
