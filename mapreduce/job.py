@@ -152,7 +152,7 @@ class Job:
         """Whether the job has its own map_batch (`map_batch = None` in a subclass turns a
         parent's off: every block goes through map())."""
         own = cls.map_batch
-        return own is not Job.map_batch and own is not None  # type: ignore[comparison-overlap]
+        return own is not Job.map_batch and own is not None
 
     @classmethod
     def has_map_batch(cls) -> bool:
