@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from mapreduce.errors import InputError
 from mapreduce.formats.chunks import is_utf8, lines_from, stop_of
-from mapreduce.formats.files import OFFSET_BITS, Split
+from mapreduce.formats.files import Split
 from mapreduce.formats.isotime import Instants, column_instants, text_instants
 
 __all__ = ["BLOCK", "Batch", "BatchReader", "NdjsonBatches", "TextBatches", "line_blocks"]
@@ -219,7 +219,7 @@ class TextBatches:
 
     def __call__(self, split: Split, offset: int, data: bytes) -> Batch:
         rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        return Batch("text", data, (split.file.index << OFFSET_BITS) + offset, rows)
+        return Batch("text", data, split.file.base + offset, rows)
 
 
 class NdjsonBatches:
@@ -268,7 +268,7 @@ class NdjsonBatches:
             name: list(map(get, records))
             for name, get in zip(self.names, self.getters, strict=True)
         }
-        base = (split.file.index << OFFSET_BITS) + offset
+        base = split.file.base + offset
         return Batch("ndjson", data, base, len(records), columns, starts)
 
 

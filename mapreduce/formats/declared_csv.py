@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from mapreduce.formats.chunks import BOM, is_utf8
 from mapreduce.formats.declared import BLOCK, Batch, line_blocks, word_offsets
-from mapreduce.formats.files import OFFSET_BITS, OUTSIDE, Split
+from mapreduce.formats.files import OUTSIDE, Split
 
 __all__ = ["CsvBatches", "csv_header"]
 
@@ -110,7 +110,7 @@ class CsvBatches:
         rows, columns = read
         if _may_hold_blank_lines(columns) and _has_blank_line(data):
             return None  # the row reader skips a blank line; pyarrow made a row of it
-        return Batch("csv", data, (split.file.index << OFFSET_BITS) + offset, rows, columns)
+        return Batch("csv", data, split.file.base + offset, rows, columns)
 
     def _split(self, data: bytes) -> tuple[int, dict[str, pa.Array]] | None:
         """Rows and declared columns of a block whose every line is exactly as wide as the

@@ -33,6 +33,11 @@ class InputFile:
     mtime_ns: int
     compressed: bool  # .gz: read as one streamed split
 
+    @property
+    def base(self) -> int:
+        """The input position of the file's byte 0 (positions: see OFFSET_BITS)."""
+        return self.index << OFFSET_BITS
+
 
 @dataclass(frozen=True, slots=True)
 class Split:

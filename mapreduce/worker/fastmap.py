@@ -33,14 +33,13 @@ import pyarrow.compute as pc
 from mapreduce.errors import JobError
 from mapreduce.formats.batch_readers import batch_reader
 from mapreduce.formats.declared import Batch, BatchReader
-from mapreduce.formats.files import OFFSET_BITS, Split
-from mapreduce.formats.registry import read_records
+from mapreduce.formats.files import Split
 from mapreduce.job import Job, Step
 from mapreduce.keys import partition_of
 from mapreduce.worker.columns import LANES, VALUES, combine, lane_of, split_by_partition
 from mapreduce.worker.columns_aggregate import aggregate_rows
 from mapreduce.worker.columns_spill import SUFFIX, ColumnSpillWriter, Source
-from mapreduce.worker.mapper import MapOutput, map_records
+from mapreduce.worker.mapper import MapOutput, map_records, source_records
 from mapreduce.worker.rejects import Rejects
 from mapreduce.worker.spill import SpillFile
 from mapreduce.worker.tasks import MapTask
@@ -293,32 +292,30 @@ def _map_joined(
     if batch is not None and len(joined) > 1:
         sizes = np.array([len(part) for _, _, part in joined], np.int64)
         starts = np.concatenate(([0], np.cumsum(sizes[:-1])))
-        bases = [(split.file.index << OFFSET_BITS) + at for split, at, _ in joined]
+        bases = [split.file.base + at for split, at, _ in joined]
         batch.files = (starts, np.array(bases, np.int64))
-    return _mapped(batch, [split for split, _, _ in joined], job, step, rejects, out)
+    mapped = _on_columns(batch, job, out)
+    if mapped is not None:
+        return mapped
+    return _on_rows([split for split, _, _ in joined], job, step, rejects, out)
 
 
-def _mapped(
-    batch: Batch | None,
-    pieces: list[Split],
-    job: Job,
-    step: Step,
-    rejects: Rejects,
-    out: MapColumns,
-) -> tuple[int, int]:
-    """Map one batch on columns; without a batch, or when map_batch declines it (or its
-    numbers cannot be summed exactly on columns), map the byte ranges it came from
-    through the row path: the same reader and loop as any row-path task, so its bad
-    records, errors and rejects are the row path's own. Returns (read, emitted)."""
+def _on_columns(batch: Batch | None, job: Job, out: MapColumns) -> tuple[int, int] | None:
+    """Map one batch on columns: (read, emitted), or None when there is no batch, or
+    map_batch declines it, or its numbers cannot be summed exactly on columns."""
     columns = job.map_batch(batch) if batch is not None else None
     added = out.add(batch, columns) if batch is not None and columns is not None else None
-    if batch is not None and added is not None:
-        return len(batch), added
+    return None if batch is None or added is None else (len(batch), added)
+
+
+def _on_rows(
+    pieces: list[Split], job: Job, step: Step, rejects: Rejects, out: MapColumns
+) -> tuple[int, int]:
+    """Map byte ranges through the row path (the same reader and loop as any row-path
+    task, so bad records, errors and rejects are its own) into the task's pairs."""
     read = emitted = 0
     for piece in pieces:
-        rejects.reading(piece)
-        records = read_records(piece, rejects)
-        base = piece.file.index << OFFSET_BITS
+        records, base, _ = source_records(piece, rejects)
         got, pairs = map_records(job, step.map, records, out.pairs, rejects, base)
         read, emitted = read + got, emitted + pairs
     return read, emitted
@@ -336,15 +333,15 @@ def map_blocks(
     emitted). Without a reader (a packed file the fast path cannot read) the whole split
     takes the row path."""
     if reader is None:
-        return _mapped(None, [split], job, step, rejects, out)
+        return _on_rows([split], job, step, rejects, out)
     read = emitted = 0
     first = True
     for offset, data in reader.blocks(split):
         batch = None if out.pairs.has_whole_floats() else reader(split, offset, data)
-        # the row path, if it comes to it, reads this block's byte range; the first
-        # block's range starts at the split's start, keeping a BOM's rule
-        start = split.start if first else offset
-        block = dataclasses.replace(split, start=start, end=offset + len(data))
-        got, pairs = _mapped(batch, [block], job, step, rejects, out)
-        read, emitted, first = read + got, emitted + pairs, False
+        mapped = _on_columns(batch, job, out)
+        if mapped is None:  # the row path for this block's byte range; the first
+            start = split.start if first else offset  # keeps a BOM's rule
+            block = dataclasses.replace(split, start=start, end=offset + len(data))
+            mapped = _on_rows([block], job, step, rejects, out)
+        read, emitted, first = read + mapped[0], emitted + mapped[1], False
     return read, emitted

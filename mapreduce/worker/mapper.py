@@ -35,8 +35,7 @@ def source_records(
         records = ((i, record, None) for i, record in read_section(source.path, 0))
         return records, source.index << OFFSET_BITS, os.path.getsize(source.path)
     on_bad.reading(source)
-    base = source.file.index << OFFSET_BITS
-    return read_records(source, on_bad), base, split_bytes(source)
+    return read_records(source, on_bad), source.file.base, split_bytes(source)
 
 
 def split_bytes(split: Split) -> int:
