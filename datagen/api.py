@@ -54,8 +54,15 @@ def _rows_for_size(plan: Plan, size: int) -> int:
 
 
 def _rows(plan: Plan, rows: Any, size: Any) -> int:
-    if (rows is None) == (size is None):
+    if rows is not None and size is not None:
         raise UsageError("give exactly one of --rows N or --size SIZE")
+    if rows is None and size is None:
+        rows = plan.schema.settings.rows
+        if rows is None:
+            raise UsageError(
+                "give --rows N or --size SIZE (or num_rows in the schema, as Mockaroo's "
+                "exports have)"
+            )
     if size is not None:
         return _rows_for_size(plan, parse_size(size))
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
@@ -81,8 +88,9 @@ def generate(
     workers: int = 1,
     locale: str = "en_US",
     pretty: bool = False,
-    line_ending: str = "unix",
+    line_ending: str | None = None,
     bom: bool = False,
+    header: bool | None = None,
     quiet: bool = True,
     overwrite: bool = True,
     delimiter: str | None = None,
@@ -127,6 +135,7 @@ def generate(
         pretty=pretty,
         line_ending=line_ending,
         bom=bom,
+        header=header,
         delimiter=delimiter,
         quote_char=quote_char,
         table_name=table_name,

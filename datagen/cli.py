@@ -32,6 +32,7 @@ __all__ = ["main", "parser"]
 
 USAGE = """python -m datagen (--schema FILE | --preset NAME) (--rows N | --size SIZE) -o OUT
                          [options]
+       python -m datagen --schema EXPORT.json -o OUT   (the export's num_rows)
        python -m datagen types"""
 COMMANDS = """commands:
   types      list every field type with its options, and each refused type with the reason"""
@@ -55,10 +56,14 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"datagen {version()}")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--schema", metavar="FILE", help="a Mockaroo schema (JSON list of fields)")
+    src.add_argument(
+        "--schema", metavar="FILE", help="a Mockaroo schema: a JSON list of fields, or an export"
+    )
     src.add_argument("--preset", choices=list(PRESETS), help="a built-in schema")
-    amount = p.add_mutually_exclusive_group(required=True)
-    amount.add_argument("--rows", type=int, metavar="N", help="records to write")
+    amount = p.add_mutually_exclusive_group()
+    amount.add_argument(
+        "--rows", type=int, metavar="N", help="records to write (default: the schema's num_rows)"
+    )
     amount.add_argument("--size", metavar="SIZE", help="about this many bytes, like 500MB or 2GB")
     p.add_argument(
         "-o",
@@ -101,8 +106,16 @@ def parser() -> argparse.ArgumentParser:
 
 def _format_arguments(f: argparse._ArgumentGroup) -> None:
     f.add_argument("--pretty", action="store_true", help="indent JSON array output")
-    f.add_argument("--line-ending", choices=("unix", "windows"), default="unix")
+    f.add_argument("--line-ending", choices=("unix", "windows"),
+                   help="default: the schema's line_ending, else unix")  # fmt: skip
     f.add_argument("--bom", action="store_true", help="start CSV/TSV/text with a UTF-8 BOM")
+    f.add_argument(
+        "--no-header",
+        dest="header",
+        action="store_false",
+        default=None,
+        help="CSV/TSV: no line of field names (or the schema's include_header)",
+    )
     f.add_argument("--no-include-nulls", dest="include_nulls", action="store_false",
                    help="JSON: leave out keys whose value is blank")  # fmt: skip
     f.add_argument("--delimiter", metavar="CHAR", help="CSV/TSV: field separator (tab: 'tab')")
@@ -169,7 +182,8 @@ def _generate(args: argparse.Namespace) -> Stats:
         seed=args.seed, fmt=args.format, versions=args.versions, key_field=args.key_field,
         timestamp_field=args.timestamp_field, truth=args.truth, ties=args.ties,
         timestamp_style=args.timestamp_style, workers=args.workers, locale=args.locale,
-        pretty=args.pretty, line_ending=args.line_ending, bom=args.bom, quiet=args.quiet,
+        pretty=args.pretty, line_ending=args.line_ending, bom=args.bom, header=args.header,
+        quiet=args.quiet,
         overwrite=args.overwrite, delimiter=args.delimiter, quote_char=args.quote_char,
         table_name=args.table_name, create_table=args.create_table,
         insert_batch=args.insert_batch, xml_root=args.xml_root, xml_record=args.xml_record,

@@ -19,6 +19,7 @@ DEFAULT_BATCH = 1000
 # option -> (the formats it applies to, how errors name them)
 _APPLIES = {
     "bom": (("csv", "tsv", "text"), "CSV, TSV and text files"),
+    "header": (("csv", "tsv"), "CSV and TSV files"),
     "delimiter": (("csv", "tsv"), "CSV and TSV files"),
     "quote_char": (("csv", "tsv"), "CSV and TSV files"),
     "table_name": (("sql",), ".sql files"),
@@ -40,6 +41,7 @@ class Output:
     pretty: bool = False
     eol: str = "\n"
     bom: bool = False
+    header: bool = True  # CSV and TSV: the names line first
     delimiter: str = ","
     quote: str = '"'
     include_nulls: bool = True
@@ -70,12 +72,14 @@ class TextFormat:
 
 
 def _flag(name: str) -> str:
+    if name in ("include_nulls", "header"):  # options whose flag turns them off
+        name = "no_" + name
     return "--" + name.replace("_", "-")
 
 
 def _given(args: Mapping[str, Any], name: str) -> bool:
     value = args.get(name)
-    if name == "include_nulls":
+    if name in ("include_nulls", "header"):
         return value is False
     return value not in (None, False)
 
@@ -117,7 +121,7 @@ def make_output(path: str, fmt: str, args: Mapping[str, Any]) -> Output:
     for name, (formats, what) in _APPLIES.items():
         if _given(args, name) and fmt not in formats:
             raise UsageError(f"{_flag(name)} only applies to {what}, not {fmt}")
-    line_ending = args.get("line_ending", "unix")
+    line_ending = args.get("line_ending") or "unix"
     if line_ending not in EOLS:
         raise UsageError(f"--line-ending must be unix or windows, got {line_ending!r}")
     delimiter = _char(args, "delimiter", "\t" if fmt == "tsv" else ",")
@@ -126,6 +130,7 @@ def make_output(path: str, fmt: str, args: Mapping[str, Any]) -> Output:
         raise UsageError(f"--quote-char and --delimiter must differ, both are {quote!r}")
     return Output(
         fmt, pretty=bool(args.get("pretty")), eol=EOLS[line_ending], bom=bool(args.get("bom")),
+        header=args.get("header") is not False,
         delimiter=delimiter, quote=quote, include_nulls=args.get("include_nulls") is not False,
         table=_name(args, "table_name", _table(path)), create_table=bool(args.get("create_table")),
         batch=_batch(args.get("insert_batch")), xml_root=_name(args, "xml_root", "dataset"),

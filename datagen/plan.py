@@ -18,12 +18,12 @@ from datagen.datasets import DatasetRef, parse_datasets
 from datagen.errors import SchemaError, UsageError
 from datagen.outputs import Output, make_output
 from datagen.presets import preset_schema
-from datagen.schema import FieldSpec, Schema, load_schema, parse_schema
+from datagen.schema import FieldSpec, Schema, Settings, load_schema, parse_schema
 from datagen.timestamps import STYLES
 from datagen.types.dates import timestamp_range
 from datagen.types.pools import known_locale
 from datagen.versions import VersionPlan, parse_versions
-from datagen.writers import detect_format
+from datagen.writers import detect_format, extension_format
 
 __all__ = ["CHUNK_ROWS", "KEY_TYPES", "Plan", "make_plan", "parse_size"]
 
@@ -103,6 +103,31 @@ def _schema(preset: str | None, schema: Any) -> Schema:
     return parse_schema(schema)
 
 
+def _export_format(out: str, fmt: str | None, schema: Schema) -> str | None:
+    """The format a schema export names, for an OUT whose extension names none."""
+    given = schema.settings.fmt_given
+    if fmt is not None or given is None or schema.settings.fmt is not None:
+        return schema.settings.fmt
+    if extension_format(out) is not None:
+        return None  # the extension decides
+    raise UsageError(
+        f"{schema.source} asks for file_format {given!r}, which datagen does not write; name "
+        f"{out!r} .jsonl, .json, .csv, .tsv, .sql, .xml, .parquet or .txt, or pass --format"
+    )
+
+
+def _with_settings(args: dict[str, Any], settings: Settings, fmt: str) -> dict[str, Any]:
+    """generate()'s output options, with the export's header and line ending where the
+    caller gave none (and where they apply: a Parquet file has neither)."""
+    merged = dict(args)
+    if merged.get("line_ending") is None:
+        text = fmt != "parquet" and settings.line_ending is not None
+        merged["line_ending"] = settings.line_ending if text else "unix"
+    if merged.get("header") is None and fmt in ("csv", "tsv") and settings.header is not None:
+        merged["header"] = settings.header
+    return merged
+
+
 def _versioned_schema(schema: Schema, key_field: str | None, ts_field: str) -> tuple[Schema, str]:
     """Make sure the key and timestamp fields exist; add `id`/the timestamp field if absent."""
     fields = list(schema.fields)
@@ -180,9 +205,10 @@ def _versions(
 def make_plan(out: str, **args: Any) -> Plan:
     """Validate generate()'s arguments (except rows/size) and build the plan with rows=0."""
     _check_options(args)
-    fmt, gz = detect_format(out, args["fmt"])
-    output = make_output(out, fmt, args)
-    schema, vplan, key = _versions(args, _schema(args["preset"], args["schema"]))
+    schema = _schema(args["preset"], args["schema"])
+    fmt, gz = detect_format(out, args["fmt"], _export_format(out, args["fmt"], schema))
+    output = make_output(out, fmt, _with_settings(args, schema.settings, fmt))
+    schema, vplan, key = _versions(args, schema)
     if args.get("emails_from_names") is not None:
         schema = replace(schema, emails_from_names=bool(args["emails_from_names"]))
     style = args["timestamp_style"]

@@ -1,9 +1,11 @@
 """Mockaroo schemas: reading the JSON, checking each field, and the FieldSpec/Schema values.
 
 Accepted shapes: a list of fields (Mockaroo's API body), `{"fields": [...]}`, or a schema
-export `{"columns": [...]}`. A field is `{"name", "type", "percentBlank", ...type options}`;
-`null_percentage` is read as `percentBlank`; `formula` (any field) is kept apart from the
-type's options, and an empty one is ignored. Where each field goes in the record (nesting,
+export `{"columns": [...]}`, whose settings (`num_rows`, `file_format`, `array`,
+`include_header`, `line_ending`) become the run's defaults (`Settings`). A field is
+`{"name", "type", "percentBlank", ...type options}`; `null_percentage` is read as
+`percentBlank`; `formula` (any field) is kept apart from the type's options, and an empty
+one is ignored. Where each field goes in the record (nesting,
 arrays, hidden fields) is datagen.layout's job.
 """
 
@@ -22,8 +24,10 @@ from datagen import structural  # noqa: F401 - registers Formula, Template, JSON
 from datagen.errors import SchemaError
 from datagen.types.registry import lookup
 
-__all__ = ["FieldSpec", "Schema", "load_schema", "parse_schema"]
+__all__ = ["FieldSpec", "Schema", "Settings", "load_schema", "parse_schema"]
 
+# a schema export's file_format -> datagen's format ("json" with "array": false is NDJSON)
+_EXPORT_FORMATS = {"csv": "csv", "tsv": "tsv", "json": "json", "sql": "sql", "xml": "xml"}
 _RESERVED = {"name", "type", "percentBlank", "null_percentage", "formula"}
 
 
@@ -55,12 +59,27 @@ class FieldSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Settings:
+    """A schema export's own settings, used where the command line does not say otherwise.
+
+    `fmt` is datagen's name of the export's format; `fmt_given` is the export's own word,
+    kept to name it when datagen writes no such format."""
+
+    rows: int | None = None
+    fmt: str | None = None
+    fmt_given: str | None = None
+    header: bool | None = None
+    line_ending: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     """An ordered tuple of fields and where they came from (a file or a preset)."""
 
     fields: tuple[FieldSpec, ...]
     source: str = "schema"
     emails_from_names: bool = True  # the schema's "emailsFromNames" (datagen/emails.py)
+    settings: Settings = Settings()
 
     def names(self) -> list[str]:
         return [f.name for f in self.fields]
@@ -90,10 +109,12 @@ def load_schema(path: str | Path) -> Schema:
 def parse_schema(data: Any, source: str = "schema") -> Schema:
     """Check a decoded schema and return it with canonical type names."""
     emails = True
+    settings = Settings()
     if isinstance(data, Mapping):
         emails = data.get("emailsFromNames", True)
         if not isinstance(emails, bool):
             raise SchemaError(f"{source}: 'emailsFromNames' must be true or false, got {emails!r}")
+        settings = _settings(data, source)
         data = data.get("fields", data.get("columns"))
     if not isinstance(data, Sequence) or isinstance(data, str | bytes) or not data:
         raise SchemaError(
@@ -102,7 +123,32 @@ def parse_schema(data: Any, source: str = "schema") -> Schema:
         )
     fields = tuple(_parse_field(i, raw) for i, raw in enumerate(data))
     _check_names(fields)
-    return Schema(fields, source, emails)
+    return Schema(fields, source, emails, settings)
+
+
+def _settings(data: Mapping[str, Any], source: str) -> Settings:
+    """The export's num_rows, file_format (with array), include_header and line_ending."""
+    rows = data.get("num_rows")
+    if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+        raise SchemaError(
+            f"{source}: 'num_rows' must be a whole number of at least 0, got {rows!r}"
+        )
+    given = data.get("file_format")
+    if given is not None and not isinstance(given, str):
+        raise SchemaError(f"{source}: 'file_format' must be a string, got {given!r}")
+    fmt = _EXPORT_FORMATS.get(given.lower()) if given is not None else None
+    array = data.get("array")
+    if array is not None and not isinstance(array, bool):
+        raise SchemaError(f"{source}: 'array' must be true or false, got {array!r}")
+    if fmt == "json" and array is False:
+        fmt = "ndjson"
+    header = data.get("include_header")
+    if header is not None and not isinstance(header, bool):
+        raise SchemaError(f"{source}: 'include_header' must be true or false, got {header!r}")
+    eol = data.get("line_ending")
+    if eol is not None and eol not in ("unix", "windows"):
+        raise SchemaError(f'{source}: \'line_ending\' must be "unix" or "windows", got {eol!r}')
+    return Settings(rows, fmt, given, header, eol)
 
 
 def _parse_field(index: int, raw: Any) -> FieldSpec:

@@ -37,6 +37,7 @@ __all__ = [
     "Output",
     "TextFormat",
     "detect_format",
+    "extension_format",
     "gzip_member",
     "record_batch",
     "text_format",
@@ -59,13 +60,18 @@ _EXTENSIONS = {
 GZIP_LEVEL = 6
 
 
-def detect_format(path: str, fmt: str | None) -> tuple[str, bool]:
-    """(format, gzip?) for an output path and an optional explicit --format."""
+def extension_format(path: str) -> str | None:
+    """The format an output path's extension names (a .gz suffix aside), if any."""
     name = Path(path).name.lower()
-    gz = name.endswith(".gz")
-    stem = name[:-3] if gz else name
+    return _EXTENSIONS.get(Path(name.removesuffix(".gz")).suffix)
+
+
+def detect_format(path: str, fmt: str | None, default: str | None = None) -> tuple[str, bool]:
+    """(format, gzip?) for an output path and an optional explicit --format; `default` (a
+    schema export's file_format) when neither the format nor the extension says."""
+    gz = Path(path).name.lower().endswith(".gz")
     if fmt is None:
-        fmt = _EXTENSIONS.get(Path(stem).suffix)
+        fmt = extension_format(path) or default
         if fmt is None:
             raise UsageError(
                 f"cannot tell the format of {path!r} from its extension; name it .jsonl, .json, "
@@ -106,7 +112,8 @@ class _Delimited(TextFormat):
         names = pa.array([c.name for c in self.columns], pa.string())
         header = quote_delimited(names, out.delimiter, out.quote).to_pylist()
         start = "\ufeff" if out.bom else ""
-        self.header = f"{start}{out.delimiter.join(header)}{out.eol}".encode()
+        names_line = f"{out.delimiter.join(header)}{out.eol}" if out.header else ""
+        self.header = f"{start}{names_line}".encode()
 
     def records(self, view: RowView, start: int, total: int) -> pa.Array:
         d, q = self.out.delimiter, self.out.quote

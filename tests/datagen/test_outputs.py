@@ -207,7 +207,7 @@ def test_zero_rows(tmp_path: Path, name: str, options: dict[str, Any], expected:
         ("o.csv", {"table_name": "t"}, "--table-name only applies to .sql files, not csv"),
         ("o.json", {"create_table": True}, "--create-table only applies to .sql files"),
         ("o.csv", {"xml_root": "r"}, "--xml-root only applies to .xml files"),
-        ("o.csv", {"include_nulls": False}, "--include-nulls only applies to JSON files"),
+        ("o.csv", {"include_nulls": False}, "--no-include-nulls only applies to JSON files"),
         ("o.csv", {"delimiter": "ab"}, "--delimiter must be one character"),
         ("o.csv", {"delimiter": "\n"}, "--delimiter must be one character"),
         ("o.csv", {"quote_char": ","}, "--quote-char and --delimiter must differ"),
