@@ -1,5 +1,8 @@
 """Finding and loading a job file: the one Job subclass it defines, checked for shape
-at load time, and the JobRef a worker rebuilds it from (refused if the file changed)."""
+at load time, and the JobRef a worker rebuilds it from (refused if the file changed).
+
+As when Python runs a script, the job file's folder comes first on `sys.path` (in the
+coordinator and in every worker that loads it), so a job imports its sibling modules."""
 
 from __future__ import annotations
 
@@ -58,6 +61,7 @@ def load_job_class(path: str | Path) -> tuple[type[Job], str]:
     except SyntaxError as exc:
         msg = f"job file {path} line {exc.lineno}: syntax error: {exc.msg}"
         raise JobFileError(msg) from exc
+    _importable_beside(path)
     spec = importlib.util.spec_from_loader(module_name, loader=None, origin=str(path))
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
@@ -81,6 +85,13 @@ def load_job_class(path: str | Path) -> tuple[type[Job], str]:
     _check_shape(classes[0], path)
     _LOADED[(str(path), digest)] = classes[0]
     return classes[0], digest
+
+
+def _importable_beside(path: Path) -> None:
+    """Put a user's job file's folder first on sys.path (built-in jobs need nothing)."""
+    folder = str(path.resolve().parent)
+    if folder != str(_BUILTIN_DIR) and folder not in sys.path:
+        sys.path.insert(0, folder)
 
 
 def _check_shape(cls: type[Job], path: Path) -> None:

@@ -92,3 +92,68 @@ def test_a_job_missing_map_or_with_merge_and_reduce_is_refused_at_load(tmp_path,
     path = write(tmp_path, "from mapreduce import Job\nclass A(Job):\n" + body)
     with pytest.raises(JobFileError, match=complaint):
         load_job_class(path)
+
+
+@pytest.mark.parametrize("executor", ["sequential", "process"])
+def test_a_job_imports_its_sibling_modules(tmp_path, executor):
+    """As `python job.py` would: the job file's folder is importable, also in the workers
+    (a sibling imported inside map() is found there, not only at load)."""
+    from mapreduce import RunSpec, run
+
+    folder = tmp_path / f"jobs_{executor}"
+    folder.mkdir()
+    write(folder, "def key_of(record):\n    return record['id'] % 3\n", "keys_helper.py")
+    write(folder, "SCALE = 10\n", f"scale_{executor}.py")
+    job = write(
+        folder,
+        f"""
+        from mapreduce import Job
+        from keys_helper import key_of
+
+        class Count(Job):
+            def map(self, record):
+                from scale_{executor} import SCALE
+                yield key_of(record), SCALE
+
+            def merge(self, a, b):
+                return a + b
+        """,
+    )
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(f'{{"id": {i}}}\n' for i in range(10)))
+    out = tmp_path / f"out_{executor}"
+    spec = RunSpec(str(job), (str(data),), str(out), executor=executor, workers=2, reducers=1,
+                   state_dir=str(tmp_path / "state"))  # fmt: skip
+    run(spec)
+    lines = (out / "part-00000.jsonl").read_text().splitlines()
+    assert lines == ['{"key":0,"value":40}', '{"key":1,"value":30}', '{"key":2,"value":30}']
+
+
+def test_a_fresh_interpreter_loading_the_job_finds_its_siblings(tmp_path):
+    """What a spawned or forkserver worker does: load the file with nothing on sys.path."""
+    import subprocess
+    import sys
+
+    write(tmp_path, "NAME = 'from the sibling'\n", "sibling_names.py")
+    job = write(
+        tmp_path,
+        """
+        from mapreduce import Job
+        from sibling_names import NAME
+
+        class Named(Job):
+            def map(self, record):
+                yield NAME, 1
+
+            def merge(self, a, b):
+                return a + b
+        """,
+    )
+    code = (
+        "import sys; from mapreduce.jobfile import load_job_class; "
+        "print(load_job_class(sys.argv[1])[0].__name__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(job)], cwd="/", capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "Named\n", "")
