@@ -17,6 +17,7 @@ import orjson
 from mapreduce.formats.chunks import is_utf8, lines_from, stop_of
 from mapreduce.formats.files import Split
 from mapreduce.formats.raw import RawJSON
+from mapreduce.keys import sort_key
 
 __all__ = [
     "DECODE",
@@ -26,6 +27,7 @@ __all__ = [
     "json_reason",
     "read",
     "read_with_bytes",
+    "sets_sorted",
 ]
 
 # Non-string keys (ints from a reduce, say) become strings instead of failing the job;
@@ -89,21 +91,40 @@ def json_reason(exc: msgspec.DecodeError, value: bytes) -> str:
 
 
 def dumps(record: Any) -> bytes:
-    """One record as a compact JSON line; ints beyond 64 bits are written exactly."""
+    """One record as a compact JSON line. Beyond what orjson writes: ints beyond 64 bits
+    digit for digit, a Decimal as its exact number, a set as a list in key order (so the
+    bytes never depend on hashing); TypeError names any other value JSON cannot hold."""
     try:
         return orjson.dumps(record, option=_DUMP_OPTIONS)
-    except TypeError as exc:
-        if "64-bit" not in str(exc):
-            raise
-    # orjson refuses ints beyond 64 bits; msgspec writes them digit for digit (and handles
-    # the same str and number dict keys; numpy values come back as plain Python ones).
-    return msgspec.json.encode(record, enc_hook=_plain) + b"\n"
+    except TypeError:
+        pass
+    # msgspec handles the same str and number dict keys; numpy values come back as plain
+    # Python ones (enc_hook), and non-finite Decimals are refused with a ValueError.
+    try:
+        return _ENCODER.encode(sets_sorted(record)) + b"\n"
+    except (TypeError, ValueError) as exc:
+        msg = f"{exc}; JSON holds dict, list, str, int, float, bool, None (and Decimal, set)"
+        raise TypeError(msg) from exc
 
 
 def _plain(value: Any) -> Any:
     if hasattr(value, "tolist"):  # numpy scalars and arrays
         return value.tolist()
     raise TypeError(f"cannot write a {type(value).__name__} as JSON")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_plain, decimal_format="number")
+
+
+def sets_sorted(value: Any) -> Any:
+    """The value with every set and frozenset in it as a list in the total order of keys."""
+    if isinstance(value, set | frozenset):
+        return [sets_sorted(item) for item in sorted(value, key=sort_key)]
+    if isinstance(value, dict):
+        return {key: sets_sorted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [sets_sorted(item) for item in value]
+    return value
 
 
 class NdjsonWriter:

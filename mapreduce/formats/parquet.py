@@ -15,7 +15,6 @@ int64, ints past 2**53 that meet floats) is text, each non-text value as its JSO
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -23,12 +22,13 @@ from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-import orjson
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from mapreduce.errors import InputError
 from mapreduce.formats.files import Split
+from mapreduce.formats.ndjson import dumps as json_line
+from mapreduce.formats.ndjson import sets_sorted
 from mapreduce.formats.raw import RawJSON
 
 __all__ = ["ParquetWriter", "plan_row_groups", "read", "unify_parts"]
@@ -239,8 +239,13 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns, names=[str(name) for name in names])
 
 
+_CONTAINERS = (set, frozenset, dict, list, tuple)
+
+
 def _column(values: list[Any]) -> pa.Array:
-    """The values as one Arrow array, or as text when no one Arrow type holds them all."""
+    """The values as one Arrow array, or as text when no one Arrow type holds them all; a
+    set is a list in key order, as in NDJSON (Arrow would take its hash order)."""
+    values = [sets_sorted(v) if type(v) in _CONTAINERS else v for v in values]
     try:
         return pa.array(values)
     except _UNTYPABLE:
@@ -251,10 +256,7 @@ def _text(value: Any) -> str | None:
     """A value in a text column: text as is, null as null, anything else as its JSON text."""
     if value is None or type(value) is str:
         return value
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:  # ints past 64 bits, which orjson refuses
-        return json.dumps(value, default=str, separators=(",", ":"))
+    return json_line(value)[:-1].decode()  # as NDJSON writes it: big ints, Decimals, sets
 
 
 def _unify(schemas: list[pa.Schema]) -> pa.Schema:

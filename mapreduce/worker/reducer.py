@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
+from mapreduce.errors import JobError
 from mapreduce.formats.registry import open_writer
 from mapreduce.job import Step
 from mapreduce.keys import pair_sort_key, plain_key, sort_key
@@ -125,16 +126,28 @@ def write_records(task: ReduceTask, records: Iterator[Any]) -> tuple[SpillFile |
     part = open_writer(task.output_format, tmp)
     try:
         for record in records:
-            part.write(record)
+            try:
+                part.write(record)
+            except TypeError as exc:  # a value the format cannot hold: the same every attempt
+                raise JobError(f"output record {_preview(record)}: {exc}") from exc
             written += 1
-        part.close()
+        try:
+            part.close()
+        except TypeError as exc:
+            raise JobError(f"an output record: {exc}") from exc
         os.replace(tmp, task.output_path)
     except BaseException:
-        part.close()
+        with contextlib.suppress(Exception):  # the file is dropped: only the first error counts
+            part.close()
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise
     return None, written
+
+
+def _preview(record: Any) -> str:
+    text = repr(record)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def write_lines(task: ReduceTask, chunks: Iterator[tuple[bytes, int]]) -> tuple[None, int]:

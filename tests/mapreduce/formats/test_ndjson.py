@@ -177,3 +177,44 @@ def test_writer_round_trips_through_the_json_module_byte_identically(tmp_path):
 def test_open_writer_rejects_an_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         open_writer("xml", str(tmp_path / "out.xml"))
+
+
+def test_dumps_writes_sets_in_key_order_whatever_the_hash_seed():
+    """A set's iteration order of strings changes with PYTHONHASHSEED: written as a list in
+    the total order of keys, the bytes are the same in every process."""
+    import subprocess
+    import sys
+
+    code = (
+        "from mapreduce.formats.ndjson import dumps; "
+        "print(dumps({'tags': {'pear', 'fig', 'apple', 3, None, 1.5}, 'f': frozenset({'b', 'a'})}))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={"PYTHONHASHSEED": seed}, capture_output=True,
+            text=True, check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }  # fmt: skip
+    assert outputs == {"""b'{"tags":[null,1.5,3,"apple","fig","pear"],"f":["a","b"]}\\n'\n"""}
+
+
+def test_dumps_writes_decimals_exactly_and_names_what_json_cannot_hold():
+    from decimal import Decimal
+
+    from mapreduce.formats.ndjson import dumps
+
+    assert dumps({"total": Decimal("0.10") + Decimal("0.20"), "n": (1, 2)}) == (
+        b'{"total":0.30,"n":[1,2]}\n'
+    )
+    assert dumps([Decimal("-12345678901234567890.000000001")]) == (
+        b"[-12345678901234567890.000000001]\n"
+    )
+
+    class Point:
+        pass
+
+    with pytest.raises(TypeError, match=r"^cannot write a Point as JSON; JSON holds dict"):
+        dumps({"p": Point()})
+    with pytest.raises(TypeError, match="non-finite"):
+        dumps({"d": Decimal("NaN")})

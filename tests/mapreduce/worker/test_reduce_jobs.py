@@ -142,3 +142,72 @@ def test_a_reduce_over_more_spills_than_the_open_files_limit(tmp_path, setup):
 
 def _low_open_files_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+
+UNWRITABLE = """
+from decimal import Decimal
+from mapreduce import Job, Param
+
+
+class Point:
+    pass
+
+
+class Tags(Job):
+    bad = Param(bool, False)
+
+    def map(self, record):
+        yield record["id"] % 2, {str(record["id"])}
+
+    def merge(self, a, b):
+        return a | b
+
+    def output(self, key, tags):
+        if key == 1 and self.bad:
+            return {"key": key, "where": Point()}
+        return {"key": key, "tags": tags, "exact": Decimal("0.10")}
+"""
+
+
+@pytest.mark.parametrize("output_format", ["ndjson", "csv", "parquet"])
+def test_sets_and_decimals_are_written_and_other_values_fail_once_naming_the_record(
+    tmp_path, output_format
+):
+    """A value the output cannot hold is a bug in the job: it used to be retried 3 times and
+    end in a bare 'TypeError: Type is not JSON serializable: set', even for a set."""
+    from mapreduce.errors import JobError
+
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(f'{{"id": {i}}}\n' for i in range(12, 0, -1)))
+    job = tmp_path / "tags.py"
+    job.write_text(UNWRITABLE)
+    out = tmp_path / "good"
+    run(RunSpec(str(job), (str(data),), str(out), reducers=1, executor="sequential",
+                output_format=output_format, state_dir=str(tmp_path / "state")))  # fmt: skip
+    part = next(out.glob("part-*"))
+    if output_format == "ndjson":
+        assert part.read_text().splitlines() == [
+            '{"key":0,"tags":["10","12","2","4","6","8"],"exact":0.10}',
+            '{"key":1,"tags":["1","11","3","5","7","9"],"exact":0.10}',
+        ]
+    elif output_format == "csv":
+        assert (
+            part.read_text().splitlines()[1] == '0,"[""10"",""12"",""2"",""4"",""6"",""8""]",0.10'
+        )
+    else:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(part).to_pylist()
+        assert [row["tags"] for row in rows] == [
+            ["10", "12", "2", "4", "6", "8"], ["1", "11", "3", "5", "7", "9"]
+        ]  # fmt: skip
+    bad = tmp_path / "bad"
+    spec = RunSpec(str(job), (str(data),), str(bad), reducers=1, executor="sequential",
+                   output_format=output_format, params={"bad": True},
+                   state_dir=str(tmp_path / "state"))  # fmt: skip
+    with pytest.raises(JobError) as caught:
+        run(spec)
+    message = str(caught.value)
+    assert "cannot write a Point as JSON" in message and "not retried" in message
+    assert "after 3 attempts" not in message
+    assert not bad.exists() and not list(tmp_path.glob("bad*"))
