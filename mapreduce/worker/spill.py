@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from mapreduce.errors import JobError
+
 __all__ = [
     "SpillFile",
     "SpillWriter",
@@ -53,9 +55,28 @@ def _encode_frame(pairs: list[tuple[Any, Any]]) -> bytes:
         payload = marshal.dumps(pairs)
         codec = b"M"
     except ValueError:
-        payload = pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            payload = pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # a lock, a generator, a local class: the same every attempt
+            raise _unspillable(pairs, exc) from exc
         codec = b"P"
     return _FRAME.pack(codec, len(payload)) + payload
+
+
+def _unspillable(pairs: list[tuple[Any, Any]], exc: Exception) -> JobError:
+    """The job's error for a frame pickle cannot write, naming the first pair it refuses."""
+    for key, value in pairs:
+        try:
+            pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as refused:
+            shown = repr(key) if len(repr(key)) <= 60 else repr(key)[:57] + "..."
+            what = f"{type(refused).__name__}: {refused}"
+            return JobError(
+                f"a pair for key {shown} cannot be written to a spill file ({what}); "
+                "keys and values must be picklable: JSON-like values, tuples, sets, "
+                "instances of classes defined at a module's top level"
+            )
+    return JobError(f"pairs cannot be written to a spill file: {type(exc).__name__}: {exc}")
 
 
 class SpillWriter:

@@ -211,3 +211,22 @@ def test_sets_and_decimals_are_written_and_other_values_fail_once_naming_the_rec
     assert "cannot write a Point as JSON" in message and "not retried" in message
     assert "after 3 attempts" not in message
     assert not bad.exists() and not list(tmp_path.glob("bad*"))
+
+
+def test_an_unpicklable_value_fails_the_map_task_once(tmp_path):
+    from mapreduce.errors import JobError
+
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"id": 1}\n{"id": 2}\n')
+    job = tmp_path / "locks.py"
+    job.write_text(
+        "import threading\nfrom mapreduce import Job\n\n\nclass Locks(Job):\n"
+        "    def map(self, record):\n        yield record['id'], threading.Lock()\n\n"
+        "    def reduce(self, key, values):\n        yield {'key': key}\n"
+    )
+    spec = RunSpec(str(job), (str(data),), str(tmp_path / "out"), executor="sequential",
+                   state_dir=str(tmp_path / "state"))  # fmt: skip
+    with pytest.raises(JobError) as caught:
+        run(spec)
+    assert "a pair for key 1 cannot be written to a spill file" in str(caught.value)
+    assert "not retried" in str(caught.value) and "attempts" not in str(caught.value)

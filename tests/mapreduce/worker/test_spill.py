@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mapreduce.errors import JobError
 from mapreduce.keys import BoolKey
 from mapreduce.worker.spill import (
     SpillWriter,
@@ -75,6 +76,19 @@ def test_nothing_is_left_under_the_final_name_when_writing_fails(tmp_path):
         def __reduce__(self):
             raise RuntimeError("no")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(JobError, match="RuntimeError: no"):
         write_spill(str(path), [[("a", Unpicklable())]])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_value_pickle_cannot_write_is_the_jobs_error_naming_its_key(tmp_path):
+    """A lock in a value was a bare TypeError, retried as if the machine had failed."""
+    import threading
+
+    path = tmp_path / "x.spill"
+    refused = r"\(TypeError: cannot pickle '_thread.lock' object\); keys and values"
+    with pytest.raises(
+        JobError, match=r"^a pair for key 'b' cannot be written to a spill file " + refused
+    ):
+        write_spill(str(path), [[("a", BoolKey(True)), ("b", threading.Lock())]])
     assert list(tmp_path.iterdir()) == []
