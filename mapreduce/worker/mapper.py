@@ -87,10 +87,20 @@ class MapOutput:
 
 
 def not_pairs(pairs: Any, exc: BaseException) -> str:
-    """Why map()'s output is not (key, value) pairs: a mistake in the job, not in a record."""
-    shown = repr(pairs)
-    shown = shown if len(shown) <= 80 else shown[:77] + "..."
-    return f"map() must yield (key, value) pairs; it gave {shown} ({exc})"
+    """Why map()'s output is not (key, value) pairs, or which key cannot be one: a mistake
+    in the job, not in a record."""
+    if all(type(pair) in (tuple, list) and len(pair) == 2 for pair in pairs):
+        for key, _ in pairs:
+            try:
+                canonical_key(key)
+            except (TypeError, ValueError) as refused:
+                return f"map() yielded a key that cannot be one: {_shown(key)} ({refused})"
+    return f"map() must yield (key, value) pairs; it gave {_shown(pairs)} ({exc})"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def map_records(

@@ -504,3 +504,28 @@ def test_the_command_flushes_its_output_and_runs_atexit_handlers(tmp_path, users
     assert "records written" in done.stdout
     assert done.stdout.splitlines()[-1].startswith("time total")
     assert marker.read_text() == "yes"
+
+
+DICT_KEY = """
+from mapreduce import Job
+
+class DictKey(Job):
+    def map(self, record):
+        yield {"id": record["id"]}, 1
+
+    def merge(self, a, b):
+        return a + b
+"""
+
+
+def test_a_key_that_cannot_be_one_is_named_itself(tmp_path, users, capsys):
+    """The message said 'must yield (key, value) pairs' and showed the pairs' tuple, though
+    the job yielded pairs and only the key was wrong."""
+    job = tmp_path / "dict_key.py"
+    job.write_text(DICT_KEY)
+    argv = ["run", str(job), str(users), "-o", str(tmp_path / "out")]
+    assert cli(tmp_path, *argv) == 1
+    error = one_line_error(capsys)
+    assert "map() yielded a key that cannot be one: {'id': " in error
+    assert "(a key cannot be a JSON object (dict); pick a field or a tuple of fields)" in error
+    assert "must yield (key, value) pairs" not in error
