@@ -53,7 +53,14 @@ _MARKER_DDL = (
 
 
 def check_sqlite(spec: LoadSpec) -> None:
-    """Open the database (creating the file), and check an existing table can take the load."""
+    """Check, before any work, that the load can go where it is asked: an existing table's
+    columns, or a folder to create the database in. Only the load creates the file, so a run
+    that fails before it leaves none behind."""
+    if not os.path.exists(spec.url.path):
+        parent = _folder(spec)
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise SinkError(f"cannot create {spec.url.redacted}: folder {parent} is not writable")
+        return
     with _connect(spec) as conn:
         existing = _table_columns(conn, spec.table)
         if existing is not None:
@@ -267,9 +274,7 @@ def _table_columns(conn: sqlite3.Connection, table: str) -> dict[str, str] | Non
 def _connect(spec: LoadSpec) -> Iterator[sqlite3.Connection]:
     """One connection in WAL mode with the busy timeout; opening retries while locked."""
     path = spec.url.path
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise SinkError(f"cannot open {spec.url.redacted}: folder {parent} does not exist")
+    _folder(spec)
     try:
         conn = sqlite3.connect(path, timeout=spec.busy_timeout_s, isolation_level=None)
     except sqlite3.Error as exc:
@@ -289,6 +294,14 @@ def _connect(spec: LoadSpec) -> Iterator[sqlite3.Connection]:
         raise SinkError(f"cannot use {spec.url.redacted}: {exc}") from exc
     finally:
         conn.close()
+
+
+def _folder(spec: LoadSpec) -> str:
+    """The database file's folder; SinkError when it does not exist."""
+    parent = os.path.dirname(os.path.abspath(spec.url.path))
+    if not os.path.isdir(parent):
+        raise SinkError(f"cannot open {spec.url.redacted}: folder {parent} does not exist")
+    return parent
 
 
 @contextlib.contextmanager

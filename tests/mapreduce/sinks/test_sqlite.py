@@ -116,3 +116,24 @@ def test_a_new_database_gets_big_pages_an_existing_one_keeps_its_own(tmp_path: P
             assert conn.execute("PRAGMA page_size").fetchone() == (size,)
             assert conn.execute("SELECT count(*) FROM users").fetchone() == (1,)
         conn.close()
+
+
+def test_a_run_that_fails_before_its_load_leaves_no_database_file(tmp_path: Path) -> None:
+    """The sink's check at the start created the database (with its marker table), so a
+    bad record in the map left a database file the user never got rows in."""
+    from mapreduce import RunSpec, run
+    from mapreduce.errors import BadRecordError
+
+    data = tmp_path / "users.jsonl"
+    data.write_text(
+        '{"id": 1, "updated_at": "2024-01-01T00:00:00Z"}\n{"id": null, "updated_at": 5}\n'
+    )
+    db = tmp_path / "users.db"
+    spec = RunSpec("latest_by_key", (str(data),), f"sqlite:///{db}?table=users",
+                   executor="sequential", state_dir=str(tmp_path / "state"))  # fmt: skip
+    with pytest.raises(BadRecordError, match="key field 'id' is null"):
+        run(spec)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state", "users.jsonl"]
+    run(replace(spec, skip_bad_records=True))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT id FROM users").fetchall() == [(1,)]
