@@ -157,11 +157,15 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
     _add_common(run)
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(
+    parser: argparse.ArgumentParser,
+    state_dir: str | None = ".mapreduce",
+    state_help: str = ".mapreduce",
+) -> None:
     parser.add_argument(
         "--state-dir",
-        default=".mapreduce",
-        help="where the run ledger and work files live (default: .mapreduce)",
+        default=state_dir,
+        help=f"where the run ledger and work files live (default: {state_help})",
     )
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bars, and no summary on success"
@@ -228,7 +232,7 @@ def build_parser(job_help: str | None = None) -> argparse.ArgumentParser:
     demo.add_argument("--rows", type=_positive, default=1_000_000, help="rows (default: 1000000)")
     demo.add_argument("--workers", type=_positive, help="process workers (default: CPU count)")
     demo.add_argument("--dir", help="keep the data and outputs here (default: a temporary dir)")
-    _add_common(demo)
+    _add_common(demo, None, ".mapreduce beside the data, so a temporary one goes with it")
     return parser
 
 

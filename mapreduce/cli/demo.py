@@ -57,15 +57,17 @@ def _run(
 
 
 def run_demo(
-    rows: int, workers: int | None, directory: str | None, state_dir: str, quiet: bool
+    rows: int, workers: int | None, directory: str | None, state_dir: str | None, quiet: bool
 ) -> int:
     """Generate, run twice, verify, load into SQLite, report; the exit code (0 when all
-    matches)."""
+    matches). The runs' ledger is kept beside the data unless `state_dir` says otherwise:
+    the demo leaves nothing in the folder it was started from."""
     workers = workers or default_workers()
     progress = make_progress(quiet)
     with tempfile.TemporaryDirectory(prefix="mapreduce-demo-") as scratch:
         base = Path(directory) if directory else Path(scratch)
         base.mkdir(parents=True, exist_ok=True)
+        state_dir = state_dir or str(base / ".mapreduce")
         data, truth = _generate(base, rows, workers)
         expected = _truth(truth)
         ok = _compare_executors(base, data, expected, workers, state_dir, progress)

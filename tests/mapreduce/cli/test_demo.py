@@ -29,3 +29,17 @@ def test_demo_matches_the_truth_file(tmp_path, capsys):
         assert conn.execute("SELECT COUNT(*) FROM users WHERE first_name = 'STALE'").fetchone() == (
             0,
         )
+
+
+def test_demo_leaves_nothing_where_it_was_started(tmp_path, monkeypatch, capsys):
+    """Its ledger went to .mapreduce in the current folder, listing runs whose outputs the
+    demo had already deleted with its temporary folder."""
+    started = tmp_path / "home"
+    started.mkdir()
+    monkeypatch.chdir(started)
+    assert main(["demo", "--rows", "4000", "--quiet"]) == 0
+    assert list(started.iterdir()) == []
+    kept = tmp_path / "kept"
+    assert main(["demo", "--rows", "4000", "--quiet", "--dir", str(kept)]) == 0
+    assert (kept / ".mapreduce").is_dir() and list(started.iterdir()) == []
+    capsys.readouterr()
