@@ -5,6 +5,7 @@ split size and reducer count, including inputs that cross the fallback boundary.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -230,6 +231,64 @@ def test_word_count_unicode_and_invalid_text(tmp_path_factory, lines, invalid):
     row = row_job(tmp_path, "word_count", "WordCount")
     config = ("sequential", 2, 40, 2)
     assert_same(run_both(tmp_path, "word_count", row, [path], config, skip_bad_records=True))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    values=st.lists(
+        st.one_of(st.text(max_size=20), st.text("AbC dé'_9 ΣΑΣ\n\t-,\"", max_size=20)),
+        min_size=1,
+        max_size=25,
+    ),
+    missing=st.booleans(),
+    fmt=st.sampled_from(["jsonl", "csv"]),
+)
+def test_word_count_of_a_field_on_both_paths(tmp_path_factory, values, missing, fmt):
+    """-p field=text: NDJSON and CSV blocks count the declared column (values with line
+    breaks, quotes and sigmas included); a record without the field is the same bad
+    record on both paths."""
+    tmp_path = tmp_path_factory.mktemp("field")
+    records = [{"id": i, "text": v, "other": "not counted"} for i, v in enumerate(values)]
+    if missing:
+        records.insert(len(records) // 2, {"id": -1, "other": "no text here"})
+    path = tmp_path / f"texts.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    else:
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, ["id", "text", "other"])
+            writer.writeheader()
+            writer.writerows(records)
+    row = row_job(tmp_path, "word_count", "WordCount")
+    options = {"skip_bad_records": True, "params": {"field": "text"}}
+    results = run_both(tmp_path, "word_count", row, [path], ("sequential", 2, 64, 2), **options)
+    assert_same(results)
+    expected = Counter(w for r in records if "text" in r for w in WORD.findall(r["text"].lower()))
+    got = Counter()
+    for name, data in results[0][0].items():
+        if name.startswith("part-"):
+            for line in data.splitlines():
+                record = json.loads(line)
+                got[record["word"]] = record["count"]
+    assert got == expected
+
+
+def test_word_count_of_whole_records_counts_their_text_values(tmp_path):
+    path = tmp_path / "tweets.jsonl"
+    path.write_text(
+        '{"user": "Ann", "text": "Hello World", "likes": 3, "tags": ["news", {"t": "Hello"}]}\n'
+        '{"user": null, "text": "again", "ok": true}\n'
+    )
+    row = row_job(tmp_path, "word_count", "WordCount")
+    (files, _), _ = run_both(tmp_path, "word_count", row, [path], ("sequential", 1, None, 1))
+    words = [json.loads(line) for line in files["part-00000.jsonl"].splitlines()]
+    assert words == [
+        {"word": "again", "count": 1},
+        {"word": "ann", "count": 1},
+        {"word": "hello", "count": 2},
+        {"word": "news", "count": 1},
+        {"word": "world", "count": 1},
+    ]
 
 
 def test_the_fast_path_takes_the_blocks_it_can(tmp_path, users, monkeypatch):
