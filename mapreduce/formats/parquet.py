@@ -239,17 +239,19 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.table(columns, names=[str(name) for name in names])
 
 
-_CONTAINERS = (set, frozenset, dict, list, tuple)
+_CONTAINERS = frozenset({set, frozenset, dict, list, tuple})
 
 
 def _column(values: list[Any]) -> pa.Array:
     """The values as one Arrow array, or as text when no one Arrow type holds them all; a
     set is a list in key order, as in NDJSON (Arrow would take its hash order)."""
-    values = [sets_sorted(v) if type(v) in _CONTAINERS else v for v in values]
     try:
-        return pa.array(values)
+        array = pa.array(values)
     except _UNTYPABLE:
         return pa.array([_text(value) for value in values], pa.string())
+    if pa.types.is_nested(array.type):  # lists or structs: some may hold a set
+        array = pa.array([sets_sorted(v) if type(v) in _CONTAINERS else v for v in values])
+    return array
 
 
 def _text(value: Any) -> str | None:
