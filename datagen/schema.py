@@ -5,8 +5,8 @@ export `{"columns": [...]}`, whose settings (`num_rows`, `file_format`, `array`,
 `include_header`, `line_ending`) become the run's defaults (`Settings`). A field is
 `{"name", "type", "percentBlank", ...type options}`; `null_percentage` is read as
 `percentBlank`; `formula` (any field) is kept apart from the type's options, and an empty
-one is ignored. Where each field goes in the record (nesting,
-arrays, hidden fields) is datagen.layout's job.
+one is ignored. Where each field goes in the record (nesting, arrays, hidden fields) is
+datagen.layout's job.
 """
 
 from __future__ import annotations

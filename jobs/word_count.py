@@ -80,9 +80,17 @@ def texts(value):
 
 
 def column_text(column):
-    """The UTF-8 bytes of a text column's values, each followed by a line break."""
-    joined = pc.binary_join_element_wise(column, "", "\n")
-    offsets = np.frombuffer(joined.buffers()[1], np.int32, len(joined) + 1, joined.offset)
+    """The UTF-8 bytes of a text column's values (an Arrow array, or a list of str as the
+    NDJSON reader decodes them), each followed by a line break."""
+    if isinstance(column, list):
+        return ("\n".join(column) + "\n").encode() if column else b""
+    large = pa.types.is_large_string(column.type)
+    empty, newline = (pa.scalar(s, column.type) for s in ("", "\n"))
+    joined = pc.binary_join_element_wise(column, empty, newline)  # a null stays null: no words
+    width = np.dtype(np.int64 if large else np.int32)
+    offsets = np.frombuffer(
+        joined.buffers()[1], width, len(joined) + 1, joined.offset * width.itemsize
+    )
     data = joined.buffers()[2]
     if data is None:
         return b""

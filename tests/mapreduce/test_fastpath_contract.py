@@ -600,3 +600,14 @@ def test_the_first_of_1_and_1_0_is_kept_across_blocks(tmp_path, small_blocks):
     )
     assert_same(results)
     assert b'{"k":1.0,' in results[0][0]["part-00000.jsonl"]
+
+
+def test_column_text_of_sliced_large_and_null_columns():
+    from jobs.word_count import column_text
+
+    column = pa.array(["x", "Hello", None, "wörld", "y"], pa.string()).slice(1, 3)
+    assert column_text(column) == "Hello\nwörld\n".encode()
+    assert column_text(column.cast(pa.large_string())) == "Hello\nwörld\n".encode()
+    assert column_text(pa.array([None, None], pa.string())) == b""
+    assert column_text(["Hello", "wörld"]) == "Hello\nwörld\n".encode()
+    assert column_text([]) == b""
