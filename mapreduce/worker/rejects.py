@@ -6,6 +6,7 @@ line of the task's reject log (gathered into OUT/_rejects.jsonl at commit).
 
 from __future__ import annotations
 
+import itertools
 import os
 from typing import Any
 
@@ -40,6 +41,20 @@ def _encode(row: dict[str, Any]) -> bytes:
         return msgspec.json.encode(row, enc_hook=repr)
 
 
+def _field_hint(reason: str, record: Any, params: tuple[tuple[str, Any], ...]) -> str:
+    """For a missing field: the fields the record has, and the parameter naming the field
+    (a CSV whose key column is user_id, not id, fails on its first record)."""
+    if not reason.startswith("missing field ") or not isinstance(record, dict) or not record:
+        return ""
+    names = [str(name) for name in itertools.islice(record, 8)]
+    more = ", ..." if len(record) > 8 else ""
+    hint = f"; the record has {', '.join(names)}{more}"
+    for name, value in params:
+        if isinstance(value, str) and reason == f"missing field {value!r}":
+            return f"{hint}, and -p {name}=FIELD names another field"
+    return hint
+
+
 class Rejects:
     """The on_bad callback: stop the task with a located error, or log a reject and go on."""
 
@@ -71,8 +86,9 @@ class Rejects:
     def __call__(self, position: int, reason: str, record: Any = _MISSING) -> None:
         path, location = self.where(position)
         if not self.task.skip_bad:
+            hint = _field_hint(reason, record, self.task.job.params)
             raise BadRecordError(
-                f"{path} {location}: {reason} (pass --skip-bad-records to skip bad records)"
+                f"{path} {location}: {reason}{hint} (pass --skip-bad-records to skip bad records)"
             )
         self.count += 1
         limit = self.task.max_bad

@@ -529,3 +529,24 @@ def test_a_key_that_cannot_be_one_is_named_itself(tmp_path, users, capsys):
     assert "map() yielded a key that cannot be one: {'id': " in error
     assert "(a key cannot be a JSON object (dict); pick a field or a tuple of fields)" in error
     assert "must yield (key, value) pairs" not in error
+
+
+def test_a_missing_field_names_the_records_fields_and_the_parameter(tmp_path, capsys):
+    """A CSV whose key column is user_id failed with "missing field 'id' (pass
+    --skip-bad-records ...)", a remedy that drops every record."""
+    data = tmp_path / "users.csv"
+    data.write_text("user_id,modified\n1,2024-01-01T00:00:00Z\n")
+    assert cli(tmp_path, "run", "latest_by_key", str(data), "-o", str(tmp_path / "out")) == 1
+    error = one_line_error(capsys)
+    assert (
+        f"{data} line 2: missing field 'id'; the record has user_id, modified, and -p key=FIELD "
+        "names another field (pass --skip-bad-records to skip bad records)"
+    ) in error
+    argv = ["-p", "key=user_id", "-p", "ts=modified"]
+    assert cli(tmp_path, "run", "latest_by_key", str(data), "-o", str(tmp_path / "o2"), *argv) == 0
+    wide = tmp_path / "wide.jsonl"
+    wide.write_text(json.dumps({f"f{i}": i for i in range(12)}) + "\n")
+    assert cli(tmp_path, "run", "latest_by_key", str(wide), "-o", str(tmp_path / "o3")) == 1
+    assert "; the record has f0, f1, f2, f3, f4, f5, f6, f7, ..., and -p key=" in one_line_error(
+        capsys
+    )
