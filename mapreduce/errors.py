@@ -38,7 +38,14 @@ __all__ = [
     "TaskFailedError",
     "UnknownRunError",
     "UsageError",
+    "shown",
 ]
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A value's repr as an error message quotes it: cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class MapReduceError(Exception):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from zlib import crc32
 
-from mapreduce.errors import JobError
+from mapreduce.errors import JobError, shown
 from mapreduce.formats.files import OFFSET_BITS, Split
 from mapreduce.formats.registry import format_named, read_records
 from mapreduce.job import Job
@@ -94,13 +94,8 @@ def not_pairs(pairs: Any, exc: BaseException) -> str:
             try:
                 canonical_key(key)
             except (TypeError, ValueError) as refused:
-                return f"map() yielded a key that cannot be one: {_shown(key)} ({refused})"
-    return f"map() must yield (key, value) pairs; it gave {_shown(pairs)} ({exc})"
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+                return f"map() yielded a key that cannot be one: {shown(key)} ({refused})"
+    return f"map() must yield (key, value) pairs; it gave {shown(pairs)} ({exc})"
 
 
 def map_records(

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from mapreduce.errors import JobError
+from mapreduce.errors import JobError, shown
 from mapreduce.formats.registry import open_writer
 from mapreduce.job import Step
 from mapreduce.keys import pair_sort_key, plain_key, sort_key
@@ -129,7 +129,7 @@ def write_records(task: ReduceTask, records: Iterator[Any]) -> tuple[SpillFile |
             try:
                 part.write(record)
             except TypeError as exc:  # a value the format cannot hold: the same every attempt
-                raise JobError(f"output record {_preview(record)}: {exc}") from exc
+                raise JobError(f"output record {shown(record)}: {exc}") from exc
             written += 1
         try:
             part.close()
@@ -143,11 +143,6 @@ def write_records(task: ReduceTask, records: Iterator[Any]) -> tuple[SpillFile |
             os.remove(tmp)
         raise
     return None, written
-
-
-def _preview(record: Any) -> str:
-    text = repr(record)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def write_lines(task: ReduceTask, chunks: Iterator[tuple[bytes, int]]) -> tuple[None, int]:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from mapreduce.errors import JobError
+from mapreduce.errors import JobError, shown
 
 __all__ = [
     "SpillFile",
@@ -69,10 +69,9 @@ def _unspillable(pairs: list[tuple[Any, Any]], exc: Exception) -> JobError:
         try:
             pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as refused:
-            shown = repr(key) if len(repr(key)) <= 60 else repr(key)[:57] + "..."
             what = f"{type(refused).__name__}: {refused}"
             return JobError(
-                f"a pair for key {shown} cannot be written to a spill file ({what}); "
+                f"a pair for key {shown(key, 60)} cannot be written to a spill file ({what}); "
                 "keys and values must be picklable: JSON-like values, tuples, sets, "
                 "instances of classes defined at a module's top level"
             )

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mapreduce.errors import JobError
+from mapreduce.errors import JobError, shown
 from mapreduce.formats.files import OFFSET_BITS
 from mapreduce.formats.ndjson import dumps
 from mapreduce.formats.raw import RawJSON
@@ -84,8 +84,10 @@ def winner_lines(
 def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> tuple[bytes, int]:
     first = _first_record(output, table, raws[0])
     if type(first) is not RawJSON or bytes(first) != raws[0]:
-        shown = repr(first)[:80]
-        msg = f"batch_output = 'record', but output() returned {shown}, not RawJSON(version[2])"
+        msg = (
+            f"batch_output = 'record', but output() returned {shown(first)}, "
+            "not RawJSON(version[2])"
+        )
         raise JobError(msg)
     joined = b"".join(raws)
     # As many "\n" as raws, each raw's last byte, and never after "\r": every raw is
@@ -105,8 +107,7 @@ def _csv_chunk(
     record = csv_record(files[table["position"][0].as_py() >> OFFSET_BITS][2], raws[0])
     first = _first_record(output, table, record)
     if type(first) is not dict or first != record:
-        shown = repr(first)[:80]
-        msg = f"batch_output = 'record', but output() returned {shown}, not version[2]"
+        msg = f"batch_output = 'record', but output() returned {shown(first)}, not version[2]"
         raise JobError(msg)
     header = _header_of(table, files)
     joined = _csv_json(header, b"".join(raws), len(raws)) if header is not None else None
