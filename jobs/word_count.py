@@ -119,6 +119,10 @@ class WordCount(Job):
             if type(record) is not dict:
                 raise BadRecord(f"record is a {type(record).__name__}, not an object")
             record = self._get(record)
+        if type(record) is str:  # a text line: no record to walk
+            for word in WORD.findall(record.lower()):
+                yield word, 1
+            return
         for text in texts(record):
             for word in WORD.findall(text.lower()):
                 yield word, 1
