@@ -26,7 +26,7 @@ from mapreduce.errors import ResumeError
 from mapreduce.formats.files import InputFile
 from mapreduce.formats.listing import list_inputs
 from mapreduce.job import Job
-from mapreduce.jobfile import JobRef, load_job_class, resolve_job_path
+from mapreduce.jobfile import JobRef, changed_code, load_job_class, resolve_job_path
 from mapreduce.worker.faults import ENV_VAR, parse_faults
 
 __all__ = ["PreparedRun", "changes", "choose_run", "prepare"]
@@ -93,7 +93,7 @@ def changes(old: RunInfo, prepared: PreparedRun) -> list[str]:
         if key in _RESUME_FREE or old.config.get(key) == config.get(key):
             continue
         if key == "job_digest":
-            found.append(f"job file {config.get('job')} changed")
+            found.append(f"{changed_code(config.get('job', ''))} changed")
         else:
             found.append(f"{key} changed ({old.config.get(key)!r} → {config.get(key)!r})")
     return found

@@ -151,9 +151,46 @@ def test_a_fresh_interpreter_loading_the_job_finds_its_siblings(tmp_path):
     )
     code = (
         "import sys; from mapreduce.jobfile import load_job_class; "
-        "print(load_job_class(sys.argv[1])[0].__name__)"
+        "print(*load_job_class(sys.argv[1]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(job)], cwd="/", capture_output=True, text=True, check=False
     )
-    assert (done.returncode, done.stdout, done.stderr) == (0, "Named\n", "")
+    # the same digest as here, where the test modules are loaded too: a worker would
+    # otherwise refuse the job as changed
+    cls, digest = load_job_class(job)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{cls} {digest}\n", "")
+
+
+def test_the_digest_covers_the_modules_the_job_imports_from_its_folder(tmp_path):
+    """A resumed run reuses map outputs only if the code that made them is unchanged: an
+    edited helper module beside the job (or in a package there) is a changed job."""
+    folder = tmp_path / "digest_jobs"
+    (folder / "digest_pkg").mkdir(parents=True)
+    write(folder, "FACTOR = 1\n", "digest_pkg/__init__.py")
+    write(folder, "from digest_pkg import FACTOR\ndef scale(v):\n    return v * FACTOR\n",
+          "digest_helper.py")  # fmt: skip
+    job = write(
+        folder,
+        """
+        import json
+        from mapreduce import Job
+        from digest_helper import scale
+
+        class Scaled(Job):
+            def map(self, record):
+                yield 1, scale(record["n"])
+
+            def merge(self, a, b):
+                return a + b
+        """,
+    )
+    cls, first = load_job_class(job)
+    assert load_job_class(job) == (cls, first)  # unchanged: the same class and digest
+    write(folder, "FACTOR = 10\n", "digest_pkg/__init__.py")  # imported by the helper
+    reloaded, second = load_job_class(job)
+    assert second != first
+    with pytest.raises(JobFileError, match=r"digest_pkg/__init__.py\) changed while"):
+        instantiate(JobRef(str(job), "Scaled", (), first))
+    # the class loaded now runs the edited code, not the module cached before the edit
+    assert next(reloaded({}).map({"n": 2})) == (1, 20)

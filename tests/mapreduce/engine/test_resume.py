@@ -280,3 +280,35 @@ def test_running_again_after_an_input_changed_starts_a_new_run(tmp_path, setup, 
     assert states == ["failed", "done"]
     got = {oracles.key_token(r["id"]): r for r in oracles.read_parts(out)}
     assert got[oracles.key_token(1)]["updated_at"] == "2030-01-01T00:00:00Z"
+
+
+def test_a_rerun_after_editing_a_helper_module_starts_afresh(tmp_path):
+    """The map tasks done before the failure ran the old helper: reusing them mixed old and
+    new values in one output (83, 83, 92 instead of 200 each), with no word said."""
+    (tmp_path / "scale_helper.py").write_text("SCALE = 1\nBROKEN = True\n")
+    job = tmp_path / "scaled.py"
+    job.write_text(
+        "import scale_helper\nfrom mapreduce import Job\n\n"
+        "class Scaled(Job):\n"
+        "    def map(self, record):\n"
+        "        if scale_helper.BROKEN and record['id'] == 40:\n"
+        "            raise ValueError('broken helper')\n"
+        "        yield record['id'] % 3, scale_helper.SCALE\n\n"
+        "    def merge(self, a, b):\n"
+        "        return a + b\n"
+    )
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(f'{{"id": {i}}}\n' for i in range(60)))
+    out, state = tmp_path / "out", tmp_path / "state"
+    command = [sys.executable, "-m", "mapreduce", "run", str(job), str(data), "-o", str(out),
+               "--state-dir", str(state), "--executor", "sequential", "--split-size", "100",
+               "--reducers", "1", "--max-attempts", "1", "--quiet"]  # fmt: skip
+    failed = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert failed.returncode == 1 and "broken helper" in failed.stderr
+    assert len(_done_maps(state)) >= 3  # tasks before line 41 finished with SCALE = 1
+    (tmp_path / "scale_helper.py").write_text("SCALE = 10\nBROKEN = False\n")
+    rerun = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "resuming" not in rerun.stderr
+    lines = (out / "part-00000.jsonl").read_text().splitlines()
+    assert lines == ['{"key":0,"value":200}', '{"key":1,"value":200}', '{"key":2,"value":200}']
