@@ -108,8 +108,11 @@ class Batch:
 
     def keys(self, name: str) -> np.ndarray | pa.Array | None:
         """The column as int64 numpy keys or Arrow string keys; None for other key types
-        (bool, float, null, beyond 64 bits, mixed), which the row path canonicalises."""
-        values = self.columns[name]
+        (bool, float, null, beyond 64 bits, mixed), which the row path canonicalises, and
+        for a block without the column (lines of text have none)."""
+        values = self.columns.get(name)
+        if values is None:
+            return None
         if isinstance(values, pa.Array):
             return values if pa.types.is_string(values.type) and not values.null_count else None
         try:
@@ -124,8 +127,11 @@ class Batch:
 
     def instants(self, name: str, unit: str = "s") -> Instants | None:
         """The column as exact instants (seconds, nanos), as `parse_instant` reads each
-        value; None when a value is not a timestamp (the row path reports it)."""
-        values = self.columns[name]
+        value; None when a value is not a timestamp or the block has no such column (the
+        row path reports it)."""
+        values = self.columns.get(name)
+        if values is None:
+            return None
         if isinstance(values, pa.Array):
             return text_instants(values, unit)
         return column_instants(values, unit)

@@ -41,6 +41,13 @@ def _encode(row: dict[str, Any]) -> bytes:
         return msgspec.json.encode(row, enc_hook=repr)
 
 
+# A job of records over a text file: every line is refused, so skipping them is no remedy.
+_TEXT_HINT = (
+    "; a line of a text file has no fields: this job reads JSON, CSV or Parquet records "
+    "(--input-format names the format when the file's extension does not)"
+)
+
+
 def _field_hint(reason: str, record: Any, params: tuple[tuple[str, Any], ...]) -> str:
     """For a missing field: the fields the record has, and the parameter naming the field
     (a CSV whose key column is user_id, not id, fails on its first record)."""
@@ -86,6 +93,9 @@ class Rejects:
     def __call__(self, position: int, reason: str, record: Any = _MISSING) -> None:
         path, location = self.where(position)
         if not self.task.skip_bad:
+            text = self._split is not None and self._split.file.format == "text"
+            if text and isinstance(record, str) and reason.endswith("not an object"):
+                raise BadRecordError(f"{path} {location}: {reason}{_TEXT_HINT}")
             hint = _field_hint(reason, record, self.task.job.params)
             raise BadRecordError(
                 f"{path} {location}: {reason}{hint} (pass --skip-bad-records to skip bad records)"

@@ -218,3 +218,11 @@ def test_positions_fit_int64_past_32768_files(tmp_path):
         batch.files = (np.array([0, 19]), np.array([7 << OFFSET_BITS, far]))
         assert batch.positions.tolist() == [7 << OFFSET_BITS, far, far + 19]
     assert (MAX_FILES - 1) << OFFSET_BITS | (MAX_OFFSET - 1) == 2**63 - 1
+
+
+def test_a_batch_without_the_column_has_no_keys_or_instants():
+    """A block of text lines has no columns: a job's map_batch asking one for keys raised
+    KeyError, and the run blamed the job; now the block goes through map()."""
+    lines = declared.Batch("text", b"hello\nworld\n", 0, 2)
+    assert lines.keys("id") is None
+    assert lines.instants("updated_at") is None
