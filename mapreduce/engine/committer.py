@@ -35,6 +35,7 @@ __all__ = [
     "EXTENSIONS",
     "check_apart",
     "check_output",
+    "check_state_apart",
     "commit",
     "committed",
     "drop_leftovers",
@@ -88,6 +89,20 @@ def check_apart(out: Path, patterns: Sequence[str], files: Sequence[InputFile]) 
         else:
             continue
         raise OutputError(f"output {out} {how} {path}; choose an -o outside every input")
+
+
+def check_state_apart(out: Path, state_dir: str) -> None:
+    """Refuse a state dir that is OUT or lies inside it: the commit replaces OUT, and the
+    ledger (every run it records) would go with it. Checked before the ledger is made."""
+    if "://" in str(out):
+        return
+    target, state = os.path.realpath(out), os.path.realpath(state_dir)
+    if state == target or _inside(state, target):
+        msg = (
+            f"state dir {state_dir} lies inside the output {out}, which a run replaces "
+            "(and the run ledger with it); choose a --state-dir outside -o"
+        )
+        raise OutputError(msg)
 
 
 def _inside(path: str, folder: str) -> bool:

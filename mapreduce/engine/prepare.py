@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mapreduce.engine.committer import check_apart
+from mapreduce.engine.committer import check_apart, check_state_apart
 from mapreduce.engine.executors import default_workers
 from mapreduce.engine.ledger import Ledger, RunInfo
 from mapreduce.engine.planner import PLAN, choose_split_size
@@ -69,6 +69,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
     reducers = spec.reducers or workers
     files = tuple(list_inputs(spec.inputs, spec.input_format))
     check_apart(Path(spec.out), spec.inputs, files)
+    check_state_apart(Path(spec.out), spec.state_dir)
     split_size = choose_split_size(spec.split_size, sum(f.size for f in files), workers)
     config = {
         **spec.to_config(),

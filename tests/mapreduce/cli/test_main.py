@@ -586,3 +586,18 @@ def test_a_json_string_record_keeps_the_skip_remedy(tmp_path, capsys):
     assert cli(tmp_path, "run", "latest_by_key", str(data), "-o", str(tmp_path / "out")) == 1
     error = one_line_error(capsys)
     assert f"{data} line 1: record is a str, not an object (pass --skip-bad-records" in error
+
+
+def test_a_state_dir_inside_the_output_is_refused_before_anything_is_written(tmp_path, capsys):
+    """The ledger was created inside OUT: the first run then failed with 'output
+    directory exists and is not empty', and with --overwrite the commit replaced OUT and
+    deleted the ledger with every run it held (status: 'no runs yet')."""
+    data = tmp_path / "notes.txt"
+    data.write_text("hello world\n")
+    out = tmp_path / "out"
+    for extra in ([], ["--overwrite"]):
+        argv = ["run", "word_count", str(data), "-o", str(out), "--state-dir", str(out / "st")]
+        assert main([*argv, "--quiet", *extra]) == 2
+        error = one_line_error(capsys)
+        assert f"state dir {out / 'st'} lies inside the output {out}" in error
+        assert not out.exists()
