@@ -274,7 +274,7 @@ def _round(site: CallSite, value: Value, places: Value | None = None) -> Value:
 
 @function("abs", 1, 1, "abs(-3) is 3")
 def _abs(site: CallSite, value: Value) -> Value:
-    return pc.abs(number(value, "abs"))
+    return pc.abs_checked(number(value, "abs"))
 
 
 def _whole(kernel: Callable[[Any], Any], what: str) -> Impl:

@@ -6,7 +6,7 @@ import re
 
 from datagen.formula.syntax import Node, Regex, Token
 
-__all__ = ["KEYWORDS", "FormulaSyntaxError", "tokenize"]
+__all__ = ["INT_MAX", "INT_MIN", "KEYWORDS", "FormulaSyntaxError", "tokenize"]
 
 KEYWORDS = {
     "if", "then", "elsif", "else", "end", "case", "when", "and", "or", "not",
@@ -22,6 +22,9 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 _OPERATOR_END = {"op", "kw"}
 _VALUE_KW = {"true", "false", "nil", "end"}
 _VALUE_OPS = {")", "]", "}"}
+
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 class FormulaSyntaxError(Exception):
@@ -129,6 +132,10 @@ def tokenize(text: str, start: int = 0, stop_at_brace: bool = False) -> tuple[li
             assert m is not None
             raw = m[0].replace("_", "")
             value: object = float(raw) if (m[1] or m[2]) else int(raw)
+            if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+                raise FormulaSyntaxError(
+                    f"{raw} is beyond the 64-bit whole numbers (write {raw}.0 for a number)", i
+                )
             tokens.append(Token("num", value, i))
             i = m.end()
         elif ch == "'":

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datagen.formula.lexer import INT_MAX, INT_MIN
 from datagen.formula.values import (
     DATE,
     TIME,
@@ -152,7 +153,43 @@ def _numbers(op: str, a: pa.Array | pa.Scalar, b: pa.Array | pa.Scalar) -> pa.Ar
                 if not ints or np.any(negative)
                 else (np.power(x, y))
             )
+    if ints:
+        _check_range(op, x, y, valid)
     return from_numbers(out, valid)
+
+
+_EXACT: dict[str, Any] = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: x // y,
+    "**": lambda x, y: x**y,
+}
+
+
+def _check_range(op: str, x: Any, y: Any, valid: np.ndarray | bool) -> None:
+    """Refuse a whole-number result beyond 64 bits, which numpy would wrap without a word.
+
+    A float shadow of the operation finds the rows that may overflow; only those are
+    redone in exact Python integers (Ruby's own bignums), so the common case costs one
+    float pass.
+    """
+    if op not in _EXACT:
+        return
+    xf, yf = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        shadow = _EXACT[op](xf, yf) if op != "/" else xf / np.where(yf == 0, 1, yf)
+        near = np.logical_and(np.abs(shadow) >= 2.0**62, valid)
+    if not np.any(near):
+        return
+    xs, ys, fs, ns = np.broadcast_arrays(*map(np.atleast_1d, (x, y, shadow, near)))
+    for row in np.flatnonzero(ns):
+        a, b = int(xs[row]), int(ys[row])
+        if abs(fs[row]) >= 2.0**64 or not INT_MIN <= _EXACT[op](a, b) <= INT_MAX:
+            raise FormulaTypeError(
+                f"{a} {op} {b} is beyond the 64-bit whole numbers the output holds "
+                f"(make one side a number, like {a}.0 {op} {b})"
+            )
 
 
 def arithmetic(op: str, a: Value, b: Value) -> Value:
@@ -195,4 +232,7 @@ def negate(value: Value) -> Value:
         raise FormulaTypeError(f"cannot negate {noun(value)}")
     if kind(value) == "nil":
         return value
-    return pc.negate(value)
+    try:
+        return pc.negate_checked(value)
+    except pa.ArrowInvalid:
+        raise FormulaTypeError(f"-({INT_MIN}) is beyond the 64-bit whole numbers") from None

@@ -136,3 +136,34 @@ def test_never_evaluates_python() -> None:
                     "open('/etc/passwd').read()", "globals()"):  # fmt: skip
         with pytest.raises(FormulaError):
             run(hostile, rows=1)
+
+
+@pytest.mark.parametrize(
+    ("formula", "position"),
+    [
+        ("2 ** 100", 3),
+        ("9223372036854775807 + amount", 21),
+        ("amount * 4611686018427387904", 8),
+        ("-9223372036854775807 - 1 - amount", 26),
+        ("(-9223372036854775807 - 1) / (amount - 2)", 28),
+        ("10 ** 1000000000", 4),
+        ("99999999999999999999", 1),
+        ("-(-9223372036854775807 - 1)", 1),
+        ("abs(-9223372036854775807 - 1)", 1),
+    ],
+)
+def test_whole_numbers_beyond_64_bits_are_refused_not_wrapped(formula: str, position: int) -> None:
+    """numpy wraps int64 without a word: 2 ** 100 came out as 0, 2**63 - 1 + 1 as -2**63."""
+    with pytest.raises(FormulaError) as caught:
+        run(formula, amount=[1, 2, 3])
+    assert "beyond the 64-bit whole numbers" in caught.value.message or (
+        "overflow" in caught.value.message
+    )
+    assert caught.value.pos + 1 == position
+
+
+def test_whole_numbers_up_to_64_bits_stay_exact() -> None:
+    assert run("2 ** 62 - 1 + 2 ** 62", rows=1) == [2**63 - 1]
+    assert run("-4611686018427387904 * amount", amount=[2]) == [-(2**63)]
+    assert run("amount * 3037000499", amount=[3037000499]) == [3037000499**2]
+    assert run("2.0 ** 100", rows=1) == [2.0**100]
