@@ -27,6 +27,8 @@ from datagen.timestamps import STYLES
 from datagen.types import all_types, registry
 from datagen.writers import FORMATS
 
+_FORMAT_ALIASES = {"jsonl": "ndjson", "txt": "text"}  # the extensions' spellings
+
 __all__ = ["main", "parser"]
 
 
@@ -72,7 +74,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="output file (.jsonl .json .csv .tsv .sql .xml .parquet .txt, optionally + .gz)",
     )
-    p.add_argument("--format", choices=FORMATS, help="override the format the extension implies")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        type=lambda text: _FORMAT_ALIASES.get(text.lower(), text.lower()),
+        help="override the format the extension implies (jsonl is ndjson, txt is text)",
+    )
     p.add_argument(
         "--overwrite", action="store_true", help="replace OUT (and --truth) if they exist"
     )

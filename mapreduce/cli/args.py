@@ -77,6 +77,14 @@ def _count(text: str) -> int:
     return value
 
 
+FORMAT_ALIASES = {"jsonl": "ndjson", "txt": "text"}
+
+
+def _format_name(text: str) -> str:
+    """A format's name; its file extension's spelling (jsonl, txt) names it too."""
+    return FORMAT_ALIASES.get(text.lower(), text.lower())
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -106,13 +114,15 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--input-format",
         choices=INPUT_FORMATS,
-        help="format of every input (default: from each file's extension)",
+        type=_format_name,
+        help="format of every input (default: from each file's extension; jsonl is ndjson)",
     )
     run.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
+        type=_format_name,
         default="ndjson",
-        help="format of the part files (default: ndjson)",
+        help="format of the part files (default: ndjson; jsonl is ndjson)",
     )
     run.add_argument(
         "--executor",

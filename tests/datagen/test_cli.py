@@ -245,3 +245,11 @@ def test_the_command_sets_single_threaded_blas_before_numpy_loads() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert done.stdout.split() == ["True", "1", "generate"]
+
+
+def test_format_takes_the_extensions_spelling(tmp_path: Path) -> None:
+    """`--format jsonl` was refused ('invalid choice') though .jsonl is the extension."""
+    out = tmp_path / "users.data"
+    args = ["--preset", "users", "--rows", "3", "--quiet", "-o", str(out), "--format", "jsonl"]
+    assert main(args) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [1, 2, 3]

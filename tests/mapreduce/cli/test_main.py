@@ -601,3 +601,13 @@ def test_a_state_dir_inside_the_output_is_refused_before_anything_is_written(tmp
         error = one_line_error(capsys)
         assert f"state dir {out / 'st'} lies inside the output {out}" in error
         assert not out.exists()
+
+
+def test_formats_take_the_extensions_spelling(tmp_path):
+    """`--input-format jsonl` was refused ('invalid choice') though .jsonl is the extension."""
+    records = tmp_path / "users.data"
+    oracles.write_ndjson(records, oracles.versioned_users(count=20))
+    out = tmp_path / "out"
+    argv = ["run", "latest_by_key", str(records), "-o", str(out)]
+    assert cli(tmp_path, *argv, "--input-format", "JSONL", "--output-format", "jsonl") == 0
+    assert oracles.part_bytes(out)
