@@ -13,14 +13,15 @@ columns, carrying each record's position instead of its bytes. A block with othe
 types (bool, float, mixed) or a timestamp that is not one goes through map() instead.
 """
 
+from jobs.top_n import field_getter
 from mapreduce import BadRecord, Job, Param, RawJSON, latest, parse_instant
 
 
 class LatestByKey(Job):
     """Keep the newest version of each record."""
 
-    key = Param(str, "id", "field holding the record's key")
-    ts = Param(str, "updated_at", "field holding the version's timestamp")
+    key = Param(str, "id", "field holding the record's key (a.b: field b of object a)")
+    ts = Param(str, "updated_at", "field holding the version's timestamp (a.b as for key)")
     ts_unit = Param(str, "s", "unit of epoch-number timestamps", choices=("s", "ms", "us"))
 
     batch_merge = "latest"
@@ -28,6 +29,7 @@ class LatestByKey(Job):
 
     def setup(self):
         self._key, self._ts, self._unit = self.key, self.ts, self.ts_unit
+        self._key_of, self._ts_of = field_getter(self.key), field_getter(self.ts)
 
     def declared_fields(self):
         return {self._key: int | str, self._ts: str | int | float}
@@ -43,13 +45,13 @@ class LatestByKey(Job):
     def map(self, record):
         if type(record) is not dict:
             raise BadRecord(f"record is a {type(record).__name__}, not an object")
-        key = record[self._key]
+        key = self._key_of(record)
         if key is None:
             raise BadRecord(f"key field {self._key!r} is null")
         # Keep the bytes as read when the input has them (NDJSON): spilling, merging and
         # writing a bytes object is far cheaper than a dict, and the record comes out as is.
         kept = record if self.raw is None else self.raw
-        return ((key, (parse_instant(record[self._ts], self._unit), self.position, kept)),)
+        return ((key, (parse_instant(self._ts_of(record), self._unit), self.position, kept)),)
 
     merge = staticmethod(latest)
 

@@ -42,6 +42,7 @@ from mapreduce.sinks.records import (
     instant_arrays,
     paused_gc,
 )
+from mapreduce.sinks.schema import missing_field
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 
 __all__ = ["NULL_ONLY", "stage_postgres"]
@@ -123,10 +124,7 @@ def _copy_partition(
     if columns is None:  # an empty part file
         columns = _create(conn, spec, table, (), logged)
     if rows and spec.key_field not in columns:
-        raise SinkError(
-            f"part file {path}: the records have no key field {spec.key_field!r}: "
-            "output it from the job or pass the right key parameter"
-        )
+        raise SinkError(missing_field(spec.key_field, "key", list(columns), f"part file {path}"))
     return columns, rows
 
 

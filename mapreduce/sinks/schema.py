@@ -16,7 +16,7 @@ from mapreduce.sinks.records import (
 from mapreduce.sinks.spec import LoadSpec, SinkError, StageResult, StageTask
 from mapreduce.sinks.stagefile import StageWriter
 
-__all__ = ["RunColumns", "run_columns", "scan_partition"]
+__all__ = ["RunColumns", "missing_field", "run_columns", "scan_partition"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,19 @@ def _require_fields(spec: LoadSpec, names: Sequence[str], where: str) -> None:
     """The records must hold the key field and, for a timestamped load, the timestamp field."""
     for field, role in ((spec.key_field, "key"), (spec.timestamp_field, "timestamp")):
         if field is not None and field not in names:
-            raise SinkError(
-                f"{where}: the records have no {role} field {field!r}: "
-                f"output it from the job or pass the right {role} parameter"
-            )
+            raise SinkError(missing_field(field, role, names, where))
+
+
+def missing_field(field: str, role: str, names: Sequence[str], where: str) -> str:
+    """The error for records without the load's key (or timestamp) column; a dotted name
+    reaching into an object keys an output folder, but a table's columns are top-level."""
+    head = field.split(".", 1)[0]
+    if head != field and head in names:
+        return (
+            f"{where}: the {role} field {field!r} is inside the object {head!r}, and a "
+            f"table's {role} is a top-level column: output it at the top level from the job"
+        )
+    return (
+        f"{where}: the records have no {role} field {field!r}: "
+        f"output it from the job or pass the right {role} parameter"
+    )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -66,3 +67,52 @@ def test_a_missing_nested_field_is_a_bad_record_saying_which(tmp_path, capsys, r
     assert cli(tmp_path, "top_n", str(path), "-p", "field=user.country") == 1
     error = capsys.readouterr().err
     assert f"line 4: {reason}" in error, error
+
+
+VERSIONS = [
+    {"user": {"id": i % 4, "at": f"2024-01-0{1 + (i * 5) % 7}T00:00:00Z"}, "n": i}
+    for i in range(20)
+]
+
+
+def _latest_by_nested_key() -> dict[int, dict]:
+    best: dict[int, dict] = {}
+    for version in VERSIONS:  # equal instants: the later version wins
+        key = version["user"]["id"]
+        if key not in best or version["user"]["at"] >= best[key]["user"]["at"]:
+            best[key] = version
+    return best
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "parquet"])
+@pytest.mark.parametrize("executor", ["sequential", "process"])
+def test_latest_by_key_keys_on_a_nested_field(tmp_path, suffix, executor):
+    """`-p key=user.id` failed on every record: "missing field 'user.id'"."""
+    path = tmp_path / f"versions.{suffix}"
+    if suffix == "jsonl":
+        oracles.write_ndjson(path, VERSIONS)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(VERSIONS), path)
+    params = ["-p", "key=user.id", "-p", "ts=user.at", "--executor", executor]
+    assert cli(tmp_path, "latest_by_key", str(path), *params) == 0
+    found = {r["user"]["id"]: r for r in records(tmp_path / "out")}
+    assert found == _latest_by_nested_key()
+
+
+def test_a_table_refuses_a_nested_key_saying_why(tmp_path, capsys):
+    path = oracles.write_ndjson(tmp_path / "versions.jsonl", VERSIONS)
+    url = f"sqlite:///{tmp_path / 'users.db'}?table=users"
+    argv = ["run", "latest_by_key", str(path), "-o", url, "-p", "key=user.id", "-p", "ts=user.at"]
+    assert main([*argv, "--state-dir", str(tmp_path / "state"), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert (
+        "the key field 'user.id' is inside the object 'user', and a table's key is a "
+        "top-level column"
+    ) in error, error
+    if (tmp_path / "users.db").exists():
+        with sqlite3.connect(tmp_path / "users.db") as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        assert "users" not in tables
