@@ -51,6 +51,27 @@ def _escape(ch: str) -> str:
     return {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "s": " ", "e": "\x1b"}.get(ch, ch)
 
 
+_HEX = re.compile(
+    r"u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6}(?: [0-9a-fA-F]{1,6})*)\}|x([0-9a-fA-F]{1,2})"
+)
+
+
+def _code_escape(text: str, j: int) -> tuple[str, int]:
+    """Ruby's \\u00e9, \\u{1F600}, \\u{61 62} and \\x41 at text[j] == "\\"; the end."""
+    m = _HEX.match(text, j + 1)
+    if m is None:
+        raise FormulaSyntaxError(
+            f"invalid escape \\{text[j + 1]}: write \\u00e9, \\u{{1F600}} or \\x41", j
+        )
+    codes = [m[1]] if m[1] else m[2].split() if m[2] else [m[3]]
+    try:
+        out = "".join(chr(int(code, 16)) for code in codes)
+        out.encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        raise FormulaSyntaxError(f"escape {m[0]!r} is not a Unicode character", j) from None
+    return out, m.end()
+
+
 def _single(text: str, i: int) -> tuple[str, int]:
     """A single-quoted string from text[i] == "'": only \\\\ and \\' are escapes."""
     out, j = [], i + 1
@@ -76,7 +97,10 @@ def _double(text: str, i: int, quote: str) -> tuple[list[str | Node], int]:
     j = i + 1
     while j < len(text):
         ch = text[j]
-        if ch == "\\" and j + 1 < len(text):
+        if ch == "\\" and j + 1 < len(text) and text[j + 1] in "ux":
+            char, j = _code_escape(text, j)
+            buf.append(char)
+        elif ch == "\\" and j + 1 < len(text):
             buf.append(_escape(text[j + 1]))
             j += 2
         elif ch == "#" and text.startswith("#{", j):

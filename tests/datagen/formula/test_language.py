@@ -167,3 +167,16 @@ def test_whole_numbers_up_to_64_bits_stay_exact() -> None:
     assert run("-4611686018427387904 * amount", amount=[2]) == [-(2**63)]
     assert run("amount * 3037000499", amount=[3037000499]) == [3037000499**2]
     assert run("2.0 ** 100", rows=1) == [2.0**100]
+
+
+def test_double_quoted_strings_take_rubys_code_escapes() -> None:
+    """ "caf\\u00e9" came out as "cafu00e9": only one-letter escapes were read."""
+    assert run(r'"caf\u00e9 \u{1F600}\u{61 62} \x41\x4a!"', rows=1) == ["café 😀ab AJ!"]
+    assert run(r"'caf\u00e9'", rows=1) == [r"caf\u00e9"]  # single quotes: as written
+
+
+@pytest.mark.parametrize("formula", [r'"\u00g1"', r'"\u{110000}"', r'"\ud800"', r'"\xZZ"'])
+def test_a_bad_code_escape_is_a_syntax_error(formula: str) -> None:
+    with pytest.raises(FormulaError) as caught:
+        run(formula, rows=1)
+    assert "escape" in caught.value.message and caught.value.pos + 1 == 2
