@@ -5,6 +5,7 @@ instant from year 0001 to 9999, which a float of seconds is not (at year 9999 a 
 cannot tell `.999999` from `.999998`), and beyond int64 where needed. ISO-8601 strings
 with `Z` or any `±HH:MM` offset compare as the instants they name, with up to nine
 fraction digits honoured (digits past the ninth are dropped); naive strings mean UTC;
+a date (`"2024-01-01"`, or a `date` from a Parquet date column) is its midnight UTC;
 numbers are epoch seconds (or milliseconds / microseconds with unit="ms" / "us"), read
 exactly from their decimal spelling. A *version* is the tuple `(instant, position,
 record)`: tuples compare field by field, so `max` picks the latest instant and, on equal
@@ -14,7 +15,7 @@ the input). Positions are unique, so records are never compared.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -59,9 +60,11 @@ def parse_instant(value: object, unit: str = "s") -> int:
         return _decimal_ns(Decimal(repr(value)), check_unit(unit))
     if isinstance(value, datetime):
         return from_datetime(value)
+    if isinstance(value, date):  # as its ISO text "2024-01-01" reads: midnight UTC
+        return from_datetime(datetime(value.year, value.month, value.day))
     if value is None:
         raise ValueError("timestamp is null")
-    raise ValueError(f"timestamp {value!r} is neither an ISO-8601 string nor a number")
+    raise ValueError(f"timestamp {value!r} is neither an ISO-8601 string, a date nor a number")
 
 
 def from_datetime(moment: datetime, extra_ns: int = 0) -> int:

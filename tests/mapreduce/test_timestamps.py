@@ -77,6 +77,15 @@ def test_epoch_numbers_are_read_exactly():
     assert parse_instant("-1.5") == -1_500_000_000
 
 
+def test_a_date_is_its_midnight_utc_as_its_iso_text_reads():
+    from datetime import date
+
+    assert parse_instant(date(2024, 1, 1)) == parse_instant("2024-01-01") == 1704067200 * 10**9
+    assert parse_instant(date(1, 1, 1)) == parse_instant("0001-01-01")
+    with pytest.raises(ValueError, match="neither an ISO-8601 string, a date nor a number"):
+        parse_instant(b"2024-01-01")
+
+
 def test_datetimes_are_instants():
     from datetime import UTC, datetime, timedelta, timezone
 

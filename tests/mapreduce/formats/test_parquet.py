@@ -269,3 +269,28 @@ def test_latest_by_key_on_nanosecond_timestamps_picks_the_later_instant(tmp_path
         {"id": 1, "updated_at": f"2024-01-01T00:00:00.123456790{zone}", "v": "new"},
         {"id": 2, "updated_at": f"2024-01-01T00:00:00.123456784{zone}", "v": "x"},
     ]
+
+
+def test_latest_by_key_versions_by_a_date_column(tmp_path):
+    # a Parquet date column reaches map as datetime.date: it failed every record as
+    # "neither an ISO-8601 string nor a number", though the text "2024-03-01" was read
+    import datetime as dt
+
+    path = tmp_path / "orders.parquet"
+    days = pa.array([dt.date(2024, 1, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 1)], pa.date32())
+    pq.write_table(pa.table({"id": [1, 1, 2], "updated_at": days, "v": ["old", "new", "x"]}), path)
+    out = tmp_path / "out"
+    spec = RunSpec(
+        job="latest_by_key",
+        inputs=(str(path),),
+        out=str(out),
+        executor="sequential",
+        reducers=1,
+        state_dir=str(tmp_path / "state"),
+    )
+    run(spec)
+    lines = (out / "part-00000.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"id": 1, "updated_at": "2024-03-01", "v": "new"},
+        {"id": 2, "updated_at": "2024-03-01", "v": "x"},
+    ]
