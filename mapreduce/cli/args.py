@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from mapreduce.engine.executors import EXECUTORS
 from mapreduce.errors import MapReduceError, UsageError
+from mapreduce.formats.csvfile import delimiter_named
 from mapreduce.formats.registry import INPUT_FORMATS, OUTPUT_FORMATS
 from mapreduce.jobfile import load_job_class, resolve_job_path
 
@@ -85,6 +86,13 @@ def _format_name(text: str) -> str:
     return FORMAT_ALIASES.get(text.lower(), text.lower())
 
 
+def _delimiter(text: str) -> str:
+    try:
+        return delimiter_named(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -102,7 +110,14 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
         "word_count, group_aggregate, top_n, sum_numbers)",
     )
     run.add_argument("inputs", nargs="+", metavar="INPUT", help="files, globs or directories")
-    run.add_argument("-o", "--output", required=True, metavar="OUT", help="output directory")
+    run.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output directory, or a table: sqlite:///path.db?table=T or "
+        "postgresql://user@host:port/db?table=T",
+    )
     run.add_argument(
         "-p",
         "--param",
@@ -116,6 +131,13 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
         choices=INPUT_FORMATS,
         type=_format_name,
         help="format of every input (default: from each file's extension; jsonl is ndjson)",
+    )
+    run.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        metavar="CHAR",
+        help="field separator of CSV inputs, e.g. ';' or tab (default: a tab in .tsv and "
+        ".tab files, else a comma)",
     )
     run.add_argument(
         "--output-format",

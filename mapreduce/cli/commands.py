@@ -101,6 +101,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out=args.output,
         param_texts=tuple(args.param),
         input_format=args.input_format,
+        delimiter=args.delimiter,
         output_format=args.output_format,
         executor=args.executor,
         workers=args.workers,

@@ -67,7 +67,7 @@ def prepare(spec: RunSpec) -> PreparedRun:
     faults = parse_faults(spec.faults if spec.faults is not None else os.environ.get(ENV_VAR))
     workers = spec.workers or default_workers()
     reducers = spec.reducers or workers
-    files = tuple(list_inputs(spec.inputs, spec.input_format))
+    files = tuple(list_inputs(spec.inputs, spec.input_format, spec.delimiter))
     check_apart(Path(spec.out), spec.inputs, files)
     check_state_apart(Path(spec.out), spec.state_dir)
     split_size = choose_split_size(spec.split_size, sum(f.size for f in files), workers)

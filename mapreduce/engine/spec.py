@@ -30,6 +30,7 @@ class RunSpec:
     params: dict[str, Any] = field(default_factory=dict)
     param_texts: tuple[str, ...] = ()
     input_format: str | None = None
+    delimiter: str | None = None  # CSV inputs' field separator; None: by extension
     output_format: str = "ndjson"
     executor: str = "process"
     workers: int | None = None
@@ -58,6 +59,7 @@ class RunSpec:
             "out": self.stored_out,
             "params": dict(self.params),
             "input_format": self.input_format,
+            "delimiter": self.delimiter,
             "output_format": self.output_format,
             "executor": self.executor,
             "workers": self.workers,
@@ -83,6 +85,7 @@ class RunSpec:
             out=config["out"],
             params=dict(get("params") or {}),
             input_format=get("input_format"),
+            delimiter=get("delimiter"),
             output_format=get("output_format", "ndjson"),
             executor=get("executor", "process"),
             workers=get("workers"),

@@ -1,5 +1,7 @@
 """CSV (RFC 4180: header row, quoted fields with newlines and doubled quotes, CRLF, BOM):
-the counting pass, the reader for one split and the writer for job output.
+the counting pass, the reader for one split and the writer for job output. An input's
+fields are separated by its `InputFile.delimiter`: a comma, a tab for `.tsv`, or what
+`--delimiter` names; output is always comma-separated.
 
 A record is a line, or several lines while a quoted field is open: with quotes only ever
 doubled inside quoted fields, a byte is inside one exactly when an odd number of '"' come
@@ -29,9 +31,35 @@ from mapreduce.formats.files import InputFile, Split
 from mapreduce.formats.ndjson import dumps as json_line
 from mapreduce.formats.raw import RawJSON
 
-__all__ = ["CsvWriter", "count_quotes", "read", "unify_parts"]
+__all__ = [
+    "DELIMITER_NAMES",
+    "EXTENSION_DELIMITERS",
+    "CsvWriter",
+    "count_quotes",
+    "delimiter_named",
+    "read",
+    "unify_parts",
+]
 
 EMPTY_HEADER = ["value"]  # the header of an output without records
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
+                   "space": " "}  # fmt: skip
+EXTENSION_DELIMITERS = {".tsv": "\t", ".tab": "\t"}  # CSV files whose fields a tab separates
+
+
+def delimiter_named(text: str) -> str:
+    """The field separator a name or a character stands for ("tab", "\\t", ";"), or
+    ValueError saying what a separator can be."""
+    delimiter = DELIMITER_NAMES.get(text.lower(), text)
+    if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
+        names = ", ".join(DELIMITER_NAMES)
+        msg = (
+            f"delimiter {text!r} is not one ASCII character other than a quote or a line "
+            f"break (names: {names})"
+        )
+        raise ValueError(msg)
+    return delimiter
+
 
 OnBad = Callable[[int, str], None]
 
@@ -64,32 +92,36 @@ def read(split: Split, on_bad: OnBad) -> Iterator[tuple[int, dict[str, str]]]:
     if header is None:
         return
     names, header_pos = header
-    width = len(names)
+    width, delimiter = len(names), split.file.delimiter
     pending: deque[tuple[int, str]] = deque()
     stop = stop_of(split)
     texts = _texts(split.file, split.start, stop, split.state, header_pos, pending, on_bad)
-    reader, popleft = csv.reader(texts, strict=True), pending.popleft
+    reader, popleft = csv.reader(texts, strict=True, delimiter=delimiter), pending.popleft
     while True:
         try:
             for row in reader:
                 if len(row) == width and len(pending) == 1:
                     yield popleft()[0], dict(zip(names, row, strict=True))
                 else:
-                    yield from _checked(pending, row, names, on_bad)
+                    yield from _checked(pending, row, names, delimiter, on_bad)
             return
         except csv.Error:
-            yield from _checked(pending, None, names, on_bad)
+            yield from _checked(pending, None, names, delimiter, on_bad)
 
 
 def _checked(
-    pending: deque[tuple[int, str]], row: list[str] | None, names: list[str], on_bad: OnBad
+    pending: deque[tuple[int, str]],
+    row: list[str] | None,
+    names: list[str],
+    delimiter: str,
+    on_bad: OnBad,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """The rare path: a blank row, a row of the wrong width, or a row the csv module read
     across records or could not read, whose records are then parsed one by one."""
     if row is not None and len(pending) == 1:
         rows: Iterable[tuple[int, list[str]]] = [(pending.popleft()[0], row)]
     else:
-        rows = _alone(pending, on_bad)
+        rows = _alone(pending, delimiter, on_bad)
     for pos, fields in rows:
         if len(fields) == len(names):
             yield pos, dict(zip(names, fields, strict=True))
@@ -97,12 +129,14 @@ def _checked(
             on_bad(pos, f"expected {len(names)} fields as in the header, found {len(fields)}")
 
 
-def _alone(pending: deque[tuple[int, str]], on_bad: OnBad) -> Iterator[tuple[int, list[str]]]:
+def _alone(
+    pending: deque[tuple[int, str]], delimiter: str, on_bad: OnBad
+) -> Iterator[tuple[int, list[str]]]:
     """Parse each pending record by itself, reporting those that are malformed."""
     while pending:
         pos, text = pending.popleft()
         try:
-            rows = list(csv.reader([text], strict=True))
+            rows = list(csv.reader([text], strict=True, delimiter=delimiter))
         except csv.Error as exc:
             on_bad(pos, f"malformed CSV: {exc}")
             continue
@@ -115,7 +149,7 @@ def _header(file: InputFile) -> tuple[list[str], int] | None:
     that are malformed are not reported: the header row is what is missing then."""
     pending: deque[tuple[int, str]] = deque()
     for _ in _texts(file, 0, sys.maxsize, 0, -1, pending, _ignore):
-        for pos, row in _alone(pending, _ignore):
+        for pos, row in _alone(pending, file.delimiter, _ignore):
             if row:
                 return row, pos
     return None

@@ -182,7 +182,7 @@ class BatchReader(Protocol):
         """The block's Batch, or None when the row path must read it."""
 
     @property
-    def source(self) -> tuple[str, list[str] | None]:
+    def source(self) -> tuple[str, list[str] | None, str]:
         """How a record is read back from its bytes: the format, and a CSV header."""
 
     @property
@@ -209,7 +209,7 @@ class TextBatches:
     tokenising holds several times a block's bytes at once (lowered text, words and their
     offsets), and at 2 MB a word count ran faster and at half the memory of 8 MB."""
 
-    source = ("text", None)
+    source = ("text", None, ",")
     shared = True
     join_key = "text"
     size = TEXT_BLOCK
@@ -231,7 +231,7 @@ class TextBatches:
 class NdjsonBatches:
     """Decodes NDJSON blocks into the declared fields' columns with one msgspec Struct."""
 
-    source = ("ndjson", None)
+    source = ("ndjson", None, ",")
     shared = True
     join_key = "ndjson"
     size = BLOCK

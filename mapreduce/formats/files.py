@@ -32,6 +32,7 @@ class InputFile:
     size: int  # bytes on disk
     mtime_ns: int
     compressed: bool  # .gz: read as one streamed split
+    delimiter: str = ","  # CSV: the field separator (.tsv: a tab; --delimiter)
 
     @property
     def base(self) -> int:

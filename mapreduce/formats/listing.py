@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable, Sequence
 
 from mapreduce.errors import InputError, UsageError
+from mapreduce.formats.csvfile import EXTENSION_DELIMITERS
 from mapreduce.formats.files import MAX_FILES, MAX_OFFSET, InputFile
 from mapreduce.formats.registry import EXTENSIONS, INPUT_FORMATS
 
@@ -19,11 +20,15 @@ _SNIFF = 1 << 16
 _BOM = b"\xef\xbb\xbf"
 
 
-def list_inputs(patterns: Sequence[str], input_format: str | None = None) -> list[InputFile]:
+def list_inputs(
+    patterns: Sequence[str], input_format: str | None = None, delimiter: str | None = None
+) -> list[InputFile]:
     """Expand files, globs and directories into InputFiles, in command-line order.
 
     A file reached twice (say by two overlapping globs) is listed once, where first reached.
-    Raises InputError naming the input and the remedy when nothing usable is found.
+    A CSV file's fields are separated by `delimiter` if given, else by a tab in a `.tsv`
+    or `.tab` file and by a comma in any other. Raises InputError naming the input and the
+    remedy when nothing usable is found.
     """
     if input_format is not None and input_format not in INPUT_FORMATS:
         msg = f"unknown input format {input_format!r}; choose one of {', '.join(INPUT_FORMATS)}"
@@ -44,7 +49,7 @@ def list_inputs(patterns: Sequence[str], input_format: str | None = None) -> lis
             "are read in one run: concatenate small files, or run on part of them at a time"
         )
         raise InputError(msg)
-    files = [_input_file(path, index, input_format) for index, path in enumerate(paths)]
+    files = [_input_file(path, index, input_format, delimiter) for index, path in enumerate(paths)]
     if sum(file.size for file in files) == 0:
         msg = f"all {len(files)} input file(s) are empty (0 bytes), starting with {paths[0]}"
         raise InputError(msg)
@@ -100,8 +105,10 @@ def _unreadable(exc: OSError) -> None:
     raise InputError(msg) from exc
 
 
-def _input_file(path: str, index: int, input_format: str | None) -> InputFile:
-    """Stat one file, check it can be read and tell its format."""
+def _input_file(
+    path: str, index: int, input_format: str | None, delimiter: str | None
+) -> InputFile:
+    """Stat one file, check it can be read and tell its format (and a CSV file's delimiter)."""
     try:
         stat = os.stat(path)
         fmt = format_of(path, input_format)
@@ -115,7 +122,12 @@ def _input_file(path: str, index: int, input_format: str | None) -> InputFile:
     if stat.st_size >= MAX_OFFSET and not compressed:
         msg = f"input {path} is {stat.st_size:,} bytes; files up to 1 TiB are read: split it"
         raise InputError(msg)
-    return InputFile(path, index, fmt, stat.st_size, stat.st_mtime_ns, compressed)
+    if fmt != "csv":
+        delimiter = ","
+    elif delimiter is None:
+        name = path.lower().removesuffix(".gz")
+        delimiter = EXTENSION_DELIMITERS.get(os.path.splitext(name)[1], ",")
+    return InputFile(path, index, fmt, stat.st_size, stat.st_mtime_ns, compressed, delimiter)
 
 
 def format_of(path: str, input_format: str | None = None) -> str:

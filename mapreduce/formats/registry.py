@@ -100,7 +100,7 @@ FORMATS: dict[str, Format] = {
         Format("json", (".json",), jsonarray.read, count=_count_json, advance=jsonscan.advance),
         Format(
             "csv",
-            (".csv",),
+            (".csv", ".tsv", ".tab"),  # tab-separated: formats.csvfile.EXTENSION_DELIMITERS
             csvfile.read,
             count=_count_csv,
             advance=_advance_csv,

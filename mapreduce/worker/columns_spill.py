@@ -34,7 +34,8 @@ _MAGIC = b"MRCOLS01"
 _LENGTH = struct.Struct("<Q")
 
 Lane = tuple[str, Any]  # ("null" | "int" | "str", pa.Table) or ("pairs", [(key, value)])
-Source = tuple[str, str, list[str] | None]  # an input file's path, format and CSV header
+# an input file's path, format, CSV header and CSV delimiter
+Source = tuple[str, str, list[str] | None, str]
 
 
 def is_column_spill(path: str) -> bool:
@@ -118,5 +119,8 @@ def read_partition(path: str, partition: int) -> tuple[list[Lane], dict[int, Sou
             rows = pickle.loads(blob) if lane == "pairs" else pa.ipc.open_stream(blob).read_all()
             lanes.append((lane, rows))
     found = footer["files"].items()
-    files = {int(index): (name, fmt, header) for index, (name, fmt, header) in found}
+    files: dict[int, Source] = {}
+    for index, (name, fmt, header, *rest) in found:
+        # a spill written before CSV delimiters has no fourth item: its CSV had commas
+        files[int(index)] = (name, fmt, header, rest[0] if rest else ",")
     return lanes, files

@@ -82,8 +82,8 @@ class RecordReader:
     def __call__(self, position: int, length: int) -> Any:
         index = position >> OFFSET_BITS
         raw = os.pread(self.fd(index), length, position & _OFFSET)
-        _, fmt, header = self.files[index]
-        return csv_record(header, raw) if fmt == "csv" else raw
+        _, fmt, header, delimiter = self.files[index]
+        return csv_record(header, raw, delimiter) if fmt == "csv" else raw
 
     def many(self, positions: np.ndarray, lengths: np.ndarray) -> list[bytes]:
         """The bytes of the records at these positions, in the order given."""
@@ -107,12 +107,13 @@ class RecordReader:
         CSV: {column: text}), in the order given; CSV rows are parsed as they are used,
         by one csv reader over all of them."""
         indexes = set((positions >> OFFSET_BITS).tolist())
-        if all(fmt != "csv" for _, fmt, _ in self.files.values()):
+        if all(fmt != "csv" for _, fmt, _, _ in self.files.values()):
             return iter(self.many(positions, lengths))
         if len(indexes) == 1 and self.files[index := indexes.pop()][1] == "csv":
-            header = self.files[index][2] or []
+            _, _, header, delimiter = self.files[index]
             texts = map(bytes.decode, self.many(positions, lengths))
-            return (dict(zip(header, row, strict=True)) for row in csv.reader(texts, strict=True))
+            rows = csv.reader(texts, strict=True, delimiter=delimiter)
+            return (dict(zip(header or [], row, strict=True)) for row in rows)
         return map(self, positions.tolist(), lengths.tolist())
 
     def _window(self, index: int, base: int, offsets: np.ndarray, sizes: np.ndarray) -> list[bytes]:
@@ -123,9 +124,9 @@ class RecordReader:
             return [view[a : a + n] for a, n in zip(cuts, sizes.tolist(), strict=True)]
 
 
-def csv_record(header: list[str] | None, raw: bytes) -> dict[str, str]:
+def csv_record(header: list[str] | None, raw: bytes, delimiter: str = ",") -> dict[str, str]:
     """A CSV record's bytes as the row reader hands it to map: {column: text}."""
-    [row] = csv.reader([raw.decode()], strict=True)
+    [row] = csv.reader([raw.decode()], strict=True, delimiter=delimiter)
     return dict(zip(header or (), row, strict=True))
 
 

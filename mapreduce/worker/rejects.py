@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from mapreduce.errors import BadRecord, BadRecordError
+from mapreduce.errors import BadRecord, BadRecordError, shown
 from mapreduce.formats.files import Split
 from mapreduce.formats.lines import LineCounter
 from mapreduce.worker.tasks import MapTask
@@ -54,12 +54,25 @@ def _field_hint(reason: str, record: Any, params: tuple[tuple[str, Any], ...]) -
     if not reason.startswith("missing field ") or not isinstance(record, dict) or not record:
         return ""
     names = [str(name) for name in itertools.islice(record, 8)]
+    if len(record) == 1 and (delimiter := _delimiter_in(names[0])):
+        return (
+            f"; the record has one field, {shown(names[0])}: if the file's fields are "
+            f"separated by {delimiter}, pass --delimiter {delimiter}"
+        )
     more = ", ..." if len(record) > 8 else ""
     hint = f"; the record has {', '.join(names)}{more}"
     for name, value in params:
         if isinstance(value, str) and reason == f"missing field {value!r}":
             return f"{hint}, and -p {name}=FIELD names another field"
     return hint
+
+
+def _delimiter_in(name: str) -> str:
+    """How to spell the separator a one-column CSV header seems to hold (';', tab, '|'),
+    or "" (a semicolon-separated file read with commas is one column)."""
+    counts = {"';'": name.count(";"), "tab": name.count("\t"), "'|'": name.count("|")}
+    spelled, most = max(counts.items(), key=lambda item: item[1])
+    return spelled if most else ""
 
 
 class Rejects:

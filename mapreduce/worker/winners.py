@@ -50,10 +50,10 @@ def bulk_format(sources: list[tuple[str, Any]], files: dict[int, Source]) -> str
     input format, CSV with a header), else None."""
     if any(lane == "pairs" for lane, _ in sources) or not files:
         return None
-    formats = {fmt for _, fmt, _ in files.values()}
+    formats = {fmt for _, fmt, _, _ in files.values()}
     if formats == {"ndjson"}:
         return "ndjson"
-    if formats == {"csv"} and all(header for _, _, header in files.values()):
+    if formats == {"csv"} and all(header for _, _, header, _ in files.values()):
         return "csv"
     return None
 
@@ -104,13 +104,14 @@ def _ndjson_chunk(output: Output, table: pa.Table, raws: list[bytes]) -> tuple[b
 def _csv_chunk(
     output: Output, table: pa.Table, raws: list[bytes], files: dict[int, Source]
 ) -> tuple[bytes, int]:
-    record = csv_record(files[table["position"][0].as_py() >> OFFSET_BITS][2], raws[0])
+    _, _, header, delimiter = files[table["position"][0].as_py() >> OFFSET_BITS]
+    record = csv_record(header, raws[0], delimiter)
     first = _first_record(output, table, record)
     if type(first) is not dict or first != record:
         msg = f"batch_output = 'record', but output() returned {shown(first)}, not version[2]"
         raise JobError(msg)
-    header = _header_of(table, files)
-    joined = _csv_json(header, b"".join(raws), len(raws)) if header is not None else None
+    read = _header_of(table, files)
+    joined = _csv_json(*read, b"".join(raws), len(raws)) if read is not None else None
     if joined is None or not joined.startswith(dumps(first)):
         lines = list(_one_by_one(output, table, raws, files))
         return b"".join(lines), len(lines)
@@ -122,11 +123,14 @@ def _first_record(output: Output, table: pa.Table, record: Any) -> Any:
     return output(row["key"], (row["seconds"] * _NS + row["nanos"], row["position"], record))
 
 
-def _header_of(table: pa.Table, files: dict[int, Source]) -> list[str] | None:
-    """The one CSV header every winner of the chunk was read under, or None."""
+def _header_of(table: pa.Table, files: dict[int, Source]) -> tuple[list[str], str] | None:
+    """The one CSV header and delimiter every winner of the chunk was read under, or None."""
     indexes = np.unique(table["position"].to_numpy() >> OFFSET_BITS).tolist()
-    headers = {tuple(files[index][2] or ()) for index in indexes}
-    return list(headers.pop()) if len(headers) == 1 else None
+    headers = {(tuple(files[index][2] or ()), files[index][3]) for index in indexes}
+    if len(headers) != 1:
+        return None
+    names, delimiter = headers.pop()
+    return list(names), delimiter
 
 
 def _one_by_one(
@@ -137,23 +141,24 @@ def _one_by_one(
         table[name].to_pylist() for name in ("key", "seconds", "nanos", "position")
     )
     for key, second, nano, position, raw in zip(keys, seconds, nanos, positions, raws, strict=True):
-        record = output(
-            key, (second * _NS + nano, position, csv_record(files[position >> OFFSET_BITS][2], raw))
-        )
+        _, _, header, delimiter = files[position >> OFFSET_BITS]
+        record = output(key, (second * _NS + nano, position, csv_record(header, raw, delimiter)))
         if record is not None:
             yield dumps(record)
 
 
-def _csv_json(header: list[str], data: bytes, rows: int) -> bytes | None:
+def _csv_json(header: list[str], delimiter: str, data: bytes, rows: int) -> bytes | None:
     """`{"column":"text",...}\\n` for every CSV record in `data`, or None when a value would
     need an escape other than a backslash's (a control character or a quote)."""
-    if b'"' in data or data.translate(None, _NOT_CONTROL) != b"\n" * rows:
+    if b'"' in data or data.translate(None, _NOT_CONTROL + delimiter.encode()) != b"\n" * rows:
         return None
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
-            parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char=False, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
                 strings_can_be_null=False,

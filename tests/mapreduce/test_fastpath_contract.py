@@ -611,3 +611,65 @@ def test_column_text_of_sliced_large_and_null_columns():
     assert column_text(pa.array([None, None], pa.string())) == b""
     assert column_text(["Hello", "wörld"]) == "Hello\nwörld\n".encode()
     assert column_text([]) == b""
+
+
+def _delimited(path, records, delimiter):
+    """The records as _plain_csv writes them, fields separated by `delimiter` (no value
+    holds a comma)."""
+    text = _plain_csv(path, records).read_text(encoding="utf-8")
+    path.write_text(text.replace(",", delimiter), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "delimiter", "option"), [
+    ("in.tsv", "\t", None),
+    ("in.csv", ";", ";"),
+    ("in.txt", "|", "|"),
+])  # fmt: skip
+@pytest.mark.parametrize("config", CONFIGS[1:], ids=IDS[1:])
+def test_delimited_csv_on_both_paths_gives_the_comma_files_answer(
+    tmp_path, users, config, name, delimiter, option, monkeypatch
+):
+    """A tab-, semicolon- or pipe-separated file is read as the same records as its comma
+    CSV, on the fast path (its blocks through map_batch) and the row path; a quoted field
+    holding the delimiter sends its block down the row path. Before, .tsv was 'cannot tell
+    the format' and a ';' file was one column."""
+    added = []
+    original = fastmap.MapColumns.add
+
+    def spy(self, batch, columns):
+        got = original(self, batch, columns)
+        added.append(len(batch) if got is not None else 0)
+        return got
+
+    monkeypatch.setattr(fastmap.MapColumns, "add", spy)
+    _, records = users["ints"]
+    plain = str.maketrans({c: " " for c in ",;|\t"})
+    records = [{**r, "id": f"{r['id']:05d}", "name": r["name"].translate(plain)} for r in records]
+    comma = _plain_csv(tmp_path / "comma.csv", records)
+    data = _delimited(tmp_path / name, records, delimiter)
+    quoted = tmp_path / f"quoted-{name}"
+    with open(quoted, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, list(records[0]), delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows({**r, "name": f"{r['name']}{delimiter}x"} for r in records)
+    options = {"input_format": "csv", "delimiter": option} if option else {}
+    for job, cls, params in (
+        ("latest_by_key", "LatestByKey", {}),
+        ("group_aggregate", "GroupAggregate", {"by": "name", "field": "n"}),
+    ):
+        row = row_job(tmp_path, job, cls)
+        expected = run_both(tmp_path, job, row, [comma], config, params=params)
+        for fmt in ("ndjson", "csv"):
+            added.clear()
+            got = run_both(
+                tmp_path, job, row, [data], config, params=params, output_format=fmt, **options
+            )
+            assert_same(got)
+            if config[0] != "process":  # the spy sees only this process's calls
+                assert sum(added) == len(records), (job, fmt)
+            if fmt == "ndjson":
+                assert got[0][0] == expected[0][0], job
+        got = run_both(tmp_path, job, row, [quoted], config, params=params, **options)
+        assert_same(got)
+        assert json.dumps(f"{delimiter}x")[1:-1].encode() in b"".join(got[0][0].values()), job

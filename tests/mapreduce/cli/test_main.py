@@ -611,3 +611,38 @@ def test_formats_take_the_extensions_spelling(tmp_path):
     argv = ["run", "latest_by_key", str(records), "-o", str(out)]
     assert cli(tmp_path, *argv, "--input-format", "JSONL", "--output-format", "jsonl") == 0
     assert oracles.part_bytes(out)
+
+
+def test_tsv_and_delimiter_flag_read_separated_fields(tmp_path, capsys):
+    """A .tsv file was 'cannot tell the format', and a ';' file one column whose error
+    said only 'missing field id'; now the one names its delimiter by extension, the
+    other by --delimiter, and the error of a ';' file read with commas names the flag."""
+    rows = ["id;updated_at;name", "1;2024-01-01;a", "1;2024-02-01;b", "2;2024-01-01;c"]
+    semi = tmp_path / "users.csv"
+    semi.write_text("\n".join(rows) + "\n")
+    tabs = tmp_path / "users.tsv"
+    tabs.write_text("\n".join(rows).replace(";", "\t") + "\n")
+    expected = [
+        {"id": "1", "updated_at": "2024-02-01", "name": "b"},
+        {"id": "2", "updated_at": "2024-01-01", "name": "c"},
+    ]
+    for name, data, flags in (
+        ("tsv", tabs, ()),
+        ("semicolon", semi, ("--delimiter", ";")),
+        ("named", semi, ("--delimiter", "semicolon")),
+    ):
+        out = tmp_path / name
+        argv = ["run", "latest_by_key", str(data), "-o", str(out), "--reducers", "1", *flags]
+        assert cli(tmp_path, *argv) == 0, name
+        lines = (out / "part-00000.jsonl").read_text().splitlines()
+        assert [json.loads(line) for line in lines] == expected, name
+    assert cli(tmp_path, "run", "latest_by_key", str(semi), "-o", str(tmp_path / "o")) == 1
+    assert (
+        "the record has one field, 'id;updated_at;name': if the file's fields are separated "
+        "by ';', pass --delimiter ';'"
+    ) in one_line_error(capsys)
+    argv = ["run", "latest_by_key", str(semi), "-o", str(tmp_path / "o2"), "--delimiter", ";;"]
+    with pytest.raises(SystemExit) as exited:
+        cli(tmp_path, *argv)
+    assert exited.value.code == 2
+    assert "delimiter ';;' is not one ASCII character" in capsys.readouterr().err

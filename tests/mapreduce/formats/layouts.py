@@ -32,10 +32,11 @@ def assert_all_layouts(
     bad: Sequence[tuple[int, str]] = (),
     input_format: str | None = None,
     sizes: Sequence[int] = SPLIT_SIZES,
+    delimiter: str | None = None,
 ) -> InputFile:
     """One split, plan_splits at each size, and a two-split plan cut at every byte offset
     all read `expected` (position, record) pairs and report `bad`, no more, no less."""
-    [file] = list_inputs([path], input_format)
+    [file] = list_inputs([path], input_format, delimiter)
     want = (list(expected), list(bad))
     assert read_splits(plan_splits([file], file.size)) == want, "one split"
     for size in sizes:

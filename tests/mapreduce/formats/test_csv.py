@@ -257,3 +257,42 @@ def test_count_quotes_counts_past_a_chunk(tmp_path, monkeypatch):
     path.write_bytes(data)
     for start, end in ((0, len(data)), (3, 40), (1, 2), (50, 50)):
         assert csvfile.count_quotes(str(path), start, end) == data[start:end].count(b'"') & 1
+
+
+@pytest.mark.parametrize(("name", "delimiter", "given"), [
+    ("rows.tsv", "\t", None),
+    ("rows.tab", "\t", None),
+    ("rows.csv", ";", ";"),
+    ("rows.txt", "|", "|"),
+    ("rows.tsv", ",", ","),  # a flag beats the extension
+])  # fmt: skip
+def test_delimited_files_in_any_layout_read_what_the_csv_module_reads(
+    tmp_path, name, delimiter, given
+):
+    rows = [*ROWS, ["6", f"a{delimiter}b", f"{delimiter}", "tab\there, and; a|pipe"]]
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path = write(tmp_path, name, out.getvalue().encode())
+    reader = csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=delimiter)
+    header, *body = list(reader)
+    expected = [dict(zip(header, row, strict=True)) for row in body]
+    fmt = None if name.endswith((".tsv", ".tab", ".csv")) else "csv"
+    file = list_inputs([path], fmt, given)[0]
+    assert (file.format, file.delimiter) == ("csv", delimiter)
+    got, bad = read_splits(plan_splits([file], file.size))
+    assert [record for _, record in got] == expected and not bad
+    assert_all_layouts(path, got, input_format=fmt, sizes=(1, 7), delimiter=given)
+
+
+def test_a_delimiter_is_one_ascii_character_or_a_name():
+    assert [csvfile.delimiter_named(t) for t in ("tab", "\\t", "TAB", "semicolon", ";", "|")] == [
+        "\t", "\t", "\t", ";", ";", "|",
+    ]  # fmt: skip
+    for bad in ("", ";;", '"', "\n", "é"):
+        with pytest.raises(ValueError, match="is not one ASCII character"):
+            csvfile.delimiter_named(bad)
+
+
+def test_other_formats_keep_the_comma_whatever_the_flag(tmp_path):
+    path = write(tmp_path, "a.jsonl", b'{"a": 1}\n')
+    assert list_inputs([path], None, ";")[0].delimiter == ","

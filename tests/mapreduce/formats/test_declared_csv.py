@@ -47,22 +47,23 @@ def test_a_blank_line_is_two_touching_line_breaks_at_any_offset(data):
     assert declared_csv._has_blank_line(data) == (b"\n\n" in data)
 
 
-FIELD = st.text(st.characters(blacklist_characters=',"\r\n', blacklist_categories=["Cs"]))
+FIELD = st.text(st.characters(blacklist_characters=',;\t"\r\n', blacklist_categories=["Cs"]))
 
 
 @given(
     width=st.integers(1, 5),
     rows=st.lists(st.lists(FIELD, min_size=0, max_size=6), min_size=1, max_size=12),
     declared=st.lists(st.integers(0, 4), min_size=0, max_size=3, unique=True),
+    delimiter=st.sampled_from([",", "\t", ";"]),
 )
-def test_the_numpy_split_reads_what_pyarrow_reads(width, rows, declared):
+def test_the_numpy_split_reads_what_pyarrow_reads(width, rows, declared, delimiter):
     # the split takes a block only when every line is as wide as the header; then its
     # columns are pyarrow's, byte for byte; any other block goes to pyarrow's reader
     names = [f"c{i}" for i in range(width)]
     reader = declared_csv.CsvBatches.__new__(declared_csv.CsvBatches)
-    reader.names = names
+    reader.names, reader.delimiter = names, delimiter
     reader.fields = [names[i] for i in declared if i < width]
-    data = "".join(",".join(row) + "\n" for row in rows).encode()
+    data = "".join(delimiter.join(row) + "\n" for row in rows).encode()
     split = reader._split(data)
     parsed = reader._parse(data)
     regular = all(len(row) == width for row in rows)
@@ -78,7 +79,7 @@ def test_the_numpy_split_reads_what_pyarrow_reads(width, rows, declared):
 
 def test_the_numpy_split_refuses_a_ragged_block():
     reader = declared_csv.CsvBatches.__new__(declared_csv.CsvBatches)
-    reader.names, reader.fields = ["a", "b", "c"], ["b"]
+    reader.names, reader.fields, reader.delimiter = ["a", "b", "c"], ["b"], ","
     assert reader._split(b"1,2,3\n4,5\n6,7,8,9\n") is None  # 9 delimiters, 3 per line on average
     assert reader._split(b"1,2,3\n4,5,6") is None  # no line break at the end
     assert reader._split(b"1,2,3\n\n4,5\n") is None
@@ -94,7 +95,7 @@ def test_fields_of_one_width_are_gathered_as_the_others(width, cells):
     texts = [cell.replace(",", "") for cell in cells]
     fixed = [(text + "x" * width)[:width] for text in texts]
     reader = declared_csv.CsvBatches.__new__(declared_csv.CsvBatches)
-    reader.names, reader.fields = ["a", "b"], ["a", "b"]
+    reader.names, reader.fields, reader.delimiter = ["a", "b"], ["a", "b"], ","
     data = "".join(f"{f},{t}\n" for f, t in zip(fixed, texts, strict=True)).encode()
     rows, columns = reader._split(data)
     assert rows == len(texts)

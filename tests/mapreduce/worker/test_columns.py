@@ -110,7 +110,9 @@ def test_a_columnar_spill_reads_back_by_partition_and_lane(tmp_path):
         }
     )
     path = str(tmp_path / "map-00000-000.arrow")
-    writer = ColumnSpillWriter(path, 3, {0: ("in.txt", "text", None)})
+    writer = ColumnSpillWriter(
+        path, 3, {0: ("in.txt", "text", None, ","), 1: ("b.tsv", "csv", ["a"], "\t")}
+    )
     for partition, part in enumerate(split_by_partition(table, 3)):
         writer.add(partition, "str", part)
         writer.add(partition, "pairs", [((1, 2), partition)])
@@ -119,7 +121,7 @@ def test_a_columnar_spill_reads_back_by_partition_and_lane(tmp_path):
     rows = []
     for partition in range(3):
         lanes, files = read_partition(path, partition)
-        assert files == {0: ("in.txt", "text", None)}
+        assert files == {0: ("in.txt", "text", None, ","), 1: ("b.tsv", "csv", ["a"], "\t")}
         assert lanes[-1] == ("pairs", [((1, 2), partition)])
         for _, part in lanes[:-1]:
             rows += [(partition_of(r["key"], 3), partition, r["value"]) for r in part.to_pylist()]
@@ -153,3 +155,12 @@ def test_a_job_whose_output_is_not_the_record_it_declares_fails(tmp_path):
     )
     with pytest.raises((JobError, TaskFailedError), match="batch_output = 'record'"):
         run(spec)
+
+
+def test_a_spill_written_before_delimiters_reads_back_comma_separated(tmp_path):
+    # a footer of (path, format, header): a run resumed across the change
+    path = str(tmp_path / "map-00000-000.arrow")
+    writer = ColumnSpillWriter(path, 1, {0: ("in.csv", "csv", ["a"])})  # type: ignore[dict-item]
+    writer.add(0, "pairs", [(1, 1)])
+    writer.close()
+    assert read_partition(path, 0)[1] == {0: ("in.csv", "csv", ["a"], ",")}

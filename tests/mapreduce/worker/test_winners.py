@@ -37,8 +37,8 @@ def spy(monkeypatch):
     seen = {"joined": 0, "declined": 0}
     real = winners._csv_json
 
-    def counted(header, data, rows):
-        result = real(header, data, rows)
+    def counted(header, delimiter, data, rows):
+        result = real(header, delimiter, data, rows)
         seen["joined" if result is not None else "declined"] += 1
         return result
 
@@ -79,16 +79,19 @@ def test_csv_json_spells_rows_as_orjson_does():
     header = ["id", 'we"ird', "name"]
     rows = [["1", "a\\b", "\u00e9"], ["2", "", "x y"]]
     data = "".join(",".join(r) + "\n" for r in rows).encode()
-    joined = winners._csv_json(header, data, len(rows))
+    joined = winners._csv_json(header, ",", data, len(rows))
     assert joined == b"".join(dumps(dict(zip(header, r, strict=True))) for r in rows)
+    tabs = "".join("\t".join(r) + "\n" for r in rows).encode()
+    assert winners._csv_json(header, "\t", tabs, len(rows)) == joined  # a tab is no control
     assert orjson.loads(joined.splitlines()[0]) == {"id": "1", 'we"ird': "a\\b", "name": "\u00e9"}
 
 
 def test_csv_json_declines_what_it_cannot_spell():
     header = ["id", "name"]
-    assert winners._csv_json(header, b"1,a\tb\n", 1) is None  # a control character
-    assert winners._csv_json(header, b"1,a\n2\n", 2) is None  # a row of another width
-    assert winners._csv_json(header, b"1,a", 1) is None  # no line end: not a whole record
+    assert winners._csv_json(header, ",", b"1,a\tb\n", 1) is None  # a control character
+    assert winners._csv_json(header, ",", b"1,a\n2\n", 2) is None  # a row of another width
+    assert winners._csv_json(header, ",", b"1,a", 1) is None  # no line end: not a whole record
+    assert winners._csv_json(header, ";", b"1;a\x07\n", 1) is None
 
 
 def test_an_output_that_is_not_the_record_is_a_job_error(tmp_path):
