@@ -55,7 +55,7 @@ class TopN(Job):
     field = Param(
         str, "word", "field to count in objects (a.b: field b of object a; text counts words)"
     )
-    n = Param(int, 10, "how many to keep")
+    n = Param(int, 10, "how many to keep", minimum=1)
 
     batch_merge = "sum"  # of the first step: counts added per value
 

@@ -56,6 +56,7 @@ class Param:
         default: Any = None,
         help: str = "",
         choices: tuple[Any, ...] | None = None,
+        minimum: float | None = None,
     ) -> None:
         if type not in (str, int, float, bool):
             raise TypeError("Param type must be str, int, float or bool")
@@ -63,6 +64,7 @@ class Param:
         self.default = default
         self.help = help
         self.choices = choices
+        self.minimum = minimum  # int and float: the least value allowed
         self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -87,10 +89,13 @@ class Param:
         raise UsageError(f"parameter {self.name}={text!r} is not a valid {self.type.__name__}")
 
     def check(self, value: Any) -> Any:
-        """`value` if it is one of the choices (when there are any), else UsageError."""
+        """`value` if it is one of the choices (when there are any) and not below the
+        minimum (when there is one), else UsageError."""
         if self.choices is not None and value not in self.choices:
             allowed = ", ".join(str(choice) for choice in self.choices)
             raise UsageError(f"parameter {self.name}={value!r} must be one of {allowed}")
+        if self.minimum is not None and value < self.minimum:
+            raise UsageError(f"parameter {self.name}={value!r} must be at least {self.minimum}")
         return value
 
 

@@ -283,9 +283,15 @@ def job_help(argv: Sequence[str]) -> str | None:
     lines = [f"job {cls.__name__}" + (f": {summary[0]}" if summary else "")]
     lines.append("job parameters (-p NAME=VALUE):")
     for pname, param in cls.params().items():
+        limits = []
+        if param.choices is not None:
+            limits.append("one of " + ", ".join(str(choice) for choice in param.choices))
+        if param.minimum is not None:
+            limits.append(f"at least {param.minimum}")
         lines.append(
             f"  {pname:<16} {param.type.__name__:<6} default {param.default!r}"
             + (f"  {param.help}" if param.help else "")
+            + (f" ({'; '.join(limits)})" if limits else "")
         )
     if len(lines) == 2:
         lines.append("  (none)")

@@ -51,6 +51,18 @@ def test_param_choices_are_checked_when_parsed_and_when_given():
     assert A.complete_params({}) == {"unit": "s"}
 
 
+def test_param_minimum_is_checked_when_parsed_and_when_given():
+    """top_n with -p n=-1 wrote an empty output without a word."""
+    from jobs.top_n import TopN
+
+    for given in ("n=0", "n=-1"):
+        with pytest.raises(UsageError, match=f"parameter {given}.* must be at least 1"):
+            TopN.parse_params([given])
+    with pytest.raises(UsageError, match="must be at least 1"):
+        TopN.complete_params({"n": 0})
+    assert TopN.complete_params({"n": 1})["n"] == 1
+
+
 def test_map_batch_none_turns_a_parents_fast_path_off(tmp_path):
     """`map_batch = None` made has_map_batch() true, and every map task then called None."""
     from jobs.latest_by_key import LatestByKey

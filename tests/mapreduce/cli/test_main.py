@@ -159,6 +159,10 @@ def test_run_job_help_lists_parameters(capsys):
         main(["run", "latest_by_key", "--help"])
     out = capsys.readouterr().out
     assert "job LatestByKey" in out and "ts_unit" in out and "default 'updated_at'" in out
+    assert "unit of epoch-number timestamps (one of s, ms, us)" in out
+    with pytest.raises(SystemExit):
+        main(["run", "top_n", "--help"])
+    assert "how many to keep (at least 1)" in capsys.readouterr().out
 
 
 def test_module_entry_point_and_fresh_process_determinism(tmp_path, users):
