@@ -3,25 +3,28 @@
 The boundary rule (formats.files.Split) says a split reads past its end only to finish its last
 record, so readers read their range sequentially and stop at the first record they do not
 own, or take it in CHUNK-sized pieces and ask for more on demand.
-A .gz file is one split whose decompressed stream is read the same way, so memory stays
-flat however large the file is.
+A compressed file (.gz, .bz2, .xz, .zst) is one split whose decompressed stream is read
+the same way, so memory stays flat however large the file is.
 
 Lines end at b"\\n"; a record's position is the offset of its first byte (in the
-decompressed stream for .gz).
+decompressed stream for a compressed file).
 """
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import gzip
 import io
+import lzma
 import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from mapreduce.errors import InputError
 from mapreduce.formats.files import MAX_OFFSET, InputFile, Split
@@ -29,9 +32,11 @@ from mapreduce.formats.files import MAX_OFFSET, InputFile, Split
 __all__ = [
     "BOM",
     "CHUNK",
+    "CODECS",
     "READ_METER_ENV",
-    "MeteredGzip",
+    "Decompressed",
     "chunks_of",
+    "codec_of",
     "first_read",
     "is_utf8",
     "lines_from",
@@ -47,57 +52,124 @@ TAIL = 64 << 10  # reads past a split's end usually finish one record
 BOM = b"\xef\xbb\xbf"
 READ_METER_ENV = "MAPREDUCE_READ_METER"
 METER_STEP = 1 << 20  # compressed bytes between two reports (a rename each: cheap)
+CODECS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}  # extension -> codec
 
 
 def open_bytes(file: InputFile) -> BinaryIO:
-    """Open a listed input for binary reading with a CHUNK buffer, decompressing .gz."""
+    """Open a listed input for binary reading with a CHUNK buffer, decompressing a .gz,
+    .bz2, .xz or .zst file."""
     if file.compressed:
         folder = os.environ.get(READ_METER_ENV)
-        if folder and os.path.isdir(folder):
-            return MeteredGzip(file.path, folder)  # type: ignore[return-value]
-        return BoundedGzip(file.path, "rb")  # type: ignore[return-value]
+        meter = folder if folder and os.path.isdir(folder) else None
+        return Decompressed(file.path, file.codec or "gzip", meter)  # type: ignore[return-value]
     return open(file.path, "rb", buffering=CHUNK)
 
 
-class BoundedGzip(gzip.GzipFile):
-    """A .gz input whose decompressed stream stops with an error at 1 TiB (MAX_OFFSET):
-    its records' positions must stay below it."""
+def codec_of(path: str) -> str:
+    """The codec a file name's last extension names (CODECS), or "" for none."""
+    return CODECS.get(os.path.splitext(path.lower())[1], "")
+
+
+def _decompressor(codec: str, raw: BinaryIO) -> BinaryIO:
+    """A reader of `raw`'s decompressed bytes: the standard library's for gzip, bz2 and
+    xz, pyarrow's for zstd (the standard library has none before Python 3.14)."""
+    if codec == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if codec == "bz2":
+        return bz2.BZ2File(raw, "rb")  # type: ignore[return-value]
+    if codec == "xz":
+        return lzma.LZMAFile(raw, "rb")  # type: ignore[return-value]
+    import pyarrow as pa  # only a .zst input pays for the import here
+
+    return pa.CompressedInputStream(pa.PythonFile(raw, mode="r"), "zstd")  # type: ignore[return-value]
+
+
+class Decompressed(io.RawIOBase):
+    """A compressed input's decompressed stream, read as one split.
+
+    Seeks as GzipFile does: forward by reading on, backward by starting over (a JSON
+    array's reader looks back a few bytes). Stops with an InputError at 1 TiB
+    (MAX_OFFSET), since its records' positions must stay below it, and turns a corrupt or
+    truncated stream into an InputError naming the file and the offset. With a `meter`
+    folder it keeps there, in a file of its own, how many compressed bytes it has read
+    (every METER_STEP, published by rename so a reader never sees half a number); the
+    file goes when the input is closed.
+    """
+
+    def __init__(self, path: str, codec: str, meter: str | None = None) -> None:
+        super().__init__()
+        self.name, self.codec = path, codec
+        self._meter = os.path.join(meter, f"{os.getpid()}-{id(self)}") if meter else None
+        self._reported = 0
+        self._open()
+
+    def _open(self) -> None:
+        self._raw: BinaryIO = open(self.name, "rb")  # noqa: SIM115 - closed by close()
+        self._inner = _decompressor(self.codec, self._raw)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
 
     def read(self, size: int | None = -1) -> bytes:
-        data = super().read(size)
-        if self.tell() > MAX_OFFSET:
+        try:
+            # pyarrow's streams read all with no size, and refuse -1
+            data = self._inner.read() if size is None or size < 0 else self._inner.read(size)
+        except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+            msg = (
+                f"input {self.name}: the {self.codec} stream is corrupt or truncated after "
+                f"{self._pos:,} decompressed bytes ({exc})"
+            )
+            raise InputError(msg) from exc
+        self._pos += len(data)
+        if self._pos > MAX_OFFSET:
             msg = f"input {self.name} decompresses to more than 1 TiB; split it into smaller files"
             raise InputError(msg)
-        return data
-
-
-class MeteredGzip(BoundedGzip):
-    """A .gz input that keeps, in a file of its own in `folder`, how many compressed bytes
-    it has read (every METER_STEP, published by rename so a reader never sees half a
-    number); the file goes when the input is closed."""
-
-    def __init__(self, path: str, folder: str) -> None:
-        self._raw = open(path, "rb")  # noqa: SIM115 - closed by close()
-        super().__init__(fileobj=self._raw, mode="rb")
-        self._meter = os.path.join(folder, f"{os.getpid()}-{id(self)}")
-        self._reported = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        data = super().read(-1 if size is None else size)
-        done = self._raw.tell()
-        if done - self._reported >= METER_STEP:
+        if self._meter is not None and (done := self._raw.tell()) - self._reported >= METER_STEP:
             self._report(done)
         return data
 
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_CUR:
+            offset += self._pos
+        elif whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("a compressed input seeks from its start only")
+        if offset < self._pos:
+            self._close_streams()
+            self._open()
+        while self._pos < offset and self.read(min(CHUNK, offset - self._pos)):
+            pass
+        return self._pos
+
     def close(self) -> None:
+        if not self.closed:
+            try:
+                self._close_streams()
+            finally:
+                if self._meter is not None:
+                    with contextlib.suppress(OSError):
+                        os.remove(self._meter)
+        super().close()
+
+    def _close_streams(self) -> None:
         try:
-            super().close()
+            self._inner.close()
         finally:
             self._raw.close()
-            with contextlib.suppress(OSError):
-                os.remove(self._meter)
 
     def _report(self, done: int) -> None:
+        assert self._meter is not None
         tmp = f"{self._meter}.tmp"
         with contextlib.suppress(OSError):  # a progress report must never fail the read
             with open(tmp, "w", encoding="ascii") as f:
@@ -107,7 +179,8 @@ class MeteredGzip(BoundedGzip):
 
 
 def metered_bytes(folder: str) -> int:
-    """The compressed bytes that the .gz inputs still open in `folder`'s readers have read."""
+    """The compressed bytes that the compressed inputs still open in `folder`'s readers
+    have read."""
     total = 0
     with contextlib.suppress(OSError, ValueError):
         for entry in os.scandir(folder):
@@ -133,13 +206,13 @@ def _alive(pid: int) -> bool:
 
 
 def stop_of(split: Split) -> int:
-    """The first offset a split does not own: its end, or no limit for a whole .gz stream."""
+    """The first offset a split does not own: its end, or no limit for a whole compressed stream."""
     return sys.maxsize if split.file.compressed else split.end
 
 
 def first_read(file: InputFile, offset: int, stop: int) -> int:
     """How many bytes from `offset` to read in the first go: up to the split's end, or one
-    chunk of a .gz stream."""
+    chunk of a compressed stream."""
     return CHUNK if file.compressed else stop - offset
 
 
@@ -177,7 +250,7 @@ def lines_from(
     holding byte 0: no other line can start before byte 4.
     """
     with open_bytes(file) as f:
-        if file.compressed:  # one split from byte 0; GzipFile's own lines are slow
+        if file.compressed:  # one split from byte 0, cut into lines here, in blocks
             head = f.read(3)
             pos = 3 if head == BOM else 0
             yield chain.from_iterable(_line_blocks(f, head[pos:])), pos, stop

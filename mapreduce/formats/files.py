@@ -14,7 +14,7 @@ OUTSIDE = 0
 """A split's start is outside any string or quoted field (the state of byte 0)."""
 
 # A record's input position is (file index << OFFSET_BITS) + its offset in the file (in a
-# .gz file's decompressed stream), so that positions order records across the whole input
+# compressed file's decompressed stream), so that positions order records across the whole input
 # and fit the int64 columns of the fast path: up to 8,388,608 files of up to 1 TiB each.
 # (48 bits of offset left 15 for the file: a 32,769th input file overflowed.)
 OFFSET_BITS = 40
@@ -31,8 +31,9 @@ class InputFile:
     format: str  # one of FORMATS
     size: int  # bytes on disk
     mtime_ns: int
-    compressed: bool  # .gz: read as one streamed split
+    compressed: bool  # .gz, .bz2, .xz, .zst: read as one streamed split
     delimiter: str = ","  # CSV: the field separator (.tsv: a tab; --delimiter)
+    codec: str = ""  # when compressed: "gzip", "bz2", "xz" or "zstd" (chunks.CODECS)
 
     @property
     def base(self) -> int:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import glob
-import gzip
 import os
-import zlib
 from collections.abc import Callable, Sequence
 
 from mapreduce.errors import InputError, UsageError
+from mapreduce.formats.chunks import Decompressed, codec_of
 from mapreduce.formats.csvfile import EXTENSION_DELIMITERS
 from mapreduce.formats.files import MAX_FILES, MAX_OFFSET, InputFile
 from mapreduce.formats.registry import EXTENSIONS, INPUT_FORMATS
@@ -109,38 +108,47 @@ def _input_file(
     path: str, index: int, input_format: str | None, delimiter: str | None
 ) -> InputFile:
     """Stat one file, check it can be read and tell its format (and a CSV file's delimiter)."""
+    codec = codec_of(path)
     try:
         stat = os.stat(path)
         fmt = format_of(path, input_format)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # BadGzipFile is an OSError
-        raise InputError(f"cannot read input {path}: not a valid gzip file ({exc})") from exc
     except OSError as exc:
         raise InputError(f"cannot read input {path}: {exc.strerror or exc}") from exc
-    compressed = path.lower().endswith(".gz")
-    if compressed and fmt == "parquet":
-        raise InputError(f"input {path}: gzip-compressed Parquet is not supported; decompress it")
-    if stat.st_size >= MAX_OFFSET and not compressed:
+    if codec and fmt == "parquet":
+        msg = (
+            f"input {path}: compressed Parquet is not supported (Parquet compresses its "
+            "own columns); decompress it"
+        )
+        raise InputError(msg)
+    if stat.st_size >= MAX_OFFSET and not codec:
         msg = f"input {path} is {stat.st_size:,} bytes; files up to 1 TiB are read: split it"
         raise InputError(msg)
     if fmt != "csv":
         delimiter = ","
     elif delimiter is None:
-        name = path.lower().removesuffix(".gz")
-        delimiter = EXTENSION_DELIMITERS.get(os.path.splitext(name)[1], ",")
-    return InputFile(path, index, fmt, stat.st_size, stat.st_mtime_ns, compressed, delimiter)
+        delimiter = EXTENSION_DELIMITERS.get(_inner_extension(path), ",")
+    size, mtime = stat.st_size, stat.st_mtime_ns
+    return InputFile(path, index, fmt, size, mtime, bool(codec), delimiter, codec)
+
+
+def _inner_extension(path: str) -> str:
+    """The extension that names the format: the last one, or the one before .gz, .bz2,
+    .xz or .zst."""
+    name = path.lower()
+    if codec_of(name):
+        name = os.path.splitext(name)[0]
+    return os.path.splitext(name)[1]
 
 
 def format_of(path: str, input_format: str | None = None) -> str:
-    """The format of a file: `input_format` if given, else by extension (a trailing .gz is
-    stripped first; .json is sniffed). Opens the file, so an unreadable file raises OSError."""
-    name = path.lower()
-    compressed = name.endswith(".gz")
-    ext = os.path.splitext(name[:-3] if compressed else name)[1]
-    opener = gzip.open if compressed else open
-    with opener(path, "rb") as f:
-        # A corrupt gzip header fails here, not in a worker much later; only .json is
-        # read further (a directory of many small files is opened, not read).
-        sniff = compressed or (input_format is None and EXTENSIONS.get(ext) == "json")
+    """The format of a file: `input_format` if given, else by extension (a trailing .gz,
+    .bz2, .xz or .zst is stripped first; .json is sniffed). Opens the file, so an
+    unreadable file raises OSError, and a corrupt compressed one InputError."""
+    codec, ext = codec_of(path), _inner_extension(path)
+    with Decompressed(path, codec) if codec else open(path, "rb") as f:
+        # A corrupt compressed header fails here, not in a worker much later; only .json
+        # is read further (a directory of many small files is opened, not read).
+        sniff = bool(codec) or (input_format is None and EXTENSIONS.get(ext) == "json")
         head = f.read(_SNIFF) if sniff else b""
         if input_format is not None:
             return input_format

@@ -3,12 +3,15 @@ public surface. Per-format reading is tested in tests/mapreduce/formats."""
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 import mapreduce.engine.planner as splits
@@ -59,6 +62,9 @@ def test_public_surface():
         ("a.md", b"x", "text", False),
         ("a.csv.gz", gzip.compress(b"a\n1\n"), "csv", True),
         ("a.json.gz", gzip.compress(b"\n\n  [1]"), "json", True),
+        ("a.jsonl.bz2", bz2.compress(b"{}\n"), "ndjson", True),
+        ("a.json.xz", lzma.compress(b"[1]"), "json", True),
+        ("a.TXT.ZST", pa.Codec("zstd").compress(b"x\n", asbytes=True), "text", True),
     ],
 )
 def test_format_follows_the_extension(tmp_path, name, data, fmt, compressed):
@@ -110,8 +116,11 @@ def test_a_file_reached_twice_is_listed_once(tmp_path):
         ("a.xyz", "cannot tell the format of .*a.xyz .*pass --input-format"),
         ("noext", "from its extension \\(no extension\\); pass --input-format"),
         ("zero.jsonl", "all 1 input file\\(s\\) are empty"),
-        ("bad.jsonl.gz", "not a valid gzip file"),
-        ("t.parquet.gz", "gzip-compressed Parquet is not supported"),
+        ("bad.jsonl.gz", "input bad.jsonl.gz: the gzip stream is corrupt or truncated after 0"),
+        ("bad.csv.bz2", "input bad.csv.bz2: the bz2 stream is corrupt or truncated after 0"),
+        ("bad.txt.zst", "input bad.txt.zst: the zstd stream is corrupt or truncated after 0"),
+        ("t.parquet.gz", "compressed Parquet is not supported"),
+        ("t.parquet.zst", "compressed Parquet is not supported"),
     ],
 )
 def test_input_errors_name_the_input_and_the_remedy(tmp_path, monkeypatch, given, message):
@@ -123,6 +132,9 @@ def test_input_errors_name_the_input_and_the_remedy(tmp_path, monkeypatch, given
     make(tmp_path, "zero.jsonl", b"")
     make(tmp_path, "bad.jsonl.gz", b"not gzip")
     make(tmp_path, "t.parquet.gz", gzip.compress(b"PAR1"))
+    make(tmp_path, "bad.csv.bz2", b"not bz2")
+    make(tmp_path, "bad.txt.zst", b"not zstd")
+    make(tmp_path, "t.parquet.zst", pa.Codec("zstd").compress(b"PAR1", asbytes=True))
     with pytest.raises(InputError, match=message) as caught:
         list_inputs([given])
     assert str(caught.value).count(". ") == 0  # one sentence
