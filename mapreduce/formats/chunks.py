@@ -123,8 +123,8 @@ class Decompressed(io.RawIOBase):
             data = self._inner.read() if size is None or size < 0 else self._inner.read(size)
         except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
             msg = (
-                f"input {self.name}: the {self.codec} stream is corrupt or truncated after "
-                f"{self._pos:,} decompressed bytes ({exc})"
+                f"input {self.name}: the {self.codec} stream is corrupt or truncated: "
+                f"reading on from decompressed byte {self._pos:,} failed ({exc})"
             )
             raise InputError(msg) from exc
         self._pos += len(data)
