@@ -124,22 +124,26 @@ class CsvBatches:
         if width < 2 or not data.endswith(b"\n"):
             return None
         array = np.frombuffer(data, np.uint8)
-        marks = array == ord(self.delimiter)
-        marks |= array == _NEWLINE
-        ends = np.flatnonzero(marks)
-        rows, rest = divmod(len(ends), width)
-        breaks = array[ends] == _NEWLINE
-        if rest or not breaks[width - 1 :: width].all() or np.count_nonzero(breaks) != rows:
+        breaks = np.flatnonzero(array == _NEWLINE)
+        found = np.flatnonzero(array == ord(self.delimiter))
+        rows = len(breaks)
+        if len(found) != rows * (width - 1):
+            return None
+        # Row i's share of the delimiters, in order, lies between the line breaks around
+        # it: then every line holds exactly width - 1 (found apart: a fifth faster than
+        # one pass over both kinds of byte, with no gather to tell them apart).
+        cuts = found.reshape(rows, width - 1)
+        if not (cuts[:, -1] < breaks).all() or not (cuts[1:, 0] > breaks[:-1]).all():
             return None
         columns = {}
         for name in self.fields:
             at = self.names.index(name)
             if at:
-                starts = ends[at - 1 :: width] + 1
+                starts = cuts[:, at - 1] + 1
             else:
                 starts = np.zeros(rows, np.int64)
-                starts[1:] = ends[width - 1 : -1 : width] + 1
-            columns[name] = _gather(array, starts, ends[at::width])
+                starts[1:] = breaks[:-1] + 1
+            columns[name] = _gather(array, starts, cuts[:, at] if at < width - 1 else breaks)
         return rows, columns
 
     def _parse(self, data: bytes) -> tuple[int, dict[str, pa.Array]] | None:
