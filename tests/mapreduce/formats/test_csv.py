@@ -144,7 +144,8 @@ fields = st.lists(
 def csv_files(draw: st.DrawFn) -> bytes:
     """A header and rows of tricky fields, written by the csv module in its various styles."""
     width = draw(st.integers(1, 3))
-    header = draw(st.lists(st.text("abc", min_size=1, max_size=2), min_size=width, max_size=width))
+    names = st.text("abc", min_size=1, max_size=2)  # a name twice is an error (test below)
+    header = draw(st.lists(names, min_size=width, max_size=width, unique=True))
     rows = draw(st.lists(st.lists(fields, min_size=width, max_size=width), max_size=5))
     rows = [row for row in rows if row != [""]]  # one empty field is written as a blank line
     terminator = draw(st.sampled_from(["\n", "\r\n"]))
@@ -296,3 +297,16 @@ def test_a_delimiter_is_one_ascii_character_or_a_name():
 def test_other_formats_keep_the_comma_whatever_the_flag(tmp_path):
     path = write(tmp_path, "a.jsonl", b'{"a": 1}\n')
     assert list_inputs([path], None, ";")[0].delimiter == ","
+
+
+@pytest.mark.parametrize("header", ["id,name,name", "id,,", "\n\nid,name,name"])
+def test_a_header_naming_a_column_twice_is_an_error_not_a_lost_column(tmp_path, header):
+    """{'name': 'b'} was read from "1,a,b": the first name's values were dropped silently."""
+    from mapreduce.errors import InputError
+
+    path = write(tmp_path, "dup.csv", f"{header}\n1,a,b\n".encode())
+    line = header.count("\n") + 1
+    name = "name" if "name" in header else ""
+    message = f"dup.csv line {line}: the header names column {name!r} twice \\(fields 2 and 3\\)"
+    with pytest.raises(InputError, match=message):
+        read_splits(plan_splits(list_inputs([path]), 10**6))
