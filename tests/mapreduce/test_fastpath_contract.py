@@ -547,11 +547,10 @@ def test_number_spellings_on_csv_and_text(tmp_path_factory, small_blocks, cells,
         )
 
 
-def test_the_new_jobs_take_the_fast_path(tmp_path, users, monkeypatch):
-    """A spy on the columnar output (the real one still runs): orders as CSV and NDJSON,
-    numbers as text, words and ids go through map_batch; text lines are no objects for
-    group_aggregate, and JSON strings of numbers go through map()."""
-    added = []
+def taken_rows(monkeypatch) -> list[int]:
+    """A spy on the columnar output (the real one still runs): the rows of each batch
+    map_batch's columns were taken for (0 for a batch sent through map())."""
+    added: list[int] = []
     original = fastmap.MapColumns.add
 
     def spy(self, batch, columns):
@@ -560,6 +559,14 @@ def test_the_new_jobs_take_the_fast_path(tmp_path, users, monkeypatch):
         return got
 
     monkeypatch.setattr(fastmap.MapColumns, "add", spy)
+    return added
+
+
+def test_the_new_jobs_take_the_fast_path(tmp_path, users, monkeypatch):
+    """A spy on the columnar output (the real one still runs): orders as CSV and NDJSON,
+    numbers as text, words and ids go through map_batch; text lines are no objects for
+    group_aggregate, and JSON strings of numbers go through map()."""
+    added = taken_rows(monkeypatch)
     rows = _orders()
     table = _orders_csv(tmp_path / "orders.csv", rows)
     ndjson = oracles.write_ndjson(
@@ -634,15 +641,7 @@ def test_delimited_csv_on_both_paths_gives_the_comma_files_answer(
     CSV, on the fast path (its blocks through map_batch) and the row path; a quoted field
     holding the delimiter sends its block down the row path. Before, .tsv was 'cannot tell
     the format' and a ';' file was one column."""
-    added = []
-    original = fastmap.MapColumns.add
-
-    def spy(self, batch, columns):
-        got = original(self, batch, columns)
-        added.append(len(batch) if got is not None else 0)
-        return got
-
-    monkeypatch.setattr(fastmap.MapColumns, "add", spy)
+    added = taken_rows(monkeypatch)
     _, records = users["ints"]
     plain = str.maketrans({c: " " for c in ",;|\t"})
     records = [{**r, "id": f"{r['id']:05d}", "name": r["name"].translate(plain)} for r in records]

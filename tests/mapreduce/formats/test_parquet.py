@@ -246,13 +246,10 @@ def test_nanosecond_timestamps_are_written_back_as_exact_text(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("tz", ["UTC", None])
-def test_latest_by_key_on_nanosecond_timestamps_picks_the_later_instant(tmp_path, tz):
-    # the later version comes first: at microsecond precision the two would tie, and the
-    # tie would go to the version later in the input, the wrong one
+def latest_of(tmp_path: Path, table: pa.Table) -> list[dict[str, Any]]:
+    """latest_by_key's output records for a Parquet file of `table`, one reducer."""
     path = tmp_path / "versions.parquet"
-    ts = pa.array([NANOS + 1, NANOS, NANOS - 5], pa.timestamp("ns", tz=tz))
-    pq.write_table(pa.table({"id": [1, 1, 2], "updated_at": ts, "v": ["new", "old", "x"]}), path)
+    pq.write_table(table, path)
     out = tmp_path / "out"
     spec = RunSpec(
         job="latest_by_key",
@@ -263,9 +260,17 @@ def test_latest_by_key_on_nanosecond_timestamps_picks_the_later_instant(tmp_path
         state_dir=str(tmp_path / "state"),
     )
     run(spec)
-    lines = (out / "part-00000.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in (out / "part-00000.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("tz", ["UTC", None])
+def test_latest_by_key_on_nanosecond_timestamps_picks_the_later_instant(tmp_path, tz):
+    # the later version comes first: at microsecond precision the two would tie, and the
+    # tie would go to the version later in the input, the wrong one
+    ts = pa.array([NANOS + 1, NANOS, NANOS - 5], pa.timestamp("ns", tz=tz))
+    table = pa.table({"id": [1, 1, 2], "updated_at": ts, "v": ["new", "old", "x"]})
     zone = "Z" if tz else ""
-    assert [json.loads(line) for line in lines] == [
+    assert latest_of(tmp_path, table) == [
         {"id": 1, "updated_at": f"2024-01-01T00:00:00.123456790{zone}", "v": "new"},
         {"id": 2, "updated_at": f"2024-01-01T00:00:00.123456784{zone}", "v": "x"},
     ]
@@ -276,21 +281,9 @@ def test_latest_by_key_versions_by_a_date_column(tmp_path):
     # "neither an ISO-8601 string nor a number", though the text "2024-03-01" was read
     import datetime as dt
 
-    path = tmp_path / "orders.parquet"
     days = pa.array([dt.date(2024, 1, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 1)], pa.date32())
-    pq.write_table(pa.table({"id": [1, 1, 2], "updated_at": days, "v": ["old", "new", "x"]}), path)
-    out = tmp_path / "out"
-    spec = RunSpec(
-        job="latest_by_key",
-        inputs=(str(path),),
-        out=str(out),
-        executor="sequential",
-        reducers=1,
-        state_dir=str(tmp_path / "state"),
-    )
-    run(spec)
-    lines = (out / "part-00000.jsonl").read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [
+    table = pa.table({"id": [1, 1, 2], "updated_at": days, "v": ["old", "new", "x"]})
+    assert latest_of(tmp_path, table) == [
         {"id": 1, "updated_at": "2024-03-01", "v": "new"},
         {"id": 2, "updated_at": "2024-03-01", "v": "x"},
     ]
