@@ -28,7 +28,7 @@ import orjson
 
 from mapreduce.errors import InputError
 from mapreduce.formats.chunks import CHUNK, lines_from, open_bytes, stop_of
-from mapreduce.formats.files import InputFile, Split
+from mapreduce.formats.files import InputFile, Split, repeated_name
 from mapreduce.formats.ndjson import dumps as json_line
 from mapreduce.formats.raw import RawJSON
 
@@ -158,19 +158,16 @@ def _header(file: InputFile) -> tuple[list[str], int] | None:
 
 
 def _check_names(file: InputFile, names: list[str], pos: int) -> None:
-    """Refuse a header that names a column twice: as a record's keys, the second would
-    silently replace the first's value in every row."""
-    seen: dict[str, int] = {}
-    for number, name in enumerate(names, 1):
-        if name in seen:
-            with open_bytes(file) as f:
-                line = f.read(pos).count(b"\n") + 1
-            msg = (
-                f"{file.path} line {line}: the header names column {name!r} twice (fields "
-                f"{seen[name]} and {number}), so one's values would be lost; rename one"
-            )
-            raise InputError(msg)
-        seen[name] = number
+    """Refuse a header that names a column twice (files.repeated_name)."""
+    if found := repeated_name(names):
+        name, first, second = found
+        with open_bytes(file) as f:
+            line = f.read(pos).count(b"\n") + 1
+        msg = (
+            f"{file.path} line {line}: the header names column {name!r} twice (fields "
+            f"{first} and {second}), so one's values would be lost; rename one"
+        )
+        raise InputError(msg)
 
 
 def _ignore(pos: int, reason: str) -> None:

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MAX_FILES", "MAX_OFFSET", "OFFSET_BITS", "OUTSIDE", "InputFile", "Split"]
+__all__ = [
+    "MAX_FILES",
+    "MAX_OFFSET",
+    "OFFSET_BITS",
+    "OUTSIDE",
+    "InputFile",
+    "Split",
+    "repeated_name",
+]
 
 OUTSIDE = 0
 """A split's start is outside any string or quoted field (the state of byte 0)."""
@@ -57,3 +65,15 @@ class Split:
     # inside a quoted field; json also tells a byte right after a backslash.
     state: int = OUTSIDE
     depth: tuple[int, int] = (0, 0)  # json: '[' and '{' open at start, outside strings
+
+
+def repeated_name(names: list[str]) -> tuple[str, int, int] | None:
+    """The first column name a header or schema gives twice, and the 1-based numbers of
+    both columns; None if every name is distinct. As a record's keys, a repeated name
+    would silently drop one column's values."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(names, 1):
+        if name in seen:
+            return name, seen[name], number
+        seen[name] = number
+    return None

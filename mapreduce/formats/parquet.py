@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from mapreduce.errors import InputError
-from mapreduce.formats.files import Split
+from mapreduce.formats.files import Split, repeated_name
 from mapreduce.formats.ndjson import dumps as json_line
 from mapreduce.formats.ndjson import sets_sorted
 from mapreduce.formats.raw import RawJSON
@@ -82,6 +82,7 @@ def read(split: Split, on_bad: Callable[[int, str], None]) -> Iterator[tuple[int
     with _pq().ParquetFile(split.file.path) as pf:
         meta = pf.metadata
         row = sum(meta.row_group(g).num_rows for g in range(split.start))
+        _check_names(split.file.path, pf.schema_arrow.names)
         to_rows = _row_maker(pf.schema_arrow)
         for group in range(split.start, split.end):
             try:
@@ -94,6 +95,17 @@ def read(split: Split, on_bad: Callable[[int, str], None]) -> Iterator[tuple[int
             except (OSError, pa.ArrowException) as exc:
                 on_bad(row, f"unreadable Parquet row group {group}: {exc}")
             row = sum(meta.row_group(g).num_rows for g in range(group + 1))
+
+
+def _check_names(path: str, names: list[str]) -> None:
+    """Refuse a schema that names a column twice (files.repeated_name)."""
+    if found := repeated_name(names):
+        name, first, second = found
+        msg = (
+            f"{path}: the schema names column {name!r} twice (columns {first} and {second}), "
+            "so one's values would be lost; rename one"
+        )
+        raise InputError(msg)
 
 
 def _row_maker(schema: pa.Schema) -> Callable[[pa.RecordBatch], list[dict[str, Any]]]:

@@ -287,3 +287,14 @@ def test_latest_by_key_versions_by_a_date_column(tmp_path):
         {"id": 1, "updated_at": "2024-03-01", "v": "new"},
         {"id": 2, "updated_at": "2024-03-01", "v": "x"},
     ]
+
+
+def test_a_schema_naming_a_column_twice_is_an_error_not_a_lost_column(tmp_path):
+    """The row {'v': 'b'} was read from columns v='a', v='b': one column dropped silently."""
+    path = tmp_path / "dup.parquet"
+    columns = [pa.array([1]), pa.array(["a"]), pa.array(["b"])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["id", "v", "v"]), path)
+    with pytest.raises(
+        InputError, match=r"dup.parquet: the schema names column 'v' twice \(columns 2 and 3\)"
+    ):
+        read_splits(plan_splits(list_inputs([str(path)]), 10**6))
