@@ -35,6 +35,7 @@ import orjson
 from mapreduce.sinks.decode import Decoded
 from mapreduce.sinks.names import quote_sqlite
 from mapreduce.sinks.records import json_texts
+from mapreduce.sinks.spec import SinkError
 
 __all__ = [
     "ROWS_TABLE",
@@ -74,6 +75,18 @@ class StageFile:
         return True
 
 
+def _refuse_case_twin(name: str, columns: Sequence[str]) -> None:
+    """SQLite's names ignore case, so `id` and `ID` would be one column: refuse the load
+    (it failed three times with "duplicate column name: ID")."""
+    for other in columns:
+        if other.lower() == name.lower():
+            msg = (
+                f"the records have fields {other!r} and {name!r}, which SQLite cannot hold "
+                "as two columns (its names ignore case): rename one in the job's output"
+            )
+            raise SinkError(msg)
+
+
 def _stamp(part: str) -> tuple[int, int]:
     info = os.stat(part)
     return info.st_size, info.st_mtime_ns
@@ -105,6 +118,7 @@ class StageWriter:
         written as JSON text."""
         for name in found.names:
             if name not in self.columns:
+                _refuse_case_twin(name, self.columns)
                 self.conn.execute(f"ALTER TABLE {ROWS_TABLE} ADD COLUMN {quote_sqlite(name)}")
                 self.columns.append(name)
         replaced: dict[str, Sequence[Any]] = {}

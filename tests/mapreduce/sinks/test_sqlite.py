@@ -49,6 +49,13 @@ def test_integers_beyond_64_bits_are_refused(sqlite_target: Target, tmp_path: Pa
         load(sqlite_target.spec(), "r", parts)
 
 
+def test_fields_only_case_tells_apart_are_refused(sqlite_target: Target, tmp_path: Path) -> None:
+    """SQLite's names ignore case: the load failed 3 times with "duplicate column name"."""
+    parts = write_parts(tmp_path, [[{"id": 1, "ID": 2, "updated_at": 1}]])
+    with pytest.raises(SinkError, match="fields 'id' and 'ID', which SQLite cannot hold as two"):
+        load(sqlite_target.spec(), "r", parts)
+
+
 def test_a_missing_folder_is_one_sentence(tmp_path: Path) -> None:
     target = Target("sqlite", f"sqlite:///{tmp_path / 'no' / 'such.db'}", None, tmp_path)
     with pytest.raises(SinkError, match=r"cannot open .*: folder .* does not exist"):
