@@ -21,6 +21,7 @@ from mapreduce.keys import sort_key
 
 __all__ = [
     "DECODE",
+    "TRUNCATED",
     "DecodeError",
     "NdjsonWriter",
     "dumps",
@@ -37,10 +38,14 @@ DECODE = msgspec.json.Decoder().decode  # ints of any size (to Python's 4,300 di
 DecodeError = msgspec.DecodeError
 _MESSAGE = re.compile(r"^(?:JSON is malformed: )?(.*?)(?: \(byte (\d+)\))?(?: - at `[^`]*`)?$")
 _PLAIN = {
-    "Input data was truncated": "the value ends before it is complete",
+    "Input data was truncated": "the value ends before it is complete",  # TRUNCATED
     "Integer value out of range": "an integer with more than 4300 digits",
     "Number out of range": "a number too large for a float",
 }
+
+
+TRUNCATED = "invalid JSON: " + _PLAIN["Input data was truncated"]
+"""The reason of a value cut short (a pretty-printed value's first line is one)."""
 
 
 def read(split: Split, on_bad: Callable[[int, str], None]) -> Iterator[tuple[int, Any]]:

@@ -16,6 +16,7 @@ import orjson
 from mapreduce.errors import BadRecord, BadRecordError, shown
 from mapreduce.formats.files import Split
 from mapreduce.formats.lines import LineCounter
+from mapreduce.formats.ndjson import TRUNCATED
 from mapreduce.worker.tasks import MapTask
 
 __all__ = ["RECORD_ERRORS", "Rejects", "reason_of"]
@@ -45,6 +46,14 @@ def _encode(row: dict[str, Any]) -> bytes:
 _TEXT_HINT = (
     "; a line of a text file has no fields: this job reads JSON, CSV or Parquet records "
     "(--input-format names the format when the file's extension does not)"
+)
+
+
+# An NDJSON file whose first line is a value cut short (TRUNCATED) is most often one
+# pretty-printed value (a .json file that is no array is read as NDJSON).
+_SPANS_LINES = (
+    "; a value spread over lines (pretty-printed JSON) is not NDJSON: write one value per "
+    "line, or the records as a JSON array in a .json file"
 )
 
 
@@ -110,6 +119,8 @@ class Rejects:
             if text and isinstance(record, str) and reason.endswith("not an object"):
                 raise BadRecordError(f"{path} {location}: {reason}{_TEXT_HINT}")
             hint = _field_hint(reason, record, self.task.job.params)
+            if reason == TRUNCATED and location == "line 1":
+                hint = _SPANS_LINES
             raise BadRecordError(
                 f"{path} {location}: {reason}{hint} (pass --skip-bad-records to skip bad records)"
             )

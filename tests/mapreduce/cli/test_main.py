@@ -650,3 +650,23 @@ def test_tsv_and_delimiter_flag_read_separated_fields(tmp_path, capsys):
         cli(tmp_path, *argv)
     assert exited.value.code == 2
     assert "delimiter ';;' is not one ASCII character" in capsys.readouterr().err
+
+
+def test_a_pretty_printed_json_value_is_named_as_such(tmp_path, capsys):
+    """One object over several lines in a .json file (read as NDJSON) failed with only
+    'line 1: invalid JSON: the value ends before it is complete'."""
+    data = tmp_path / "obj.json"
+    data.write_text(json.dumps({"id": 1, "updated_at": "2024-01-01"}, indent=2) + "\n")
+    assert cli(tmp_path, "run", "latest_by_key", str(data), "-o", str(tmp_path / "out")) == 1
+    assert (
+        "obj.json line 1: invalid JSON: the value ends before it is complete; a value spread "
+        "over lines (pretty-printed JSON) is not NDJSON"
+    ) in one_line_error(capsys)
+    late = tmp_path / "late.jsonl"
+    late.write_text('{"id": 1, "updated_at": "2024"}\n{"id": 2,\n')
+    assert cli(tmp_path, "run", "latest_by_key", str(late), "-o", str(tmp_path / "o2")) == 1
+    assert "pretty-printed" not in one_line_error(capsys)  # not a first line: no such guess
+    argv = ["run", "latest_by_key", str(data), "-o", str(tmp_path / "o3"), "--skip-bad-records"]
+    cli(tmp_path, *argv)
+    first = (tmp_path / "o3" / "_rejects.jsonl").read_text().splitlines()[0]
+    assert json.loads(first)["reason"] == "invalid JSON: the value ends before it is complete"
