@@ -7,10 +7,13 @@ OSError (a full disk, an unreadable file) that reaches the top. --debug adds the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.metadata
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from datagen.api import Stats, generate
-from datagen.errors import DatagenError
+from datagen.errors import DatagenError, UsageError
 from datagen.plan import KEY_TYPES
 from datagen.presets import PRESETS
 from datagen.temporal import TEMPORAL_TYPES
@@ -72,7 +75,8 @@ def parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="output file (.jsonl .json .csv .tsv .sql .xml .parquet .txt, optionally + .gz)",
+        help="output file (.jsonl .json .csv .tsv .sql .xml .parquet .txt, optionally + .gz), "
+        "or - for standard output (NDJSON unless --format or the schema export says)",
     )
     p.add_argument(
         "--format",
@@ -183,10 +187,32 @@ def list_types() -> str:
     )
 
 
+STDOUT = "-"  # -o -: standard output
+
+
 def _generate(args: argparse.Namespace) -> Stats:
+    if args.output != STDOUT:
+        return _generate_into(args.output, args, args.format)
+    # Standard output cannot be written at offsets, by several workers, nor replaced
+    # atomically: the file is made in a temporary folder, then copied out whole.
+    with tempfile.TemporaryDirectory(prefix="datagen-stdout-") as folder:
+        into = os.path.join(folder, "stdout")  # no extension: --format or the export names it
+        try:
+            stats = _generate_into(into, args, args.format)
+        except UsageError as exc:
+            if args.format is not None or not str(exc).startswith("cannot tell the format"):
+                raise
+            stats = _generate_into(into, args, "ndjson")
+        with open(into, "rb") as made:
+            shutil.copyfileobj(made, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
+    return dataclasses.replace(stats, path="standard output")
+
+
+def _generate_into(out: str, args: argparse.Namespace, fmt: str | None) -> Stats:
     return generate(
-        args.output, preset=args.preset, schema=args.schema, rows=args.rows, size=args.size,
-        seed=args.seed, fmt=args.format, versions=args.versions, key_field=args.key_field,
+        out, preset=args.preset, schema=args.schema, rows=args.rows, size=args.size,
+        seed=args.seed, fmt=fmt, versions=args.versions, key_field=args.key_field,
         timestamp_field=args.timestamp_field, truth=args.truth, ties=args.ties,
         timestamp_style=args.timestamp_style, workers=args.workers, locale=args.locale,
         pretty=args.pretty, line_ending=args.line_ending, bom=args.bom, header=args.header,
@@ -223,6 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         stats = _generate(args)
     except DatagenError as exc:
         return _report(exc, args.debug, exc.exit_code)
+    except BrokenPipeError:  # -o - into `head`: the reader had enough, as for any Unix tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except OSError as exc:  # not one datagen expected; still one sentence, not a traceback
         where = f" ({exc.filename})" if exc.filename else ""
         return _report(f"{exc.strerror or exc}{where}", args.debug, 2)

@@ -253,3 +253,27 @@ def test_format_takes_the_extensions_spelling(tmp_path: Path) -> None:
     args = ["--preset", "users", "--rows", "3", "--quiet", "-o", str(out), "--format", "jsonl"]
     assert main(args) == 0
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [1, 2, 3]
+
+
+def test_dash_writes_to_standard_output(tmp_path: Path) -> None:
+    """`-o -` wrote a file named '-' (with --format) or failed 'cannot tell the format'."""
+    base = [sys.executable, "-m", "datagen", "--preset", "users", "--rows", "500", "--seed", "3"]
+    files = {}
+    for fmt, flags in (("jsonl", []), ("csv", ["--format", "csv"])):
+        path = tmp_path / f"users.{fmt}"
+        subprocess.run([*base, "-o", str(path), "--quiet"], check=True)
+        files[fmt] = path.read_bytes()
+        done = subprocess.run(
+            [*base, "-o", "-", "--workers", "2", *flags],
+            cwd=tmp_path, capture_output=True, check=True,
+        )  # fmt: skip
+        assert done.stdout == files[fmt], fmt  # NDJSON unless --format says; any --workers
+        assert b"wrote 500 rows" in done.stderr and b"to standard output" in done.stderr
+    assert not (tmp_path / "-").exists()
+    # a reader that stops early ends the writer as `head` ends any Unix tool: no traceback
+    big = [*base[:-4], "--rows", "200000", "-o", "-"]
+    with subprocess.Popen(big, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stdout.readline().startswith(b'{"id":1,')
+        proc.stdout.close()
+        assert proc.wait(timeout=60) == 128 + signal.SIGPIPE
+        assert proc.stderr is not None and proc.stderr.read() == b""
