@@ -57,6 +57,13 @@ _SPANS_LINES = (
 )
 
 
+# Inputs are read as UTF-8; a file Excel or an older system wrote is often Windows-1252.
+_ENCODING = (
+    "; inputs are read as UTF-8: a file in another encoding (Windows-1252 or Latin-1, as "
+    "Excel often writes) must be converted first, e.g. iconv -f cp1252 -t utf-8"
+)
+
+
 def _field_hint(reason: str, record: Any, params: tuple[tuple[str, Any], ...]) -> str:
     """For a missing field: the fields the record has, and the parameter naming the field
     (a CSV whose key column is user_id, not id, fails on its first record)."""
@@ -121,6 +128,8 @@ class Rejects:
             hint = _field_hint(reason, record, self.task.job.params)
             if reason == TRUNCATED and location == "line 1":
                 hint = _SPANS_LINES
+            elif reason.startswith("invalid UTF-8"):
+                hint = _ENCODING
             raise BadRecordError(
                 f"{path} {location}: {reason}{hint} (pass --skip-bad-records to skip bad records)"
             )

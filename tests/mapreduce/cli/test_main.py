@@ -670,3 +670,22 @@ def test_a_pretty_printed_json_value_is_named_as_such(tmp_path, capsys):
     cli(tmp_path, *argv)
     first = (tmp_path / "o3" / "_rejects.jsonl").read_text().splitlines()[0]
     assert json.loads(first)["reason"] == "invalid JSON: the value ends before it is complete"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("latin.csv", b"id,updated_at,name\n1,2024-01-01,Caf\xe9\n"),
+        ("latin.jsonl", b'{"id": 1, "updated_at": "2024-01-01", "name": "Caf\xe9"}\n'),
+    ],
+)
+def test_invalid_utf8_names_the_encoding_remedy(tmp_path, capsys, name, data):
+    """A Windows-1252 file failed with only 'invalid UTF-8 ...', and offered to skip every
+    record with an accent."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert cli(tmp_path, "run", "latest_by_key", str(path), "-o", str(tmp_path / "out")) == 1
+    error = one_line_error(capsys)
+    assert f"{name} line " in error and "invalid UTF-8" in error
+    assert "a file in another encoding (Windows-1252 or Latin-1" in error
+    assert "iconv -f cp1252 -t utf-8" in error
