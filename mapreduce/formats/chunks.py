@@ -61,7 +61,7 @@ def open_bytes(file: InputFile) -> BinaryIO:
     if file.compressed:
         folder = os.environ.get(READ_METER_ENV)
         meter = folder if folder and os.path.isdir(folder) else None
-        return Decompressed(file.path, file.codec or "gzip", meter)  # type: ignore[return-value]
+        return Decompressed(file.path, file.codec, meter)  # type: ignore[return-value]
     return open(file.path, "rb", buffering=CHUNK)
 
 

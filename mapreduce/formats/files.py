@@ -39,9 +39,13 @@ class InputFile:
     format: str  # one of FORMATS
     size: int  # bytes on disk
     mtime_ns: int
-    compressed: bool  # .gz, .bz2, .xz, .zst: read as one streamed split
+    codec: str = ""  # "gzip", "bz2", "xz" or "zstd" (chunks.CODECS); "" when not compressed
     delimiter: str = ","  # CSV: the field separator (.tsv: a tab; --delimiter)
-    codec: str = ""  # when compressed: "gzip", "bz2", "xz" or "zstd" (chunks.CODECS)
+
+    @property
+    def compressed(self) -> bool:
+        """Whether the file is one compressed stream (.gz, .bz2, .xz, .zst): one split."""
+        return bool(self.codec)
 
     @property
     def base(self) -> int:

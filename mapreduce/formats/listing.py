@@ -128,7 +128,7 @@ def _input_file(
     elif delimiter is None:
         delimiter = EXTENSION_DELIMITERS.get(_inner_extension(path), ",")
     size, mtime = stat.st_size, stat.st_mtime_ns
-    return InputFile(path, index, fmt, size, mtime, bool(codec), delimiter, codec)
+    return InputFile(path, index, fmt, size, mtime, codec, delimiter)
 
 
 def _inner_extension(path: str) -> str:
