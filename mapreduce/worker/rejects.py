@@ -64,6 +64,16 @@ _ENCODING = (
 )
 
 
+def _hint(reason: str, location: str, record: Any, params: tuple[tuple[str, Any], ...]) -> str:
+    """What the error adds to a bad record's reason to say what to do (the reason itself
+    is what `_rejects.jsonl` keeps, unchanged); "" when nothing more is known."""
+    if reason == TRUNCATED and location == "line 1":
+        return _SPANS_LINES
+    if reason.startswith("invalid UTF-8"):
+        return _ENCODING
+    return _field_hint(reason, record, params)
+
+
 def _field_hint(reason: str, record: Any, params: tuple[tuple[str, Any], ...]) -> str:
     """For a missing field: the fields the record has, and the parameter naming the field
     (a CSV whose key column is user_id, not id, fails on its first record)."""
@@ -125,11 +135,7 @@ class Rejects:
             text = self._split is not None and self._split.file.format == "text"
             if text and isinstance(record, str) and reason.endswith("not an object"):
                 raise BadRecordError(f"{path} {location}: {reason}{_TEXT_HINT}")
-            hint = _field_hint(reason, record, self.task.job.params)
-            if reason == TRUNCATED and location == "line 1":
-                hint = _SPANS_LINES
-            elif reason.startswith("invalid UTF-8"):
-                hint = _ENCODING
+            hint = _hint(reason, location, record, self.task.job.params)
             raise BadRecordError(
                 f"{path} {location}: {reason}{hint} (pass --skip-bad-records to skip bad records)"
             )
