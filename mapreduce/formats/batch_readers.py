@@ -14,10 +14,9 @@ __all__ = ["batch_reader"]
 
 def batch_reader(split: Split, fields: Mapping[str, Any] | None) -> BatchReader | None:
     """The batch reader for a split and declared fields, or None (the row path): text
-    needs no fields, NDJSON and CSV need them; compressed files always take the row path."""
+    needs no fields, NDJSON and CSV need them (a compressed file's decompressed stream is
+    read the same way)."""
     fmt = split.file.format
-    if split.file.compressed:
-        return None
     if fmt == "text":
         return TextBatches()
     if fmt == "ndjson" and fields:

@@ -22,6 +22,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,10 +39,12 @@ __all__ = [
     "chunks_of",
     "codec_of",
     "first_read",
+    "held_block",
     "is_utf8",
     "lines_from",
     "metered_bytes",
     "open_bytes",
+    "read_full",
     "stop_of",
 ]
 
@@ -53,6 +56,9 @@ BOM = b"\xef\xbb\xbf"
 READ_METER_ENV = "MAPREDUCE_READ_METER"
 METER_STEP = 1 << 20  # compressed bytes between two reports (a rename each: cheap)
 CODECS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}  # extension -> codec
+# A block of a compressed input's whole lines that a map task holds decompressed already
+# (its file, its offset, its bytes): see held_block
+_HELD: ContextVar[tuple[InputFile, int, bytes] | None] = ContextVar("held_block", default=None)
 
 
 def open_bytes(file: InputFile) -> BinaryIO:
@@ -236,6 +242,19 @@ def chunks_of(f: BinaryIO, offset: int, size: int) -> Iterator[bytes]:
 
 
 @contextmanager
+def held_block(file: InputFile, offset: int, data: bytes) -> Iterator[None]:
+    """While open, `lines_from(file, offset, ...)` reads `data`, whole lines of the
+    decompressed stream from `offset`, instead of decompressing the stream again up to
+    them: the row path reads a block the fast path declined from memory. (A stream cannot
+    seek, so reading one block's range from the file would cost the whole prefix.)"""
+    token = _HELD.set((file, offset, data))
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
+@contextmanager
 def lines_from(
     file: InputFile, start: int, stop: int, *, partial: bool = False
 ) -> Iterator[tuple[Iterable[bytes], int, int]]:
@@ -247,8 +266,18 @@ def lines_from(
     b"\\n": the line starting at `start` is its own only if byte start - 1 ends the one
     before. With `partial`, that first piece (from start - 1) comes first instead. A UTF-8
     BOM is skipped, so the first line starts at byte 3, yet it still belongs to the split
-    holding byte 0: no other line can start before byte 4.
+    holding byte 0: no other line can start before byte 4. A held block (held_block) that
+    starts at `start` is read from memory, its line break before first with `partial`.
     """
+    held = _HELD.get()
+    if held is not None and held[0] == file and held[1] == start:
+        block = io.BytesIO(held[2])
+        end = start + len(held[2])
+        if partial and start:  # a block starts after a line break
+            yield chain([b"\n"], block), start - 1, end
+        else:
+            yield block, start, end
+        return
     with open_bytes(file) as f:
         if file.compressed:  # one split from byte 0, cut into lines here, in blocks
             head = f.read(3)
@@ -276,6 +305,19 @@ def _line_blocks(f: BinaryIO, head: bytes) -> Iterator[io.BytesIO]:
             carry += data
     if carry:
         yield io.BytesIO(carry)
+
+
+def read_full(f: BinaryIO | io.RawIOBase, size: int) -> bytes:
+    """`size` bytes of a stream, fewer only at its end (a decompressor may return less)."""
+    data = f.read(size)
+    if len(data) >= size or not data:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < size and (more := f.read(size - got)):
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
 
 
 def is_utf8(data: bytes) -> bool:

@@ -24,9 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from numpy.lib.stride_tricks import sliding_window_view
 
-from mapreduce.formats.chunks import BOM, is_utf8
+from mapreduce.formats.chunks import BOM, is_utf8, open_bytes
 from mapreduce.formats.declared import BLOCK, Batch, line_blocks, word_offsets
-from mapreduce.formats.files import OUTSIDE, Split
+from mapreduce.formats.files import OUTSIDE, InputFile, Split
 
 __all__ = ["CsvBatches", "csv_header"]
 
@@ -35,16 +35,16 @@ _NEWLINE = ord("\n")
 _MAX_SPLIT = 1 << 31  # int32 offsets
 
 
-def csv_header(path: str, delimiter: str = ",") -> tuple[list[str], int] | None:
+def csv_header(file: InputFile) -> tuple[list[str], int] | None:
     """The column names and the end offset of a plain header line, or None."""
-    with open(path, "rb") as handle:
+    with open_bytes(file) as handle:
         line = handle.readline(1 << 20)
     start = len(BOM) if line.startswith(BOM) else 0
     text = line[start:]
     if not text.endswith(b"\n") or b'"' in text or b"\r" in text or not text.strip():
         return None
     try:
-        names = text[:-1].decode().split(delimiter)
+        names = text[:-1].decode().split(file.delimiter)
     except UnicodeDecodeError:
         return None
     return (names, len(line)) if len(set(names)) == len(names) else None
@@ -59,7 +59,7 @@ class CsvBatches:
     def __init__(self, split: Split, fields: Mapping[str, Any]) -> None:
         aligned = split.state == OUTSIDE and _starts_clean(split)
         self.delimiter = split.file.delimiter
-        found = csv_header(split.file.path, self.delimiter) if aligned else None
+        found = csv_header(split.file) if aligned else None
         self.names, self.header_end = found if found else ([], 0)
         self.fields = [name for name in fields if name in self.names]
         self.usable = found is not None and len(self.fields) == len(fields)

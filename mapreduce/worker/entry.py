@@ -101,7 +101,10 @@ def _map(task: MapTask) -> MapResult:
                 read, emitted = map_splits(task.splits, readers, job, step, rejects, columns)
                 size = sum(split_bytes(split) for split in task.splits)
                 files: dict[int, Source] = {
-                    split.file.index: (split.file.path, *reader.source)
+                    split.file.index: (
+                        columns.copies.get(split.file.index, split.file.path),
+                        *reader.source,
+                    )
                     for split, reader in zip(task.splits, readers, strict=True)
                     if reader is not None
                 }

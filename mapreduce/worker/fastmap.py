@@ -9,10 +9,11 @@
 
 A block without a batch, or whose batch map_batch declines (or whose numbers an
 `aggregate` cannot sum exactly on columns), takes the row path: the same reader and
-`map_records` loop as any row-path task, over that block's byte range, so its bad
-records, errors and rejects are the row path's own. Its pairs go into the spill's
-"pairs" lane. `latest` rows carry where their record is (position and length), never
-its bytes: the reduce task reads back only the winners.
+`map_records` loop as any row-path task, over that block's byte range (a compressed
+stream's block from the bytes in hand), so its bad records, errors and rejects are the
+row path's own. Its pairs go into the spill's "pairs" lane. `latest` rows carry where
+their record is (position and length), never its bytes: the reduce task reads back only
+the winners (a compressed input's from the copy of its stream this task wrote).
 
 1 and 1.0 are one key and the first one seen is kept (keys.py); the reduce side merges a
 task's columns before its pairs, so once a row-path block yields an integral float key,
@@ -21,10 +22,11 @@ the rest of the task takes the row path too and the first one seen stays first.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from itertools import islice
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +34,7 @@ import pyarrow.compute as pc
 
 from mapreduce.errors import JobError
 from mapreduce.formats.batch_readers import batch_reader
+from mapreduce.formats.chunks import BOM, held_block
 from mapreduce.formats.declared import Batch, BatchReader
 from mapreduce.formats.files import Split
 from mapreduce.job import Job, Step
@@ -98,6 +101,9 @@ class MapColumns:
         self.lanes: dict[str, list[pa.Table]] = {lane: [] for lane in LANES}
         self.rows = dict.fromkeys(LANES, 0)
         self.pairs = _RowPairs(task, step.merge)
+        # input index -> a compressed input's decompressed copy in the work dir, which
+        # the reduce reads `latest` winners back from (_StreamCopy)
+        self.copies: dict[int, str] = {}
 
     def add(self, batch: Batch, columns: Any) -> int | None:
         """Add map_batch's columns for one batch; return the pairs they stand for, or
@@ -264,8 +270,8 @@ def map_splits(
 def _whole_file(split: Split, reader: BatchReader | None) -> tuple[int, bytes] | None:
     """Where a whole small file's records start and their bytes, if its reader may join
     them with other files': one block, ending in a line break."""
-    if reader is None or reader.join_key is None or split.start:
-        return None
+    if reader is None or reader.join_key is None or split.start or split.file.compressed:
+        return None  # a compressed file's size on disk does not bound its stream's
     if split.file.size > reader.size:
         return None
     blocks = list(reader.blocks(split))
@@ -321,6 +327,28 @@ def _on_rows(
     return read, emitted
 
 
+def _block_on_rows(
+    split: Split,
+    offset: int,
+    data: bytes,
+    first: bool,
+    job: Job,
+    step: Step,
+    rejects: Rejects,
+    out: MapColumns,
+) -> tuple[int, int]:
+    """Map one block through the row path: its byte range of the file (the first block
+    from the split's start, which keeps a BOM's rule), or a compressed stream's block
+    from the bytes in hand."""
+    if not split.file.compressed:
+        start = split.start if first else offset
+        block = dataclasses.replace(split, start=start, end=offset + len(data))
+        return _on_rows([block], job, step, rejects, out)
+    with held_block(split.file, offset, data):
+        block = dataclasses.replace(split, start=offset, end=offset + len(data))
+        return _on_rows([block], job, step, rejects, out)
+
+
 def map_blocks(
     split: Split,
     job: Job,
@@ -336,12 +364,51 @@ def map_blocks(
         return _on_rows([split], job, step, rejects, out)
     read = emitted = 0
     first = True
-    for offset, data in reader.blocks(split):
-        batch = None if out.pairs.has_whole_floats() else reader(split, offset, data)
-        mapped = _on_columns(batch, job, out)
-        if mapped is None:  # the row path for this block's byte range; the first
-            start = split.start if first else offset  # keeps a BOM's rule
-            block = dataclasses.replace(split, start=start, end=offset + len(data))
-            mapped = _on_rows([block], job, step, rejects, out)
-        read, emitted, first = read + mapped[0], emitted + mapped[1], False
+    with _StreamCopy(split, out) as copy:
+        for offset, data in reader.blocks(split):
+            copy.write(offset, data)
+            batch = None if out.pairs.has_whole_floats() else reader(split, offset, data)
+            mapped = _on_columns(batch, job, out)
+            if mapped is None:
+                mapped = _block_on_rows(split, offset, data, first, job, step, rejects, out)
+            read, emitted, first = read + mapped[0], emitted + mapped[1], False
     return read, emitted
+
+
+class _StreamCopy:
+    """The decompressed stream of a compressed input to a `latest` job, copied into the
+    work dir as its blocks are read: the reduce reads the winners back from it by position
+    (a stream cannot seek), and records where it is in `out.copies`. Nothing otherwise.
+    Published by rename once the whole stream is in: a retried task never sees half."""
+
+    def __init__(self, split: Split, out: MapColumns) -> None:
+        self.split, self.out = split, out
+        self.handle: BinaryIO | None = None
+        self.path = ""
+        if split.file.compressed and out.kind == "latest":
+            task = out.task
+            self.path = os.path.join(task.work_dir, f"{task.task_id}-{split.file.index}.input")
+            self.handle = open(f"{self.path}.tmp", "wb")  # noqa: SIM115 - closed by __exit__
+        self.written = 0
+
+    def write(self, offset: int, data: bytes) -> None:
+        if self.handle is None:
+            return
+        if offset > self.written:  # the stream's BOM, which blocks leave out
+            self.handle.write(BOM[: offset - self.written])
+        self.handle.write(data)
+        self.written = offset + len(data)
+
+    def __enter__(self) -> _StreamCopy:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self.handle is None:
+            return
+        self.handle.close()
+        if kind is None:
+            os.replace(f"{self.path}.tmp", self.path)
+            self.out.copies[self.split.file.index] = self.path
+        else:
+            with contextlib.suppress(OSError):
+                os.remove(f"{self.path}.tmp")
