@@ -115,7 +115,8 @@ def _add_run_options(run: argparse.ArgumentParser) -> None:
         "--output",
         required=True,
         metavar="OUT",
-        help="output directory, or a table: sqlite:///path.db?table=T or "
+        help="output directory; - for standard output (NDJSON or CSV; the summary goes "
+        "to stderr); or a table: sqlite:///path.db?table=T or "
         "postgresql://user@host:port/db?table=T",
     )
     run.add_argument(

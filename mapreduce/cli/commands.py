@@ -13,10 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from mapreduce.cli.bars import BarProgress, make_progress
 from mapreduce.cli.demo import run_demo
 from mapreduce.cli.render import parse_age, render_purge, render_run, render_runs, render_summary
+from mapreduce.cli.tostdout import SHOWN, STDOUT, run_to_stdout
 from mapreduce.engine.api import resume, run
 from mapreduce.engine.ledger import Ledger, PurgeResult, RunInfo
 from mapreduce.engine.outcome import run_id_of
@@ -115,8 +117,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         task_timeout=args.task_timeout,
     )
     with _progress(args) as progress:
-        summary = _carry(lambda: run(spec, progress), args.state_dir, args.output, None)
-    _print_summary(args, summary)
+        if args.output == STDOUT:
+            try:
+                summary = run_to_stdout(
+                    spec,
+                    args.state_dir,
+                    lambda to: _carry(lambda: run(to, progress), args.state_dir, to.out, None),
+                )
+            except Interrupted as exc:  # its folder is gone: a resume would write nowhere
+                raise Interrupted("interrupted; run the command again to start afresh") from exc
+        else:
+            summary = _carry(lambda: run(spec, progress), args.state_dir, args.output, None)
+    _print_summary(args, summary, sys.stderr if args.output == STDOUT else sys.stdout)
     if args.max_bad_records is None:
         _warn_if_mostly_bad(summary)
     return 0
@@ -131,10 +143,13 @@ def _cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(args: argparse.Namespace, summary: RunSummary) -> None:
-    """The summary table, unless --quiet: a quiet run that succeeds prints nothing."""
+def _print_summary(
+    args: argparse.Namespace, summary: RunSummary, stream: TextIO | None = None
+) -> None:
+    """The summary table (on standard output unless `stream`), unless --quiet: a quiet
+    run that succeeds prints nothing."""
     if not args.quiet:
-        print(render_summary(summary))
+        print(render_summary(summary), file=stream or sys.stdout)
 
 
 def _warn_if_mostly_bad(summary: RunSummary) -> None:
@@ -144,10 +159,18 @@ def _warn_if_mostly_bad(summary: RunSummary) -> None:
     if bad and bad * 2 >= max(read, bad):
         print(
             f"warning: {bad:,} of {max(read, bad):,} records were bad and skipped; "
-            f"{summary.out}/_rejects.jsonl says why (a mistyped -p field name rejects "
+            f"{_rejects_of(summary)} says why (a mistyped -p field name rejects "
             "every record); --max-bad-records N makes this an error",
             file=sys.stderr,
         )
+
+
+def _rejects_of(summary: RunSummary) -> str:
+    """Where a run's bad-record log is: its output's _rejects.jsonl, or standard error
+    for -o - (cli.tostdout)."""
+    if summary.out == SHOWN:
+        return "standard error (above)"
+    return f"{summary.out}/_rejects.jsonl"
 
 
 def _refuse_file_state_dir(state_dir: str) -> None:

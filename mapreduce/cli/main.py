@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import errno
 import os
+import signal
 import sqlite3
 import sys
 import traceback
@@ -35,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # -o - into `head`: the reader had enough, as for any Unix tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
