@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from collections.abc import Callable, Sequence
 
 from mapreduce.errors import InputError, UsageError
@@ -68,8 +69,12 @@ def _expand(pattern: str) -> list[str]:
         return files
     if os.path.lexists(pattern):
         if not os.path.isfile(pattern):
+            if _is_pipe(pattern):
+                raise InputError(f"input {pattern} is a pipe; {_FILES_ONLY}")
             raise InputError(f"input {pattern} is not a regular file")
         return [pattern]
+    if pattern == "-":
+        raise InputError(f"input - (standard input) cannot be read; {_FILES_ONLY}")
     if any(char in pattern for char in "*?["):
         files = []
         for match in sorted(glob.glob(pattern, recursive=True)):
@@ -79,6 +84,20 @@ def _expand(pattern: str) -> list[str]:
             raise InputError(f"no file matches {pattern}; check the pattern and quote it")
         return files
     raise InputError(f"input {pattern} does not exist")
+
+
+_FILES_ONLY = (  # what a stream is told: splits, read-backs and resumes need a file
+    "inputs are files, read in byte ranges, more than once: write the stream to a file "
+    "first (a .gz, .bz2, .xz or .zst file is read as it is: no need to decompress it)"
+)
+
+
+def _is_pipe(path: str) -> bool:
+    """Whether `path` is a pipe or FIFO (standard input, `<(...)`)."""
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _walk(directory: str) -> list[str]:

@@ -7,6 +7,7 @@ the capabilities that let root read anything), so the folder is unreadable for r
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from pathlib import Path
@@ -78,3 +79,16 @@ def test_inputs_beyond_what_positions_can_number_are_refused(tmp_path, monkeypat
     monkeypatch.setattr(listing, "MAX_FILES", 3)
     with pytest.raises(InputError, match=r"^4 input files, starting with .*a.txt; at most 3 "):
         list_inputs([str(tmp_path / "*.txt")])
+
+
+def test_standard_input_and_pipes_are_refused_with_the_remedy(tmp_path):
+    """`zcat x.gz | mapreduce run job - ...` said "input - does not exist", and a pipe
+    (`/dev/stdin`, `<(...)`) "is not a regular file", neither saying what to do."""
+    with pytest.raises(InputError, match=r"input - \(standard input\) cannot be read; .*file"):
+        list_inputs(["-"])
+    fifo = tmp_path / "stream.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match=r"is a pipe; .*write the stream to a file first"):
+        list_inputs([str(fifo)])
+    with pytest.raises(InputError, match=r"input /dev/null is not a regular file$"):
+        list_inputs(["/dev/null"])
