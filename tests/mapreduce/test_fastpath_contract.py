@@ -807,3 +807,66 @@ def test_a_resumed_run_reads_winners_back_from_the_streams_copy(
            for line in part.splitlines()]  # fmt: skip
     assert {oracles.key_token(r["id"]): r for r in got} == oracles.latest_by_key(records)
     assert not list(state.rglob("*.input*"))
+
+
+def _statuses(rows):
+    statuses = ["paid", "paid!", "pending", "", "é"]
+    return [{**r, "status": statuses[i % len(statuses)]} for i, r in enumerate(rows)]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_group_aggregate_by_several_fields_on_both_paths(tmp_path, config, monkeypatch):
+    """`-p by=country,status` (SQL's GROUP BY country, status) was "missing field
+    'country,status'". Each output record names both fields; text groups go through
+    map_batch, sorted field by field ("paid" before "paid!"), on CSV and NDJSON."""
+    added = taken_rows(monkeypatch)
+    rows = _statuses(_orders())
+    table = tmp_path / "orders.csv"
+    lines = ["id,country,status,amount"]
+    lines += [f"{r['id']},{r['country']},{r['status']},{r['amount']}" for r in rows]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    numbers = [{**r, "amount": json.loads(r["amount"])} for r in rows]
+    ndjson = oracles.write_ndjson(tmp_path / "orders.jsonl", numbers)
+    row = row_job(tmp_path, "group_aggregate", "GroupAggregate")
+    expected = {}
+    for (country, status), stats in _grouped(rows, ("country", "status")).items():
+        expected[(country, status)] = stats
+    for data in (table, ndjson):
+        added.clear()
+        params = {"params": {"by": "country, status"}}
+        results = run_both(tmp_path, "group_aggregate", row, [data], config, **params)
+        assert_same(results)
+        got = {}
+        for part in results[0][0].values():
+            records = [json.loads(line) for line in part.splitlines()]
+            groups = [(r["country"], r["status"]) for r in records]
+            assert groups == sorted(groups)  # each part in the order of the values
+            got.update({(r.pop("country"), r.pop("status")): r for r in records})
+        assert got == expected
+        if config[0] != "process":
+            assert sum(added) == len(rows), data.name  # every block through map_batch
+
+
+def _grouped(rows, names):
+    """oracles.group_aggregate over a group of several fields."""
+    keyed = [{**r, "group": json.dumps([r[n] for n in names])} for r in rows]
+    found = oracles.group_aggregate(keyed, "group", "amount")
+    return {tuple(json.loads(token[1])): stats for token, stats in found.items()}
+
+
+def test_group_aggregate_by_fields_of_numbers_nulls_and_nuls(tmp_path, small_blocks):
+    """Groups holding a number, a null or a NUL in a text are tuple keys, made by map():
+    the same parts on both paths, each group's values as they were read."""
+    records = []
+    for i in range(300):
+        year = [2024, 2025, "2024", None][i % 4]
+        tag = ["a", "b", "a\x00b", "c"][i % 7 % 4] if i % 5 else "x"
+        records.append({"year": year, "tag": tag, "v": i % 11 + (0.5 if i % 3 else 0)})
+    path = oracles.write_ndjson(tmp_path / "in.jsonl", records)
+    row = row_job(tmp_path, "group_aggregate", "GroupAggregate")
+    options = {"params": {"by": "year,tag", "field": "v"}}
+    results = run_both(tmp_path, "group_aggregate", row, [path], CONFIGS[1], **options)
+    assert_same(results)
+    got = [json.loads(line) for part in results[0][0].values() for line in part.splitlines()]
+    counts = Counter((r["year"], r["tag"]) for r in records)
+    assert {(r["year"], r["tag"]): r["count"] for r in got} == counts

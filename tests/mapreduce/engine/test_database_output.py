@@ -270,3 +270,15 @@ def _staging_tables(url: str, schema: str) -> list[str]:
             (schema,),
         ).fetchall()
     return [name for (name,) in rows]
+
+
+def test_a_group_of_several_fields_is_refused_as_a_table(tmp_path, capsys):
+    """A table's key is one column, so group_aggregate -p by=a,b writes files only; the
+    refusal comes before any work, and no database is made."""
+    data = write_users(tmp_path / "orders.jsonl", [{"a": "x", "b": "y", "amount": 1}])
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}?table=totals"
+    argv = ["run", "group_aggregate", str(data), "-o", url, "-p", "by=a,b", "--quiet"]
+    assert main([*argv, "--state-dir", str(tmp_path / "state")]) == 2
+    err = capsys.readouterr().err
+    assert "groups by 2 fields, and a table's key is one column" in err
+    assert not (tmp_path / "db.sqlite").exists()
