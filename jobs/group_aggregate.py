@@ -41,10 +41,8 @@ class GroupAggregate(Job):
     batch_merge = "aggregate"
 
     def names(self):
-        """The fields of a group: `by`, or the fields it lists (comma-separated)."""
-        if "," not in self.by:
-            return [self.by]
-        return [name.strip() for name in self.by.split(",")]
+        """The fields of a group."""
+        return field_names(self.by)
 
     def setup(self):
         getters = [field_getter(name) for name in self.names()]
@@ -66,7 +64,7 @@ class GroupAggregate(Job):
         if batch.format == "text":
             return None  # lines are not objects: map() reports each
         names = self.names()
-        keys = batch.keys(names[0]) if len(names) == 1 else _joined_keys(batch, names)
+        keys = batch.keys(names[0]) if len(names) == 1 else joined_keys(batch, names)
         numbers = None if keys is None else number_column(batch[self.field])
         if numbers is None:
             return None
@@ -99,20 +97,27 @@ class GroupAggregate(Job):
         }
 
 
-def _group_of(getters):
-    """The key of a record's group of several fields: their texts joined by JOINER when
+def field_names(text):
+    """The fields a parameter names: itself, or the fields it lists (comma-separated)."""
+    if "," not in text:
+        return [text]
+    return [name.strip() for name in text.split(",")]
+
+
+def group_key(values):
+    """The key of a group of several fields' values: their texts joined by JOINER when
     all are text without it (the key the fast path makes), else the tuple of values."""
-
-    def group(record):
-        values = tuple(get(record) for get in getters)
-        if all(type(value) is str and JOINER not in value for value in values):
-            return JOINER.join(values)
-        return values
-
-    return group
+    if all(type(value) is str and JOINER not in value for value in values):
+        return JOINER.join(values)
+    return tuple(values)
 
 
-def _joined_keys(batch, names):
+def _group_of(getters):
+    """A record's group_key."""
+    return lambda record: group_key([get(record) for get in getters])
+
+
+def joined_keys(batch, names):
     """A block's keys of a group of several text fields, as _group_of makes them, or None
     (a number, a null or a JOINER in a value: map() makes those keys)."""
     columns = []

@@ -282,3 +282,12 @@ def test_a_group_of_several_fields_is_refused_as_a_table(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "groups by 2 fields, and a table's key is one column" in err
     assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_a_key_of_several_fields_is_refused_as_a_table(tmp_path, capsys):
+    data = write_users(tmp_path / "a.jsonl", [{"a": "x", "b": "y", "updated_at": "2024-01-01"}])
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}?table=latest"
+    argv = ["run", "latest_by_key", str(data), "-o", url, "-p", "key=a,b", "--quiet"]
+    assert main([*argv, "--state-dir", str(tmp_path / "state")]) == 2
+    assert "is a key of 2 fields, and a table's key is one column" in capsys.readouterr().err
+    assert not (tmp_path / "db.sqlite").exists()
