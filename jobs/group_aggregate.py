@@ -5,10 +5,10 @@
     mapreduce run group_aggregate orders.csv -o out/ -p by=country,status -p field=amount
 
 With several `by` fields (comma-separated) each output record names them all. A group of
-text values only has one string key, the values joined by NUL characters, so it takes the
-fast path and sorts as the values do, field by field; any other group (a number, a null,
-a NUL in a value) is a tuple key, which sorts after the strings (keys.py's order). Such
-an output goes to files only: a table's key is one column.
+texts and int64 numbers has one string key (group_key), so it takes the fast path and
+sorts as the values do, field by field; any other group (a float, a null, a NUL in a
+text) is a tuple key, which sorts after the strings (keys.py's order). Such an output
+goes to files only: a table's key is one column.
 
 Sums are exact (order-independent), so results are the same for every split size. A
 dotted field name reaches into nested objects (see top_n); the output names the group
@@ -22,6 +22,7 @@ max per key on columns (batch_merge "aggregate"). A block with other keys (bools
 floats, mixed) or numbers it cannot read exactly goes through map() instead.
 """
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,7 +30,13 @@ from jobs.sum_numbers import merge_stats, number, number_column, stats, total_of
 from jobs.top_n import field_getter
 from mapreduce import BadRecord, Job, Param, UsageError, exactsum
 
-JOINER = "\x00"  # between the values of a group of several text fields
+JOINER = "\x00"  # between the values of a group of several fields (group_key)
+_INT, _TEXT = "\x01", "\x02"  # what kind of value follows, in the order of keys.py
+_OFFSET = 1 << 63
+
+
+def _in_int64(value):
+    return -_OFFSET <= value < _OFFSET
 
 
 class GroupAggregate(Job):
@@ -86,7 +93,7 @@ class GroupAggregate(Job):
         if len(names) == 1:
             group = {self.by: key}
         else:
-            group = dict(zip(names, key.split(JOINER) if type(key) is str else key, strict=True))
+            group = dict(zip(names, group_values(key), strict=True))
         return {
             **group,
             "count": count,
@@ -105,11 +112,27 @@ def field_names(text):
 
 
 def group_key(values):
-    """The key of a group of several fields' values: their texts joined by JOINER when
-    all are text without it (the key the fast path makes), else the tuple of values."""
-    if all(type(value) is str and JOINER not in value for value in values):
-        return JOINER.join(values)
-    return tuple(values)
+    """The key of a group of several fields' values, one string when every value is a
+    text without JOINER or an int64 (the key the fast path makes: each value tagged
+    with its kind, an int as 20 digits of itself + 2**63, so keys sort as the values do,
+    ints before texts), else the tuple of the values."""
+    parts = []
+    for value in values:
+        kind = type(value)
+        if kind is str and JOINER not in value:
+            parts.append(_TEXT + value)
+        elif (kind is int or (kind is float and value.is_integer())) and _in_int64(value):
+            parts.append(f"{_INT}{int(value) + _OFFSET:020d}")  # 1.0 is 1, as in keys.py
+        else:
+            return tuple(values)
+    return JOINER.join(parts)
+
+
+def group_values(key):
+    """The values group_key made `key` of."""
+    if type(key) is not str:
+        return list(key)
+    return [int(p[1:]) - _OFFSET if p[0] == _INT else p[1:] for p in key.split(JOINER)]
 
 
 def _group_of(getters):
@@ -118,14 +141,16 @@ def _group_of(getters):
 
 
 def joined_keys(batch, names):
-    """A block's keys of a group of several text fields, as _group_of makes them, or None
-    (a number, a null or a JOINER in a value: map() makes those keys)."""
+    """A block's group_key of several fields, or None (a float, a null or a JOINER in a
+    value: map() makes those keys)."""
     columns = []
     for name in names:
         keys = batch.keys(name)
-        if not isinstance(keys, pa.Array):  # int64 keys, or none: a tuple per record
+        if isinstance(keys, np.ndarray):  # int64: + 2**63 is the sign bit flipped
+            digits = pc.cast(pa.array(keys.view(np.uint64) ^ np.uint64(_OFFSET)), pa.string())
+            columns.append(pc.binary_join_element_wise(_INT, pc.utf8_lpad(digits, 20, "0"), ""))
+        elif keys is None or pc.any(pc.match_substring(keys, JOINER)).as_py():
             return None
-        if pc.any(pc.match_substring(keys, JOINER)).as_py():
-            return None
-        columns.append(keys)
+        else:
+            columns.append(pc.binary_join_element_wise(_TEXT, keys, ""))
     return pc.binary_join_element_wise(*columns, JOINER)

@@ -6,9 +6,9 @@
 Timestamps compare as instants (ISO-8601 with any offset, naive = UTC, or epoch numbers);
 on equal instants the version later in the input wins. A record without the key or with
 an unparseable timestamp is a bad record. A key of several fields (comma-separated) is
-one key as group_aggregate's groups are (text values joined, on the fast path too; any
-other values a tuple); such an output goes to files only, since a table's key is one
-column.
+one key as group_aggregate's groups are (texts and ints: one string, on the fast path
+too; other values: a tuple); such an output goes to files only, since a table's key is
+one column.
 
 The fast path (same answers): the job declares the two fields it reads, so NDJSON is
 decoded natively into a key column and a timestamp column; map_batch turns them into
