@@ -37,14 +37,7 @@ from mapreduce.formats.chunks import BOM, is_utf8, lines_from, open_bytes, read_
 from mapreduce.formats.files import Split
 from mapreduce.formats.isotime import Instants, column_instants, text_instants
 
-__all__ = [
-    "BLOCK",
-    "Batch",
-    "BatchReader",
-    "NdjsonBatches",
-    "TextBatches",
-    "line_blocks",
-]
+__all__ = ["BLOCK", "Batch", "BatchReader", "NdjsonBatches", "TextBatches", "line_blocks"]
 
 BLOCK = 8 << 20  # bytes of whole lines per batch: large enough to amortise, small to stay in cache
 TEXT_BLOCK = 2 << 20
