@@ -150,7 +150,8 @@ def _one_by_one(
 def _csv_json(header: list[str], delimiter: str, data: bytes, rows: int) -> bytes | None:
     """`{"column":"text",...}\\n` for every CSV record in `data`, or None when a value would
     need an escape other than a backslash's (a control character or a quote)."""
-    if b'"' in data or data.translate(None, _NOT_CONTROL + delimiter.encode()) != b"\n" * rows:
+    ends = data.translate(None, _NOT_CONTROL + delimiter.encode())
+    if b'"' in data or (ends != b"\n" * rows and ends != b"\r\n" * rows):  # LF or CRLF
         return None
     try:
         table = pacsv.read_csv(
